@@ -1,0 +1,83 @@
+/** Plain HTTP through the gateway reaches the page, as curl would. */
+import { expect, test } from './fixtures.ts';
+
+const html = { 'content-type': 'text/html' };
+
+test('GET /ptth/clients lists the connected page', async ({ server, clientId }) => {
+  const response = await fetch(`${server.url}ptth/clients`);
+  expect(response.status).toBe(200);
+  const clients = await response.json();
+  expect(clients).toEqual([
+    expect.objectContaining({ id: clientId, transport: 'long-poll', url: server.url, connectedAt: expect.any(String) }),
+  ]);
+  expect(new Date(clients[0].connectedAt).toISOString()).toBe(clients[0].connectedAt);
+});
+
+test('GET through the gateway returns the node', async ({ gatewayUrl }) => {
+  const response = await fetch(gatewayUrl('/html/body/header/h1'));
+  expect(response.status).toBe(200);
+  expect(await response.text()).toBe('<h1 id="title">Hello from ptth</h1>');
+});
+
+test('an XPath with brackets, quotes and spaces survives percent-encoding', async ({ gatewayUrl }) => {
+  const response = await fetch(
+    gatewayUrl(`/${encodeURIComponent(`string(//ul[@id="todo"]/li[. = 'curl this tab'])`)}`),
+  );
+  expect(await response.text()).toBe('curl this tab');
+  const raw = await fetch(gatewayUrl(`//ul[@id='todo']/li[2]`));
+  expect(await raw.text()).toBe('<li>curl this tab</li>');
+});
+
+test('PUT, POST and DELETE through the gateway change the page', async ({ gatewayUrl, page }) => {
+  const put = await fetch(gatewayUrl('/html/body/header/h1'), {
+    method: 'PUT',
+    body: '<h1 id="title">curl was here</h1>',
+    headers: html,
+  });
+  expect(put.status).toBe(200);
+  await expect(page.locator('h1')).toHaveText('curl was here');
+
+  const post = await fetch(gatewayUrl(`//ul[@id='todo']`), { method: 'POST', body: '<li>added</li>', headers: html });
+  expect(post.status).toBe(201);
+  const location = post.headers.get('location') ?? '';
+  expect(location).toBe(new URL(gatewayUrl('/html/body/main/section[1]/ul/li[3]')).pathname);
+  await expect(page.locator('#todo li').last()).toHaveText('added');
+  expect(await (await fetch(new URL(location, gatewayUrl('/')))).text()).toBe('<li>added</li>');
+
+  const del = await fetch(new URL(location, gatewayUrl('/')), { method: 'DELETE' });
+  expect(del.status).toBe(204);
+  await expect(page.locator('#todo li')).toHaveCount(2);
+});
+
+test('HEAD has the length of GET and no body', async ({ gatewayUrl }) => {
+  const response = await fetch(gatewayUrl('/html/body/header/h1'), { method: 'HEAD' });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-length')).toBe(String('<h1 id="title">Hello from ptth</h1>'.length));
+});
+
+test('errors come back as problem JSON: 404 missing node, 400 bad XPath, 404 unknown client', async ({
+  gatewayUrl,
+  server,
+}) => {
+  const missing = await fetch(gatewayUrl('/html/body/h6'));
+  expect(missing.status).toBe(404);
+  expect(missing.headers.get('content-type')).toBe('application/problem+json');
+  const bad = await fetch(gatewayUrl('/html/body['));
+  expect(bad.status).toBe(400);
+  expect((await bad.json()).detail).toContain('"/html/body["');
+  const unknown = await fetch(`${server.url}ptth/clients/nobody/html`);
+  expect(unknown.status).toBe(404);
+  expect((await unknown.json()).detail).toContain('"nobody"');
+});
+
+test('a body over the limit is 413 and never reaches the page', async ({ gatewayUrl, page }) => {
+  const big = `<h1 id="title">${'x'.repeat(1024 * 1024)}</h1>`;
+  const response = await fetch(gatewayUrl('/html/body/header/h1'), { method: 'PUT', body: big, headers: html });
+  expect(response.status).toBe(413);
+  await expect(page.locator('h1')).toHaveText('Hello from ptth');
+});
+
+test('GET /ptth/clients/{id} describes one client', async ({ server, clientId }) => {
+  const response = await fetch(`${server.url}ptth/clients/${clientId}`);
+  expect((await response.json()).id).toBe(clientId);
+});

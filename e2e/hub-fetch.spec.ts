@@ -1,0 +1,68 @@
+/** The server drives the demo page through `hub.fetch`, and the page really changes. */
+import { expect, test } from './fixtures.ts';
+
+const html = { 'content-type': 'text/html' };
+
+test('GET returns the serialized node', async ({ reverse }) => {
+  const response = await reverse('GET', '/html/body/header/h1');
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(await response.text()).toBe('<h1 id="title">Hello from ptth</h1>');
+});
+
+test('GET of a number result is text/plain', async ({ reverse }) => {
+  const response = await reverse('GET', '/count(//ul[@id="todo"]/li)');
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+  expect(await response.text()).toBe('2');
+});
+
+test('PUT replaces the node on the page', async ({ reverse, page }) => {
+  const response = await reverse('PUT', '/html/body/header/h1', '<h1 id="title">Driven by the server</h1>', html);
+  expect(response.status).toBe(200);
+  await expect(page.locator('h1')).toHaveText('Driven by the server');
+});
+
+test('DELETE removes the node from the page', async ({ reverse, page }) => {
+  const response = await reverse('DELETE', '//ul[@id="todo"]/li[1]');
+  expect(response.status).toBe(204);
+  await expect(page.locator('#todo li')).toHaveCount(1);
+  await expect(page.locator('#todo li')).toHaveText('curl this tab');
+});
+
+test('POST appends a child and its Location selects it', async ({ reverse, page }) => {
+  const response = await reverse('POST', '//ul[@id="todo"]', '<li class="new">from the server</li>', html);
+  expect(response.status).toBe(201);
+  const location = response.headers.get('location') ?? '';
+  expect(location).toBe('/html/body/main/section[1]/ul/li[3]');
+  await expect(page.locator('#todo li').last()).toHaveText('from the server');
+  expect(await (await reverse('GET', location)).text()).toBe('<li class="new">from the server</li>');
+});
+
+test('a missing node is 404 and a bad expression 400, both problem JSON naming the expression', async ({ reverse }) => {
+  const missing = await reverse('GET', '/html/body/nothing');
+  expect(missing.status).toBe(404);
+  expect(missing.headers.get('content-type')).toBe('application/problem+json');
+  expect((await missing.json()).detail).toContain('"/html/body/nothing"');
+  const bad = await reverse('GET', '//li[');
+  expect(bad.status).toBe(400);
+  const problem = await bad.json();
+  expect(problem.detail).toContain('"//li["');
+  expect(problem.expression).toBe('//li[');
+});
+
+test('what the user types survives a PUT of the form, and focus stays', async ({ reverse, page }) => {
+  await page.locator('#name').fill('typed by a person');
+  const form =
+    '<form id="form" class="server"><label>Name <input id="name" name="name" value=""></label>' +
+    '<label>Note <textarea id="note" name="note"></textarea></label></form>';
+  expect((await reverse('PUT', '//form', form, html)).status).toBe(200);
+  await expect(page.locator('#form')).toHaveClass('server');
+  await expect(page.locator('#name')).toHaveValue('typed by a person');
+  await expect(page.locator('#name')).toBeFocused();
+});
+
+test('the page logs the requests it answered', async ({ reverse, page }) => {
+  await reverse('GET', '/html/body/header/h1');
+  await expect(page.locator('#log tbody tr').first()).toContainText('GET');
+  await expect(page.locator('#log tbody tr').first()).toContainText('/html/body/header/h1');
+});

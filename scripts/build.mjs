@@ -1,0 +1,37 @@
+// Builds the browser bundles (ES module and one-file script), the Node server, and type declarations.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+rmSync('dist', { recursive: true, force: true });
+
+const browser = {
+  bundle: true,
+  platform: 'browser',
+  target: ['chrome100', 'firefox100', 'safari15'],
+  minify: true,
+  sourcemap: true,
+  dropLabels: ['DEBUG'],
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  build({ ...browser, entryPoints: ['src/client/index.ts'], format: 'esm', outfile: 'dist/client/client.mjs' }),
+  build({ ...browser, entryPoints: ['src/client/script.ts'], format: 'iife', outfile: 'dist/client/client.js' }),
+  build({
+    entryPoints: ['src/server/index.ts', 'src/server/cli.ts'],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    splitting: true,
+    packages: 'external',
+    outdir: 'dist/server',
+    sourcemap: true,
+    logLevel: 'warning',
+  }),
+]);
+
+execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+console.log('built dist/client/client.js, dist/client/client.mjs, dist/server/, dist/types/');

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import { domResource } from './dom-resource.ts';
+import { morph, testDocument } from './test-dom.ts';
+
+const PAGE = `<!DOCTYPE html><html><head><title>T</title></head><body>
+<h1 class="big">Hello</h1>
+<ul id="list"><li>one</li><li>two</li></ul>
+<form><input id="name" value="a"><textarea id="note">n</textarea></form>
+</body></html>`;
+
+function setup() {
+  const document = testDocument(PAGE);
+  const handler = domResource({ document, morph });
+  const call = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
+    handler(new Request(REVERSE_ORIGIN + path, { method, body: body ?? null, headers }));
+  return { document, call };
+}
+
+const html = { 'content-type': 'text/html' };
+
+describe('DOM resource handler', () => {
+  it('GET of an element returns its markup as text/html', async () => {
+    const { call } = setup();
+    const response = await call('GET', '/html/body/h1');
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+    assert.equal(await response.text(), '<h1 class="big">Hello</h1>');
+    assert.equal(response.headers.get('ptth-match-count'), '1');
+  });
+
+  it('GET of several matches returns all of them in document order with their count', async () => {
+    const { call } = setup();
+    const response = await call('GET', '//li');
+    assert.equal(await response.text(), '<li>one</li>\n<li>two</li>');
+    assert.equal(response.headers.get('ptth-match-count'), '2');
+  });
+
+  const plain: Array<[string, string]> = [
+    ['/html/body/h1/@class', 'big'],
+    ['/html/body/h1/text()', 'Hello'],
+    ['/count(//li)', '2'],
+    ['/string(//li[2])', 'two'],
+    ['/boolean(//h1)', 'true'],
+    ['/1+1', '2'],
+    ["/concat('a',%20'b')", 'ab'],
+  ];
+  for (const [path, expected] of plain) {
+    it(`GET ${path} is text/plain "${expected}"`, async () => {
+      const { call } = setup();
+      const response = await call('GET', path);
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.equal(await response.text(), expected);
+    });
+  }
+
+  it('GET decodes the path once, as a whole, so quotes and slashes in literals survive', async () => {
+    const { call } = setup();
+    const response = await call('GET', `/${encodeURIComponent('string(//li[. = "two"])')}`);
+    assert.equal(await response.text(), 'two');
+    const slash = await call('GET', `/${encodeURIComponent("concat('a/b', '%')")}`);
+    assert.equal(await slash.text(), 'a/b%');
+  });
+
+  it('GET of / returns the whole document', async () => {
+    const { call } = setup();
+    const body = await (await call('GET', '/')).text();
+    assert.match(body, /^<!DOCTYPE html>\n<html>/);
+  });
+
+  it('HEAD has the headers of GET and no body', async () => {
+    const { call } = setup();
+    const response = await call('HEAD', '/html/body/h1');
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-length'), String('<h1 class="big">Hello</h1>'.length));
+    assert.equal(await response.text(), '');
+  });
+
+  it('GET on a missing node is 404 problem JSON naming the expression', async () => {
+    const { call } = setup();
+    const response = await call('GET', '/html/body/h2');
+    assert.equal(response.status, 404);
+    assert.equal(response.headers.get('content-type'), 'application/problem+json');
+    const problem = await response.json();
+    assert.equal(problem.status, 404);
+    assert.match(problem.detail, /"\/html\/body\/h2"/);
+  });
+
+  for (const path of ['//li[', '/html/body/h1]]', '/count(//li']) {
+    it(`an expression that does not parse (${path}) is 400 naming it`, async () => {
+      const { call } = setup();
+      const response = await call('GET', encodeURI(path));
+      assert.equal(response.status, 400);
+      const problem = await response.json();
+      assert.ok(problem.detail.includes(JSON.stringify(problem.expression)), problem.detail);
+    });
+  }
+
+  it('a bad percent-encoding is 400', async () => {
+    const { call } = setup();
+    assert.equal((await call('GET', '/html/%zz')).status, 400);
+  });
+
+  it('PUT replaces the element by morphing and answers with the new markup', async () => {
+    const { call, document } = setup();
+    const h1 = document.querySelector('h1');
+    const response = await call('PUT', '/html/body/h1', '<h1 class="small">Bye</h1>', html);
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), '<h1 class="small">Bye</h1>');
+    assert.equal(document.querySelector('h1'), h1, 'the same element was morphed, not replaced');
+    assert.equal(document.querySelector('h1')?.textContent, 'Bye');
+  });
+
+  it('PUT with a different tag replaces the node', async () => {
+    const { call, document } = setup();
+    const response = await call('PUT', '/html/body/h1', '<h2>Other</h2>', html);
+    assert.equal(response.status, 200);
+    assert.equal(document.querySelector('h1'), null);
+    assert.equal(document.querySelector('h2')?.textContent, 'Other');
+  });
+
+  it('PUT keeps what the user typed when the value attribute does not change', async () => {
+    const { call, document } = setup();
+    const input = document.querySelector<HTMLInputElement>('#name');
+    if (!input) throw new Error('no input');
+    input.value = 'typed';
+    await call(
+      'PUT',
+      '//form',
+      '<form><input id="name" value="a" class="x"><textarea id="note">n</textarea></form>',
+      html,
+    );
+    assert.equal(input.value, 'typed');
+    assert.equal(input.className, 'x');
+    await call('PUT', '//form', '<form><input id="name" value="b"><textarea id="note">n</textarea></form>', html);
+    assert.equal(input.value, 'b', 'a changed value attribute is the server setting the value');
+  });
+
+  const badBodies: Array<[string, string]> = [
+    ['no element', 'just text'],
+    ['two elements', '<h1>a</h1><h1>b</h1>'],
+    ['an element and text', '<h1>a</h1> tail'],
+    ['nothing', ''],
+  ];
+  for (const [what, body] of badBodies) {
+    it(`PUT with ${what} is 422 and changes nothing`, async () => {
+      const { call, document } = setup();
+      const before = document.body.innerHTML;
+      const response = await call('PUT', '/html/body/h1', body, html);
+      assert.equal(response.status, 422);
+      assert.equal(document.body.innerHTML, before);
+    });
+  }
+
+  it('PUT with an unsupported Content-Type is 415', async () => {
+    const { call } = setup();
+    const response = await call('PUT', '/html/body/h1', '{}', { 'content-type': 'application/json' });
+    assert.equal(response.status, 415);
+  });
+
+  it('PUT on a missing node is 404 and on several nodes 409 with the count', async () => {
+    const { call } = setup();
+    assert.equal((await call('PUT', '//h3', '<h3>x</h3>', html)).status, 404);
+    const conflict = await call('PUT', '//li', '<li>x</li>', html);
+    assert.equal(conflict.status, 409);
+    assert.equal((await conflict.json()).count, 2);
+  });
+
+  it('PUT on an attribute or a text node sets its value', async () => {
+    const { call, document } = setup();
+    assert.equal((await call('PUT', '/html/body/h1/@class', 'huge')).status, 200);
+    assert.equal(document.querySelector('h1')?.className, 'huge');
+    assert.equal((await call('PUT', '/html/body/h1/text()', 'Hi <b>')).status, 200);
+    assert.equal(document.querySelector('h1')?.textContent, 'Hi <b>');
+  });
+
+  it('PUT on a number result is 405 with Allow', async () => {
+    const { call } = setup();
+    const response = await call('PUT', '/count(//li)', '3');
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get('allow'), 'GET, HEAD, OPTIONS');
+  });
+
+  it('PUT of a body element keeps the <body> tag', async () => {
+    const { call, document } = setup();
+    const response = await call('PUT', '/html/body', '<body class="b"><p>only</p></body>', html);
+    assert.equal(response.status, 200);
+    assert.equal(document.body.className, 'b');
+    assert.equal(document.body.innerHTML, '<p>only</p>');
+  });
+
+  it('DELETE removes an element, an attribute or a text node (204)', async () => {
+    const { call, document } = setup();
+    assert.equal((await call('DELETE', '//li[1]')).status, 204);
+    assert.equal(document.querySelectorAll('li').length, 1);
+    assert.equal((await call('DELETE', '/html/body/h1/@class')).status, 204);
+    assert.equal(document.querySelector('h1')?.hasAttribute('class'), false);
+    assert.equal((await call('DELETE', '/html/body/h1/text()')).status, 204);
+    assert.equal(document.querySelector('h1')?.textContent, '');
+    assert.equal((await call('DELETE', '//li[5]')).status, 404);
+  });
+
+  it('DELETE of the document element is refused', async () => {
+    const { call } = setup();
+    assert.equal((await call('DELETE', '/html')).status, 409);
+  });
+
+  it('POST appends the element as last child: 201 with a Location that GETs it back', async () => {
+    const { call } = setup();
+    const response = await call('POST', '//ul', '<li class="new">three</li>', html);
+    assert.equal(response.status, 201);
+    const location = response.headers.get('location') ?? '';
+    assert.equal(location, '/html/body/ul/li[3]');
+    assert.equal(await response.text(), '<li class="new">three</li>');
+    const again = await call('GET', location);
+    assert.equal(await again.text(), '<li class="new">three</li>');
+  });
+
+  it('POST on an attribute is 405', async () => {
+    const { call } = setup();
+    assert.equal((await call('POST', '/html/body/h1/@class', '<b>x</b>', html)).status, 405);
+  });
+
+  it('OPTIONS lists the methods and an unknown method is 405 with Allow', async () => {
+    const { call } = setup();
+    const options = await call('OPTIONS', '/html');
+    assert.equal(options.status, 204);
+    assert.equal(options.headers.get('allow'), 'GET, HEAD, PUT, POST, DELETE, OPTIONS');
+    const brew = await call('BREW', '/html');
+    assert.equal(brew.status, 405);
+    assert.equal(brew.headers.get('allow'), 'GET, HEAD, PUT, POST, DELETE, OPTIONS');
+  });
+});

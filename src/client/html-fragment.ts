@@ -1,0 +1,37 @@
+/**
+ * Parsing request bodies into DOM nodes, inertly (a `<template>` never runs scripts), and the
+ * "exactly one element" rule of PUT and POST.
+ */
+import { HttpError } from '../protocol/http-error.ts';
+
+const DOCUMENT_LEVEL = /^\s*(?:<!--[\s\S]*?-->\s*)*<(html|head|body)[\s>/]/i;
+
+/** Parses an HTML fragment into the nodes it contains, in the context of `document`. */
+export function parseFragment(document: Document, html: string): Node[] {
+  const level = DOCUMENT_LEVEL.exec(html);
+  if (level) {
+    // A template drops <html>, <head> and <body> tags: parse a whole document to keep them.
+    const Parser = document.defaultView?.DOMParser ?? DOMParser;
+    const parsed = new Parser().parseFromString(html, 'text/html');
+    const name = (level[1] ?? '').toLowerCase();
+    const element = name === 'html' ? parsed.documentElement : name === 'head' ? parsed.head : parsed.body;
+    return [document.importNode(element, true)];
+  }
+  const template = document.createElement('template');
+  template.innerHTML = html;
+  return Array.from(document.importNode(template.content, true).childNodes);
+}
+
+/** The one element of a fragment; whitespace and comments around it are allowed, anything else is a 422. */
+export function singleElement(document: Document, html: string): Element {
+  const nodes = parseFragment(document, html);
+  const elements = nodes.filter((node): node is Element => node.nodeType === 1);
+  const strayText = nodes.some((node) => node.nodeType === 3 && (node.textContent ?? '').trim() !== '');
+  if (elements.length !== 1 || strayText) {
+    const found = `${elements.length} element(s)${strayText ? ' and text' : ''}`;
+    throw new HttpError(422, `The body must be an HTML fragment of exactly one element; it has ${found}`, {
+      extensions: { elements: elements.length },
+    });
+  }
+  return elements[0] as Element;
+}

@@ -1,0 +1,43 @@
+/**
+ * The one-file `<script>` build: connects the page at load and exposes `window.ptth`.
+ * Options come from data attributes of the script tag:
+ * `data-endpoint` (default: the folder the script is served from, e.g. `/ptth`),
+ * `data-wire="http"` for `message/http` batches, `data-connect="false"` to connect by hand.
+ */
+import * as api from './index.ts';
+import type { Connection, RequestRecord } from './long-poll.ts';
+
+interface PtthGlobal {
+  api: typeof api;
+  connect: typeof api.connect;
+  /** The connection opened at load, or by the last `ptth.connect()` call. */
+  connection: Connection | null;
+  /** The most recent reverse requests served (newest last, at most 100). */
+  log: RequestRecord[];
+}
+
+const script = document.currentScript as HTMLScriptElement | null;
+const data = script?.dataset ?? {};
+const scriptDir = script?.src ? new URL('.', script.src).pathname.replace(/\/$/, '') : undefined;
+
+const ptth: PtthGlobal = {
+  api,
+  connection: null,
+  log: [],
+  connect(options = {}) {
+    const connection = api.connect({
+      ...((data.endpoint ?? scriptDir) ? { endpoint: data.endpoint ?? scriptDir } : {}),
+      ...(data.wire === 'http' ? { wire: 'http' as const } : {}),
+      ...options,
+    });
+    connection.on('request', (record) => {
+      ptth.log.push(record);
+      if (ptth.log.length > 100) ptth.log.shift();
+    });
+    ptth.connection = connection;
+    return connection;
+  },
+};
+
+(globalThis as { ptth?: PtthGlobal }).ptth = ptth;
+if (data.connect !== 'false') ptth.connect();

@@ -1,0 +1,73 @@
+/**
+ * Converters between the message model and the standard fetch `Request` / `Response` classes,
+ * so handlers on both sides stay fetch-shaped.
+ */
+import type { HeaderList, ReverseRequest, ReverseResponse } from './message.ts';
+import { isBodilessMethod } from './message.ts';
+import { readBody } from './read-body.ts';
+
+/** The origin of the URLs of reverse requests seen by handlers (RFC 6761 reserves `.invalid`). */
+export const REVERSE_ORIGIN = 'http://ptth.invalid';
+
+/** Statuses whose responses never have a body (Fetch "null body status"). */
+export function isNullBodyStatus(status: number): boolean {
+  return status === 101 || status === 103 || status === 204 || status === 205 || status === 304;
+}
+
+/** A `Headers` object as a header list (names lowercased, as `Headers` keeps them). */
+export function headerList(headers: Headers): HeaderList {
+  const list: HeaderList = [];
+  headers.forEach((value, name) => {
+    list.push([name, value]);
+  });
+  return list;
+}
+
+/**
+ * A fetch `Request` for a reverse request. Its URL is `origin` + path + query, so the usual URL
+ * rules apply: `.` and `..` path segments are resolved, some characters are percent-encoded.
+ */
+export function toRequest(message: ReverseRequest, origin: string = REVERSE_ORIGIN): Request {
+  const url = origin + message.path + (message.query === '' ? '' : `?${message.query}`);
+  const init: RequestInit = { method: message.method, headers: message.headers };
+  if (message.body !== null && !isBodilessMethod(message.method.toUpperCase())) init.body = message.body;
+  return new Request(url, init);
+}
+
+/** A reverse request from a fetch `Request`; the path and query come from its URL. A body over `limit` bytes is a 413. */
+export async function fromRequest(
+  id: string,
+  request: Request,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<ReverseRequest> {
+  const url = new URL(request.url);
+  return {
+    id,
+    method: request.method,
+    path: url.pathname,
+    query: url.search.slice(1),
+    headers: headerList(request.headers),
+    body: await readBody(request, limit),
+  };
+}
+
+/** A fetch `Response` for a reverse response; throws a `RangeError` for a status fetch cannot hold. */
+export function toResponse(message: ReverseResponse): Response {
+  const body = isNullBodyStatus(message.status) ? null : message.body;
+  return new Response(body, { status: message.status, statusText: message.statusText, headers: message.headers });
+}
+
+/** A reverse response from a fetch `Response`, answering the request `id`. A body over `limit` bytes is a 413. */
+export async function fromResponse(
+  id: string,
+  response: Response,
+  limit = Number.POSITIVE_INFINITY,
+): Promise<ReverseResponse> {
+  return {
+    id,
+    status: response.status,
+    statusText: response.statusText,
+    headers: headerList(response.headers),
+    body: await readBody(response, limit),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * One connected client as the hub sees it: its queue of reverse requests not yet delivered,
+ * the requests awaiting an answer, and the poll it holds (at most one).
+ */
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+
+/** How a client is connected. */
+export type TransportKind = 'long-poll';
+
+/** A public description of a connected client (the objects of `GET /ptth/clients`). */
+export interface ClientInfo {
+  id: string;
+  transport: TransportKind;
+  /** ISO time of the connect. */
+  connectedAt: string;
+  /** The page that connected. */
+  url: string;
+  userAgent: string;
+  /** Requests sent to the client and not answered yet. */
+  pending: number;
+}
+
+/** A held poll: the hub answers it with a batch of requests (empty when the hold ran out). */
+export interface HeldPoll {
+  deliver(requests: ReverseRequest[]): void;
+}
+
+/** A caller waiting for the response to one reverse request. */
+export interface PendingCall {
+  request: ReverseRequest;
+  delivered: boolean;
+  settle(response: ReverseResponse | Response): void;
+}
+
+/** The hub's record of one client. */
+export class ClientSession {
+  readonly queue: ReverseRequest[] = [];
+  readonly calls = new Map<string, PendingCall>();
+  poll: HeldPoll | null = null;
+  holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** `Date.now()` when the client last had no poll held; `null` while one is held. */
+  idleSince: number | null;
+
+  constructor(
+    readonly id: string,
+    readonly secret: string,
+    readonly url: string,
+    readonly userAgent: string,
+    readonly transport: TransportKind,
+    readonly connectedAt = new Date(),
+  ) {
+    this.idleSince = Date.now();
+  }
+
+  /** The client as listed by the hub. */
+  info(): ClientInfo {
+    return {
+      id: this.id,
+      transport: this.transport,
+      connectedAt: this.connectedAt.toISOString(),
+      url: this.url,
+      userAgent: this.userAgent,
+      pending: this.calls.size,
+    };
+  }
+
+  /** Hands every queued request to the held poll, if there is one; returns whether it did. */
+  flush(): boolean {
+    const poll = this.poll;
+    if (poll === null || this.queue.length === 0) return false;
+    const batch = this.queue.splice(0);
+    for (const request of batch) {
+      const call = this.calls.get(request.id);
+      if (call) call.delivered = true;
+    }
+    this.release();
+    poll.deliver(batch);
+    return true;
+  }
+
+  /** Forgets the held poll (answered, superseded or closed) and starts the idle clock. */
+  release(): void {
+    clearTimeout(this.holdTimer);
+    this.poll = null;
+    this.idleSince = Date.now();
+  }
+
+  /** Removes a request that has not been delivered; returns whether it was still queued. */
+  unqueue(id: string): boolean {
+    const index = this.queue.findIndex((request) => request.id === id);
+    if (index < 0) return false;
+    this.queue.splice(index, 1);
+    return true;
+  }
+}

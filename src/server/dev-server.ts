@@ -1,0 +1,98 @@
+/**
+ * The dev server: the demo page, the client bundle, the long-poll endpoints and the gateway on
+ * one `node:http` server, all driven by one hub.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { problem } from '../protocol/http-error.ts';
+import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
+import { gateway } from './gateway.ts';
+import { Hub, type HubOptions } from './hub.ts';
+import { longPollEndpoint, type RouteHandler } from './long-poll-endpoint.ts';
+import { type FetchHandler, toNodeListener } from './node-adapter.ts';
+import { staticFiles } from './static-files.ts';
+
+/** The folder holding package.json, index.html, demo/ and dist/ (this file sits two levels down). */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Options of the dev server. */
+export interface DevServerOptions {
+  /** TCP port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** Address to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Where `index.html` and `demo/` are served from. Default the package root. */
+  root?: string;
+  /** Where the built client bundle is. Default `dist/client` in the package root. */
+  clientDir?: string;
+  /** Options of the hub the server creates. */
+  hub?: HubOptions;
+}
+
+/** A running dev server. */
+export interface DevServer {
+  /** Base URL, e.g. `http://127.0.0.1:8080/`. */
+  url: string;
+  hub: Hub;
+  server: Server;
+  /** Stops listening, drops every connection and closes the hub. */
+  close(): Promise<void>;
+}
+
+/** The dev server's routes as one fetch-shaped handler. */
+export function devApp(hub: Hub, options: Pick<DevServerOptions, 'root' | 'clientDir'> = {}): FetchHandler {
+  const root = options.root ?? PACKAGE_ROOT;
+  const routes: RouteHandler[] = [
+    longPollEndpoint(hub),
+    gateway(hub),
+    staticFiles(`${DEFAULT_ENDPOINT}/`, options.clientDir ?? join(PACKAGE_ROOT, 'dist', 'client')),
+    staticFiles('/demo/', join(root, 'demo')),
+    async (request) => {
+      const { pathname } = new URL(request.url);
+      return pathname === '/'
+        ? staticFiles('/', root)(new Request(new URL('/index.html', request.url), request))
+        : null;
+    },
+  ];
+  return async (request) => {
+    for (const route of routes) {
+      const response = await route(request);
+      if (response) return response;
+    }
+    const { pathname } = new URL(request.url);
+    if (pathname === `${DEFAULT_ENDPOINT}/client.js` || pathname === `${DEFAULT_ENDPOINT}/client.mjs`) {
+      return problem(404, `${pathname} is not built yet; run "npm run build"`);
+    }
+    return problem(404, `Nothing at ${pathname}`);
+  };
+}
+
+/** Starts the dev server; resolves once it listens. */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const hub = new Hub(options.hub);
+  const server = createServer(toNodeListener(devApp(hub, options)));
+  // Held polls last up to holdMs; keep idle keep-alive sockets a little longer than Node's 5 s.
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}/`,
+    hub,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        hub.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

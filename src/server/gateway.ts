@@ -1,0 +1,88 @@
+/**
+ * The HTTP gateway: `GET {endpoint}/clients` lists the connected clients, and any method on
+ * `{endpoint}/clients/{id}/{xpath...}` is forwarded to that client as the reverse request for
+ * `/{xpath...}`; the client's response is relayed back.
+ */
+import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import { HttpError } from '../protocol/http-error.ts';
+import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
+import { readBody } from '../protocol/read-body.ts';
+import type { Hub } from './hub.ts';
+import type { RouteHandler } from './long-poll-endpoint.ts';
+
+/** Hop-by-hop fields (RFC 9110 §7.6.1) and framing, which a gateway never forwards as they are. */
+const HOP_BY_HOP = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+];
+
+/** A copy of `headers` without hop-by-hop fields, including those named in `Connection`. */
+export function endToEndHeaders(headers: Headers): Headers {
+  const out = new Headers(headers);
+  const named = (headers.get('connection') ?? '').split(',').map((name) => name.trim().toLowerCase());
+  for (const name of [...HOP_BY_HOP, ...named]) if (name) out.delete(name);
+  return out;
+}
+
+function json(value: unknown): Response {
+  return new Response(JSON.stringify(value, null, 2), { headers: { 'content-type': 'application/json' } });
+}
+
+/** The gateway of `hub`, mounted at `{endpoint}/clients`. */
+export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
+  const list = `${endpoint}/clients`;
+  const prefix = `${list}/`;
+
+  async function forward(request: Request, id: string, reversePath: string, search: string): Promise<Response> {
+    const method = request.method;
+    const body = method === 'GET' || method === 'HEAD' ? null : await readBody(request, hub.options.maxBodyBytes);
+    const headers = endToEndHeaders(request.headers);
+    // The reverse request has its own framing, and an empty Host as the PTTH draft says.
+    headers.delete('host');
+    headers.delete('content-length');
+    const reverse = new Request(REVERSE_ORIGIN + reversePath + search, { method, headers, body });
+    const response = await hub.fetch(id, reverse, { signal: request.signal });
+    const relayed = endToEndHeaders(response.headers);
+    const location = relayed.get('location');
+    // The page names its nodes by reverse paths; outside, they live under the client's prefix.
+    if (location?.startsWith('/')) relayed.set('location', `${prefix}${id}${location}`);
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers: relayed });
+  }
+
+  return async (request) => {
+    const url = new URL(request.url);
+    const path = url.pathname;
+    if (path === list || path === `${list}/`) {
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        return new HttpError(405, `${request.method} is not allowed on ${path}`, {
+          headers: { allow: 'GET, HEAD' },
+        }).toResponse();
+      }
+      return json(hub.clients());
+    }
+    if (!path.startsWith(prefix)) return null;
+    const rest = path.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    const id = slash < 0 ? rest : rest.slice(0, slash);
+    const session = hub.session(id);
+    if (!session) {
+      return new HttpError(404, `No client with id "${id}" is connected; GET ${list} lists them`, {
+        extensions: { client: id },
+      }).toResponse();
+    }
+    if (slash < 0) return json(session.info());
+    try {
+      return await forward(request, id, rest.slice(slash), url.search);
+    } catch (error) {
+      if (error instanceof HttpError) return error.toResponse();
+      throw error;
+    }
+  };
+}

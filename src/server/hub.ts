@@ -1,0 +1,234 @@
+/**
+ * The hub: registers clients, queues reverse requests per client, hands them to the client's
+ * held poll, and matches the responses to their callers. `hub.fetch(clientId, request)` makes an
+ * HTTP request on a client and always settles: the client's response, or a problem response
+ * (404 unknown client, 413, 503 gone or queue full, 504 no answer in time).
+ */
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { fromRequest, toResponse } from '../protocol/fetch-convert.ts';
+import { HttpError, problem } from '../protocol/http-error.ts';
+import type { ReverseResponse } from '../protocol/message.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../protocol/read-body.ts';
+import type { ClientInfo, HeldPoll, PendingCall, TransportKind } from './client-session.ts';
+import { ClientSession } from './client-session.ts';
+
+/** Tunables of a hub; every one has a default. */
+export interface HubOptions {
+  /** Longest hold of a poll, in ms; proxies cut longer ones. Default 25 s. */
+  holdMs?: number;
+  /** How long `hub.fetch` waits for an answer before a 504, in ms. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** A client with no poll held for this long is gone, in ms. Default 15 s. */
+  expireMs?: number;
+  /** Largest request or response body, in bytes (413 / 502 past it). Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** Most requests queued for one client (503 past it). Default 1,000. */
+  maxQueue?: number;
+}
+
+/** Per-call options of `hub.fetch`. */
+export interface HubFetchOptions {
+  /** Aborting rejects with the signal's reason; a request not yet delivered is then never run. */
+  signal?: AbortSignal;
+  /** Overrides `requestTimeoutMs` for this call. */
+  timeoutMs?: number;
+}
+
+/** Events of a hub: `connect` and `disconnect` with the client's info. */
+export interface HubEvents {
+  connect: [ClientInfo];
+  disconnect: [ClientInfo, string];
+}
+
+/** 128 random bits, base64url: ids and secrets that cannot be guessed. */
+export function randomToken(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** The hub of one server; see the module comment. */
+export class Hub extends EventEmitter<HubEvents> {
+  readonly options: Required<HubOptions>;
+  readonly #sessions = new Map<string, ClientSession>();
+  readonly #sweeper: ReturnType<typeof setInterval>;
+  readonly #idPrefix = randomBytes(3).toString('base64url');
+  #seq = 0;
+  #closed = false;
+
+  constructor(options: HubOptions = {}) {
+    super();
+    this.options = {
+      holdMs: 25_000,
+      requestTimeoutMs: 30_000,
+      expireMs: 15_000,
+      maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+      maxQueue: 1_000,
+      ...options,
+    };
+    this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, Math.min(1_000, this.options.expireMs / 4)));
+    this.#sweeper.unref();
+  }
+
+  /** Registers a new client and returns its session (id and secret inside). */
+  register(client: { url: string; userAgent?: string; transport?: TransportKind }): ClientSession {
+    if (this.#closed) throw new HttpError(503, 'The hub is closed');
+    const session = new ClientSession(
+      randomToken(),
+      randomToken(),
+      client.url,
+      client.userAgent ?? '',
+      client.transport ?? 'long-poll',
+    );
+    this.#sessions.set(session.id, session);
+    this.emit('connect', session.info());
+    return session;
+  }
+
+  /** The session of a client id, if it is connected. */
+  session(id: string): ClientSession | undefined {
+    return this.#sessions.get(id);
+  }
+
+  /** The connected clients, oldest first. */
+  clients(): ClientInfo[] {
+    return Array.from(this.#sessions.values(), (session) => session.info());
+  }
+
+  /** Makes `request` on client `clientId`; see the module comment for what it settles with. */
+  async fetch(clientId: string, request: Request, options: HubFetchOptions = {}): Promise<Response> {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    if (this.#closed) return problem(503, 'The hub is closed');
+    const session = this.#sessions.get(clientId);
+    if (!session) return problem(404, `No client with id "${clientId}" is connected`, { client: clientId });
+    if (session.queue.length >= this.options.maxQueue) {
+      return new HttpError(503, `Client "${clientId}" has ${session.queue.length} requests queued, the limit`, {
+        headers: { 'retry-after': '1' },
+      }).toResponse();
+    }
+    let message: Awaited<ReturnType<typeof fromRequest>>;
+    try {
+      message = await fromRequest(this.#nextId(), request, this.options.maxBodyBytes);
+    } catch (error) {
+      if (error instanceof HttpError) return error.toResponse();
+      throw error;
+    }
+    signal?.throwIfAborted();
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
+    const what = `${message.method} ${message.path}`;
+    return new Promise<Response>((resolve, reject) => {
+      const finish = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        session.calls.delete(message.id);
+        session.unqueue(message.id);
+      };
+      const onAbort = () => {
+        finish();
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        call.settle(
+          problem(504, `Client "${clientId}" did not answer ${what} within ${timeoutMs} ms`, { client: clientId }),
+        );
+      }, timeoutMs);
+      const call: PendingCall = {
+        request: message,
+        delivered: false,
+        settle: (response) => {
+          finish();
+          resolve(response instanceof Response ? response : this.#toResponse(clientId, what, response));
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      session.calls.set(message.id, call);
+      session.queue.push(message);
+      session.flush();
+    });
+  }
+
+  /** A client's poll arrived: supersede the one it held, then deliver queued work or hold. */
+  attachPoll(session: ClientSession, poll: HeldPoll): void {
+    const previous = session.poll;
+    if (previous !== null) {
+      session.release();
+      previous.deliver([]);
+    }
+    session.poll = poll;
+    session.idleSince = null;
+    if (session.flush()) return;
+    session.holdTimer = setTimeout(() => {
+      if (session.poll !== poll) return;
+      session.release();
+      poll.deliver([]);
+    }, this.options.holdMs);
+  }
+
+  /** A held poll's connection closed before it was answered. */
+  detachPoll(session: ClientSession, poll: HeldPoll): void {
+    if (session.poll === poll) session.release();
+  }
+
+  /** Responses from a client; duplicates and answers nobody waits for any more are dropped. */
+  receive(session: ClientSession, responses: readonly ReverseResponse[]): void {
+    for (const response of responses) session.calls.get(response.id)?.settle(response);
+  }
+
+  /** Forgets a client; its callers get 503. */
+  expire(id: string, reason: string): void {
+    const session = this.#sessions.get(id);
+    if (!session) return;
+    this.#sessions.delete(id);
+    const poll = session.poll;
+    session.release();
+    poll?.deliver([]);
+    for (const call of Array.from(session.calls.values())) {
+      call.settle(
+        new HttpError(
+          503,
+          `Client "${id}" is gone (${reason}) before answering ${call.request.method} ${call.request.path}`,
+          {
+            headers: { 'retry-after': '5' },
+            extensions: { client: id },
+          },
+        ).toResponse(),
+      );
+    }
+    this.emit('disconnect', session.info(), reason);
+  }
+
+  /** Closes the hub: held polls are answered, every pending call settles with 503. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#sweeper);
+    for (const id of Array.from(this.#sessions.keys())) this.expire(id, 'the hub closed');
+  }
+
+  #nextId(): string {
+    return `${this.#idPrefix}.${(++this.#seq).toString(36)}`;
+  }
+
+  #sweep(): void {
+    const deadline = Date.now() - this.options.expireMs;
+    for (const session of Array.from(this.#sessions.values())) {
+      if (session.idleSince !== null && session.idleSince < deadline) {
+        this.expire(session.id, `no poll for ${this.options.expireMs} ms`);
+      }
+    }
+  }
+
+  #toResponse(clientId: string, what: string, response: ReverseResponse): Response {
+    const bad = (detail: string) =>
+      problem(502, `Client "${clientId}" answered ${what} with ${detail}`, { client: clientId });
+    if (response.body !== null && response.body.length > this.options.maxBodyBytes) {
+      return bad(`a body of ${response.body.length} bytes, over the limit of ${this.options.maxBodyBytes}`);
+    }
+    if (response.status < 200) return bad(`status ${response.status}, which a response cannot have here`);
+    try {
+      return toResponse(response);
+    } catch (error) {
+      return bad(`a malformed response: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}

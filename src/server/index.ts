@@ -1,0 +1,25 @@
+/** The Node side of ptth. Every export is named here on purpose. */
+
+export { fromRequest, fromResponse, REVERSE_ORIGIN, toRequest, toResponse } from '../protocol/fetch-convert.ts';
+export { HttpError, problem } from '../protocol/http-error.ts';
+export type { WireRequest, WireResponse } from '../protocol/json-codec.ts';
+export {
+  decodeWireRequest,
+  decodeWireResponse,
+  encodeWireRequest,
+  encodeWireResponse,
+} from '../protocol/json-codec.ts';
+export type { Bytes, HeaderList, ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+export { parseRequests, parseResponses, printRequest, printResponse } from '../protocol/message-http.ts';
+export type { ClientInfo, TransportKind } from './client-session.ts';
+export type { DevServer, DevServerOptions } from './dev-server.ts';
+export { devApp, startDevServer } from './dev-server.ts';
+export { endToEndHeaders, gateway } from './gateway.ts';
+export type { HubEvents, HubFetchOptions, HubOptions } from './hub.ts';
+export { Hub, randomToken } from './hub.ts';
+export type { RouteHandler } from './long-poll-endpoint.ts';
+export { longPollEndpoint } from './long-poll-endpoint.ts';
+export type { FetchHandler, NodeListener } from './node-adapter.ts';
+export { toNodeListener } from './node-adapter.ts';
+export type { HandRequest } from './repl.ts';
+export { PrintedResponse, replHelpers, startRepl } from './repl.ts';

@@ -1,0 +1,115 @@
+/**
+ * The long-poll endpoints as a fetch-shaped handler:
+ * `POST {endpoint}/connect` registers a page; `POST {endpoint}/poll/{id}` uploads the page's
+ * responses and is held until reverse requests are queued (or the hold runs out).
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { utf8Text } from '../protocol/bytes.ts';
+import { HttpError } from '../protocol/http-error.ts';
+import { decodeWireResponse, encodeWireRequest } from '../protocol/json-codec.ts';
+import type { ConnectBody, ConnectReply, PollReply } from '../protocol/long-poll-wire.ts';
+import { DEFAULT_ENDPOINT, MESSAGE_HTTP, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import { parseResponses, printBatch, printRequest } from '../protocol/message-http.ts';
+import { readBody } from '../protocol/read-body.ts';
+import type { ClientSession } from './client-session.ts';
+import type { Hub } from './hub.ts';
+
+/** A fetch-shaped handler; `null` means "not mine", so handlers can be chained. */
+export type RouteHandler = (request: Request) => Promise<Response | null>;
+
+/** Largest poll upload: a batch of responses, each up to the hub's body limit. */
+const UPLOAD_FACTOR = 16;
+
+function json(value: unknown, status = 200): Response {
+  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
+}
+
+function mediaType(request: Request): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function parseJson(bytes: Uint8Array | null, what: string): unknown {
+  try {
+    return JSON.parse(bytes === null ? '' : utf8Text(bytes));
+  } catch {
+    throw new HttpError(400, `The ${what} body is not valid JSON`);
+  }
+}
+
+function decodeUpload(request: Request, bytes: Uint8Array | null): ReverseResponse[] {
+  if (mediaType(request) === MESSAGE_HTTP) return bytes === null ? [] : parseResponses(new Uint8Array(bytes));
+  const body = parseJson(bytes, 'poll');
+  const list = (body as { responses?: unknown } | null)?.responses;
+  if (!Array.isArray(list)) throw new HttpError(400, 'The poll body must be {"responses": [...]}');
+  return list.map(decodeWireResponse);
+}
+
+function encodeBatch(request: Request, requests: ReverseRequest[]): Response {
+  if ((request.headers.get('accept') ?? '').includes(MESSAGE_HTTP)) {
+    return new Response(printBatch(requests, printRequest), { headers: { 'content-type': MESSAGE_HTTP } });
+  }
+  const reply: PollReply = { requests: requests.map(encodeWireRequest) };
+  return json(reply);
+}
+
+/** The long-poll endpoints of `hub`, mounted at `endpoint` (default `/ptth`). */
+export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
+  const connectPath = `${endpoint}/connect`;
+  const pollPrefix = `${endpoint}/poll/`;
+  const uploadLimit = hub.options.maxBodyBytes * UPLOAD_FACTOR;
+
+  async function connect(request: Request): Promise<Response> {
+    const body = parseJson(await readBody(request, 64 * 1024), 'connect') as Partial<ConnectBody> | null;
+    const url = typeof body?.url === 'string' ? body.url : '';
+    const session = hub.register({ url, userAgent: request.headers.get('user-agent') ?? '' });
+    const reply: ConnectReply = { id: session.id, secret: session.secret, holdMs: hub.options.holdMs };
+    return json(reply, 201);
+  }
+
+  function authenticate(request: Request, id: string): ClientSession {
+    const session = hub.session(id);
+    if (!session) throw new HttpError(404, `No client with id "${id}"; connect again`, { extensions: { client: id } });
+    if (!sameSecret(request.headers.get(SECRET_HEADER) ?? '', session.secret)) {
+      throw new HttpError(403, `The ${SECRET_HEADER} header does not match client "${id}"`);
+    }
+    return session;
+  }
+
+  async function poll(request: Request, id: string): Promise<Response> {
+    const session = authenticate(request, id);
+    const responses = decodeUpload(request, await readBody(request, uploadLimit));
+    hub.receive(session, responses);
+    if (request.signal.aborted || hub.session(id) !== session) return encodeBatch(request, []);
+    const requests = await new Promise<ReverseRequest[]>((resolve) => {
+      const held = { deliver: resolve };
+      request.signal.addEventListener('abort', () => hub.detachPoll(session, held), { once: true });
+      hub.attachPoll(session, held);
+    });
+    return encodeBatch(request, requests);
+  }
+
+  return async (request) => {
+    const path = new URL(request.url).pathname;
+    const isConnect = path === connectPath;
+    if (!isConnect && !path.startsWith(pollPrefix)) return null;
+    try {
+      if (request.method !== 'POST') {
+        throw new HttpError(405, `${request.method} is not allowed on ${path}; use POST`, {
+          headers: { allow: 'POST' },
+        });
+      }
+      if (isConnect) return await connect(request);
+      return await poll(request, path.slice(pollPrefix.length));
+    } catch (error) {
+      if (error instanceof HttpError) return error.toResponse();
+      throw error;
+    }
+  };
+}
