@@ -149,6 +149,10 @@ export class Hub extends EventEmitter<HubEvents> {
 
   /** A client's poll arrived: supersede the one it held, then deliver queued work or hold. */
   attachPoll(session: ClientSession, poll: HeldPoll): void {
+    if (this.#sessions.get(session.id) !== session) {
+      poll.deliver([]);
+      return;
+    }
     const previous = session.poll;
     if (previous !== null) {
       session.release();

@@ -6,6 +6,7 @@
 import repl, { type REPLServer } from 'node:repl';
 import { inspect } from 'node:util';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import { reasonPhrase } from '../protocol/http-error.ts';
 import type { Hub } from './hub.ts';
 
 /** A response as the REPL prints it: the HTTP message, status line first. */
@@ -19,7 +20,7 @@ export class PrintedResponse {
 
   [inspect.custom](): string {
     const head = Object.entries(this.headers).map(([name, value]) => `${name}: ${value}`);
-    return [`HTTP/1.1 ${this.status} ${this.statusText}`, ...head, '', this.body].join('\n');
+    return [`HTTP/1.1 ${this.status} ${this.statusText || reasonPhrase(this.status)}`, ...head, '', this.body].join('\n');
   }
 }
 

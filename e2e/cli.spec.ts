@@ -1,0 +1,67 @@
+/** The `npm start` contract: the built CLI serves the demo on PORT/HOST and keeps running without a TTY. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { expect, test } from '@playwright/test';
+
+function start(env: Record<string, string>): { child: ChildProcess; url: Promise<string>; output: () => string } {
+  const child = spawn(process.execPath, ['dist/server/cli.js'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /ptth dev server at (\S+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
+  });
+  return { child, url, output: () => output };
+}
+
+function exitCode(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on('exit', (code) => resolve(code));
+  });
+}
+
+test('npm start serves the demo, the client and the gateway with no TTY, and stops on SIGTERM', async ({ page }) => {
+  const { child, url } = start({ PORT: '0', HOST: '127.0.0.1' });
+  try {
+    const base = await url;
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect((await fetch(base)).status).toBe(200);
+    const script = await fetch(`${base}ptth/client.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/javascript/);
+    await page.goto(base);
+    await expect(page.locator('#status')).toHaveAttribute('data-state', 'open');
+    const clients = await (await fetch(`${base}ptth/clients`)).json();
+    expect(clients).toHaveLength(1);
+    const h1 = await fetch(`${base}ptth/clients/${clients[0].id}/html/body/header/h1`);
+    expect(await h1.text()).toBe('<h1 id="title">Hello from ptth</h1>');
+    expect(child.exitCode).toBeNull();
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exitCode(child)).toBe(0);
+});
+
+test('a bad PORT or a port in use fails fast with a clear message', async () => {
+  const bad = start({ PORT: 'eighty' });
+  await expect(bad.url).rejects.toThrow(/PORT must be a port number/);
+  expect(await exitCode(bad.child)).toBe(2);
+
+  const first = start({ PORT: '0' });
+  try {
+    const port = new URL(await first.url).port;
+    const second = start({ PORT: port });
+    await expect(second.url).rejects.toThrow(/already in use/);
+    expect(await exitCode(second.child)).toBe(1);
+  } finally {
+    first.child.kill('SIGTERM');
+  }
+});

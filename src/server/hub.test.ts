@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import { Hub, type HubOptions } from './hub.ts';
+
+function setup(options: HubOptions = {}) {
+  const hub = new Hub({ holdMs: 1_000, expireMs: 60_000, ...options });
+  const session = hub.register({ url: 'http://page.test/' });
+  /** Attaches a poll and resolves with the batch it gets. */
+  const poll = () => new Promise<ReverseRequest[]>((resolve) => hub.attachPoll(session, { deliver: resolve }));
+  const answer = (request: ReverseRequest, status = 200, body = 'ok'): ReverseResponse => ({
+    id: request.id,
+    status,
+    statusText: '',
+    headers: [['content-type', 'text/plain']],
+    body: new TextEncoder().encode(body),
+  });
+  const get = (path: string) => new Request(REVERSE_ORIGIN + path);
+  return { hub, session, poll, answer, get };
+}
+
+describe('Hub', () => {
+  it('delivers a request to the held poll and resolves the caller with the response', async (t) => {
+    const { hub, session, poll, answer, get } = setup();
+    t.after(() => hub.close());
+    const batch = poll();
+    const response = hub.fetch(session.id, get('/html?x=1'));
+    const [request] = await batch;
+    assert.ok(request);
+    assert.equal(request.method, 'GET');
+    assert.equal(request.path, '/html');
+    assert.equal(request.query, 'x=1');
+    hub.receive(session, [answer(request, 201, 'made')]);
+    const result = await response;
+    assert.equal(result.status, 201);
+    assert.equal(await result.text(), 'made');
+  });
+
+  it('queues requests while no poll is held and sends them together on the next poll', async (t) => {
+    const { hub, session, poll, get } = setup();
+    t.after(() => hub.close());
+    void hub.fetch(session.id, get('/a'));
+    void hub.fetch(session.id, get('/b'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const batch = await poll();
+    assert.deepEqual(
+      batch.map((request) => request.path),
+      ['/a', '/b'],
+    );
+  });
+
+  it('answers a superseded poll with an empty batch', async (t) => {
+    const { hub, poll } = setup();
+    t.after(() => hub.close());
+    const first = poll();
+    void poll();
+    assert.deepEqual(await first, []);
+  });
+
+  it('answers a held poll with an empty batch when the hold runs out', async (t) => {
+    const { hub, poll } = setup({ holdMs: 30 });
+    t.after(() => hub.close());
+    assert.deepEqual(await poll(), []);
+  });
+
+  it('drops duplicate and unknown responses', async (t) => {
+    const { hub, session, poll, answer, get } = setup();
+    t.after(() => hub.close());
+    const batch = poll();
+    const response = hub.fetch(session.id, get('/a'));
+    const [request] = await batch;
+    assert.ok(request);
+    hub.receive(session, [answer(request, 200, 'first'), answer(request, 500, 'second')]);
+    hub.receive(session, [{ ...answer(request), id: 'nobody' }]);
+    assert.equal(await (await response).text(), 'first');
+    assert.equal(session.calls.size, 0);
+  });
+
+  it('an unknown client is 404 problem JSON', async (t) => {
+    const { hub, get } = setup();
+    t.after(() => hub.close());
+    const response = await hub.fetch('nope', get('/'));
+    assert.equal(response.status, 404);
+    assert.equal(response.headers.get('content-type'), 'application/problem+json');
+  });
+
+  it('a client that does not answer in time gives 504 and an undelivered request is never sent late', async (t) => {
+    const { hub, session, poll, get } = setup();
+    t.after(() => hub.close());
+    const response = await hub.fetch(session.id, get('/late'), { timeoutMs: 20 });
+    assert.equal(response.status, 504);
+    assert.match((await response.json()).detail, /GET \/late/);
+    assert.equal(session.queue.length, 0);
+    const batch = poll();
+    void hub.fetch(session.id, get('/next'));
+    assert.deepEqual(
+      (await batch).map((request) => request.path),
+      ['/next'],
+    );
+  });
+
+  it('an aborted call rejects with the reason and is not delivered', async (t) => {
+    const { hub, session, poll, get } = setup();
+    t.after(() => hub.close());
+    const controller = new AbortController();
+    const response = hub.fetch(session.id, get('/aborted'), { signal: controller.signal });
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new Error('gave up'));
+    await assert.rejects(response, /gave up/);
+    assert.equal(session.queue.length, 0);
+    assert.equal(session.calls.size, 0);
+    const batch = poll();
+    void hub.fetch(session.id, get('/next'));
+    assert.deepEqual(
+      (await batch).map((request) => request.path),
+      ['/next'],
+    );
+  });
+
+  it('a request body over the limit is 413 and is not queued', async (t) => {
+    const { hub, session } = setup({ maxBodyBytes: 10 });
+    t.after(() => hub.close());
+    const response = await hub.fetch(session.id, new Request(`${REVERSE_ORIGIN}/x`, { method: 'PUT', body: 'x'.repeat(11) }));
+    assert.equal(response.status, 413);
+    assert.equal(session.queue.length, 0);
+  });
+
+  it('a response body over the limit is 502', async (t) => {
+    const { hub, session, poll, answer, get } = setup({ maxBodyBytes: 10 });
+    t.after(() => hub.close());
+    const batch = poll();
+    const response = hub.fetch(session.id, get('/big'));
+    const [request] = await batch;
+    assert.ok(request);
+    hub.receive(session, [answer(request, 200, 'y'.repeat(11))]);
+    assert.equal((await response).status, 502);
+  });
+
+  it('a malformed response (bad status, bad header) is 502', async (t) => {
+    const { hub, session, poll, answer, get } = setup();
+    t.after(() => hub.close());
+    const first = hub.fetch(session.id, get('/1'));
+    const second = hub.fetch(session.id, get('/2'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const [one, two] = await poll();
+    assert.ok(one && two);
+    hub.receive(session, [answer(one, 101), { ...answer(two), headers: [['bad header', 'x']] }]);
+    assert.equal((await first).status, 502);
+    assert.equal((await second).status, 502);
+  });
+
+  it('a full queue is 503 with Retry-After', async (t) => {
+    const { hub, session, get } = setup({ maxQueue: 1 });
+    t.after(() => hub.close());
+    void hub.fetch(session.id, get('/1'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const response = await hub.fetch(session.id, get('/2'));
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get('retry-after'), '1');
+  });
+
+  it('a client with no poll for expireMs is gone: listed no more, its callers get 503', async (t) => {
+    const { hub, session, get } = setup({ expireMs: 50 });
+    t.after(() => hub.close());
+    const disconnected = new Promise((resolve) => hub.once('disconnect', resolve));
+    const response = await hub.fetch(session.id, get('/x'));
+    assert.equal(response.status, 503);
+    assert.ok(response.headers.get('retry-after'));
+    await disconnected;
+    assert.deepEqual(hub.clients(), []);
+  });
+
+  it('closing the hub settles every pending call and answers held polls', async () => {
+    const { hub, session, poll, get } = setup();
+    const held = poll();
+    const other = hub.register({ url: 'http://other.test/' });
+    const pending = hub.fetch(other.id, get('/x'));
+    await new Promise((resolve) => setImmediate(resolve));
+    hub.close();
+    assert.deepEqual(await held, []);
+    assert.equal((await pending).status, 503);
+    assert.equal((await hub.fetch(session.id, get('/'))).status, 503);
+  });
+
+  it('a poll attached to a client that is gone is answered at once with an empty batch', async () => {
+    const { hub, session, poll } = setup();
+    hub.expire(session.id, 'test');
+    assert.deepEqual(await poll(), []);
+    hub.close();
+  });
+
+  it('lists clients with id, transport, connectedAt and url; ids and secrets carry 128 bits', async (t) => {
+    const { hub, session } = setup();
+    t.after(() => hub.close());
+    const [info] = hub.clients();
+    assert.ok(info);
+    assert.equal(info.id, session.id);
+    assert.equal(info.transport, 'long-poll');
+    assert.equal(info.url, 'http://page.test/');
+    assert.equal(new Date(info.connectedAt).toISOString(), info.connectedAt);
+    assert.equal(Buffer.from(session.id, 'base64url').length, 16);
+    assert.equal(Buffer.from(session.secret, 'base64url').length, 16);
+    assert.notEqual(session.id, session.secret);
+  });
+});
