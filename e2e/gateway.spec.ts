@@ -81,3 +81,30 @@ test('GET /ptth/clients/{id} describes one client', async ({ server, clientId })
   const response = await fetch(`${server.url}ptth/clients/${clientId}`);
   expect((await response.json()).id).toBe(clientId);
 });
+
+test('parent steps (..) and slashes inside literals reach the page intact', async ({ server, clientId }) => {
+  // fetch() folds "..", as browsers and curl do: send the raw path, like curl --path-as-is.
+  const { request } = await import('node:http');
+  const url = new URL(server.url);
+  const raw = (path: string) =>
+    new Promise<string>((resolve, reject) => {
+      request({ host: url.hostname, port: url.port, path: `/ptth/clients/${clientId}${path}` }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve(body));
+      })
+        .on('error', reject)
+        .end();
+    });
+  expect(await raw('/html/body/header/h1/..')).toMatch(/^<header>/);
+  expect(await raw(`/string(//ul[@id='todo']/li[.%20!=%20'a/../b'][2])`)).toBe('curl this tab');
+});
+
+test("a page's answer cannot act on the server's origin: sandboxed, no cookies", async ({ gatewayUrl }) => {
+  const response = await fetch(gatewayUrl('/html/body'), { headers: { cookie: 'session=secret' } });
+  expect(response.headers.get('content-security-policy')).toBe('sandbox');
+  expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(response.headers.get('set-cookie')).toBeNull();
+});

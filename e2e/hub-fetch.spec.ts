@@ -66,3 +66,26 @@ test('the page logs the requests it answered', async ({ reverse, page }) => {
   await expect(page.locator('#log tbody tr').first()).toContainText('GET');
   await expect(page.locator('#log tbody tr').first()).toContainText('/html/body/header/h1');
 });
+
+test('POST into an SVG element creates SVG elements that render', async ({ reverse, page }) => {
+  await reverse('POST', '/html/body/main', '<svg id="pic" width="40" height="40"></svg>', html);
+  const response = await reverse('POST', '//svg:svg[@id="pic"]', '<circle cx="20" cy="20" r="10" fill="red"/>', html);
+  expect(response.status).toBe(201);
+  expect(response.headers.get('location')).toMatch(/svg:svg\/svg:circle$/);
+  expect(await page.evaluate(() => document.querySelector('#pic circle')?.namespaceURI)).toBe(
+    'http://www.w3.org/2000/svg',
+  );
+  expect(await (await reverse('GET', response.headers.get('location') ?? '')).text()).toContain('<circle');
+});
+
+test('requests run in the order the hub sent them', async ({ reverse, page }) => {
+  const results = await Promise.all([
+    reverse('PUT', '/html/body/header/h1', '<h1 id="title">one</h1>', html),
+    reverse('GET', '/string(/html/body/header/h1)'),
+    reverse('PUT', '/html/body/header/h1', '<h1 id="title">two</h1>', html),
+    reverse('GET', '/string(/html/body/header/h1)'),
+  ]);
+  expect(await results[1]?.text()).toBe('one');
+  expect(await results[3]?.text()).toBe('two');
+  await expect(page.locator('h1')).toHaveText('two');
+});

@@ -10,9 +10,9 @@ const PAGE = `<!DOCTYPE html><html><head><title>T</title></head><body>
 <form><input id="name" value="a"><textarea id="note">n</textarea></form>
 </body></html>`;
 
-function setup() {
-  const document = testDocument(PAGE);
-  const handler = domResource({ document, morph });
+function setup(page = PAGE, extra: Partial<Parameters<typeof domResource>[0]> = {}) {
+  const document = testDocument(page);
+  const handler = domResource({ document, morph, ...extra });
   const call = (method: string, path: string, body?: string, headers: Record<string, string> = {}) =>
     handler(new Request(REVERSE_ORIGIN + path, { method, body: body ?? null, headers }));
   return { document, call };
@@ -231,5 +231,34 @@ describe('DOM resource handler', () => {
     const brew = await call('BREW', '/html');
     assert.equal(brew.status, 405);
     assert.equal(brew.headers.get('allow'), 'GET, HEAD, PUT, POST, DELETE, OPTIONS');
+  });
+
+  it('runs requests in the order they came: a GET right after a PUT sees the PUT', async () => {
+    const { call } = setup();
+    const put = call('PUT', '//li[1]', '<li>NEW</li>', html);
+    const get = call('GET', '//li[1]');
+    const del = call('DELETE', '//li[1]');
+    const after = call('GET', 'count(//li)'.replace(/^/, '/'));
+    assert.equal((await put).status, 200);
+    assert.equal(await (await get).text(), '<li>NEW</li>');
+    assert.equal((await del).status, 204);
+    assert.equal(await (await after).text(), '1');
+  });
+
+  it('POST into an SVG element parses the fragment as SVG', async () => {
+    const { call, document } = setup('<!DOCTYPE html><html><body><svg id="s"></svg></body></html>');
+    const response = await call('POST', "//*[@id='s']", '<circle r="5"/>', html);
+    assert.equal(response.status, 201);
+    const circle = document.querySelector('svg')?.firstElementChild;
+    assert.equal(circle?.namespaceURI, 'http://www.w3.org/2000/svg');
+    assert.equal(circle?.localName, 'circle');
+  });
+
+  it('a user onBeforeElUpdated hook that returns false keeps the element as it was', async () => {
+    const { call, document } = setup(PAGE, { onBeforeElUpdated: (fromEl) => fromEl.id !== 'list' });
+    await call('PUT', '/html/body/ul', '<ul id="list"><li>replaced</li></ul>', html);
+    assert.equal(document.querySelectorAll('li').length, 2);
+    await call('PUT', '/html/body/h1', '<h1 class="big">Changed</h1>', html);
+    assert.equal(document.querySelector('h1')?.textContent, 'Changed');
   });
 });

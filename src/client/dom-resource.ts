@@ -26,6 +26,8 @@ export interface DomResourceOptions {
   document: Document;
   morph: Morph;
   evaluate?: XPathEvaluator;
+  /** Called for each element morphdom is about to update (after typed input is kept); `false` skips it. */
+  onBeforeElUpdated?: (fromEl: HTMLElement, toEl: HTMLElement) => boolean;
 }
 
 /** The methods the DOM handler implements, as sent in `Allow`. */
@@ -86,11 +88,18 @@ function theOneNode(value: XPathValue, expression: string, method: string): Node
   return value.nodes[0] as Node;
 }
 
-/** A fetch-shaped handler serving `document`'s nodes at XPath paths. */
+/**
+ * A fetch-shaped handler serving `document`'s nodes at XPath paths. Requests run one at a time,
+ * in the order the handler was called (the hub's order); each reads its body first and then
+ * changes the DOM in one synchronous step, so no request sees another half-done.
+ */
 export function domResource(options: DomResourceOptions): Handler {
   const { document, morph } = options;
   const evaluate = options.evaluate ?? documentEvaluator(document);
-  const morphOptions: MorphOptions = { onBeforeElUpdated: keepUserInput };
+  const userHook = options.onBeforeElUpdated;
+  const morphOptions: MorphOptions = {
+    onBeforeElUpdated: (fromEl, toEl) => keepUserInput(fromEl, toEl) && userHook?.(fromEl, toEl) !== false,
+  };
 
   function read(value: XPathValue, expression: string, head: boolean): Response {
     if (value.type === 'nodes' && value.nodes.length === 0) {
@@ -107,25 +116,25 @@ export function domResource(options: DomResourceOptions): Handler {
     });
   }
 
-  async function put(request: Request, node: Node): Promise<Response> {
+  function put(request: Request, node: Node, body: string): Response {
     if (node.nodeType === 1) {
       requireType(request, HTML_TYPES);
-      const replacement = singleElement(document, await request.text());
+      const replacement = singleElement(document, body, (node as Element).parentElement);
       const result = morph(node, replacement, morphOptions);
       return text(serializeNode(result), 'text/html; charset=utf-8');
     }
     if (node.nodeType === 2 || node.nodeType === 3 || node.nodeType === 4 || node.nodeType === 8) {
       requireType(request, HTML_TYPES, true);
-      node.nodeValue = await request.text();
+      node.nodeValue = body;
       return text(node.nodeValue ?? '', 'text/plain; charset=utf-8');
     }
     throw notAllowed('PUT', describeNode(node), `${READ_ONLY_METHODS}, DELETE`);
   }
 
-  async function post(request: Request, node: Node): Promise<Response> {
+  function post(request: Request, node: Node, body: string): Response {
     if (node.nodeType !== 1) throw notAllowed('POST', describeNode(node), READ_ONLY_METHODS);
     requireType(request, HTML_TYPES);
-    const child = singleElement(document, await request.text());
+    const child = singleElement(document, body, node as Element);
     node.appendChild(child);
     return text(serializeNode(child), 'text/html; charset=utf-8', 201, { location: pathOf(xpathOf(child)) });
   }
@@ -142,7 +151,7 @@ export function domResource(options: DomResourceOptions): Handler {
     return new Response(null, { status: 204 });
   }
 
-  async function handle(request: Request): Promise<Response> {
+  function handle(request: Request, body: string): Response {
     const method = request.method.toUpperCase();
     if (method === 'OPTIONS') return new Response(null, { status: 204, headers: { allow: DOM_METHODS } });
     if (!DOM_METHODS.split(', ').includes(method)) throw notAllowed(method, 'DOM resources', DOM_METHODS);
@@ -150,18 +159,28 @@ export function domResource(options: DomResourceOptions): Handler {
     const value = evaluate(expression, document);
     if (method === 'GET' || method === 'HEAD') return read(value, expression, method === 'HEAD');
     const node = theOneNode(value, expression, method);
-    if (method === 'PUT') return put(request, node);
-    if (method === 'POST') return post(request, node);
+    if (method === 'PUT') return put(request, node, body);
+    if (method === 'POST') return post(request, node, body);
     return remove(node);
   }
 
-  return async (request) => {
-    try {
-      return await handle(request);
-    } catch (error) {
-      if (error instanceof HttpError) return error.toResponse();
-      const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      return new HttpError(500, `The DOM handler failed: ${detail}`).toResponse();
-    }
+  function problemOf(error: unknown): Response {
+    if (error instanceof HttpError) return error.toResponse();
+    const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return new HttpError(500, `The DOM handler failed: ${detail}`).toResponse();
+  }
+
+  let tail: Promise<unknown> = Promise.resolve();
+  return (request) => {
+    const body = request.body === null ? Promise.resolve('') : request.text();
+    const run = tail.then(async () => {
+      try {
+        return handle(request, await body);
+      } catch (error) {
+        return problemOf(error);
+      }
+    });
+    tail = run;
+    return run;
   };
 }

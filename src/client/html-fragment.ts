@@ -6,8 +6,16 @@ import { HttpError } from '../protocol/http-error.ts';
 
 const DOCUMENT_LEVEL = /^\s*(?:<!--[\s\S]*?-->\s*)*<(html|head|body)[\s>/]/i;
 
-/** Parses an HTML fragment into the nodes it contains, in the context of `document`. */
-export function parseFragment(document: Document, html: string): Node[] {
+const FOREIGN: Record<string, string> = {
+  'http://www.w3.org/2000/svg': 'svg',
+  'http://www.w3.org/1998/Math/MathML': 'math',
+};
+
+/**
+ * Parses an HTML fragment into the nodes it contains. Inside an SVG or MathML `context` the
+ * fragment is parsed as that markup, so `<circle>` becomes an SVG circle, not an unknown HTML tag.
+ */
+export function parseFragment(document: Document, html: string, context: Element | null = null): Node[] {
   const level = DOCUMENT_LEVEL.exec(html);
   if (level) {
     // A template drops <html>, <head> and <body> tags: parse a whole document to keep them.
@@ -18,13 +26,16 @@ export function parseFragment(document: Document, html: string): Node[] {
     return [document.importNode(element, true)];
   }
   const template = document.createElement('template');
-  template.innerHTML = html;
-  return Array.from(document.importNode(template.content, true).childNodes);
+  const foreign = context?.namespaceURI ? FOREIGN[context.namespaceURI] : undefined;
+  template.innerHTML = foreign ? `<${foreign}>${html}</${foreign}>` : html;
+  const content = document.importNode(template.content, true);
+  const parent = foreign ? (content.firstChild ?? content) : content;
+  return Array.from(parent.childNodes);
 }
 
 /** The one element of a fragment; whitespace and comments around it are allowed, anything else is a 422. */
-export function singleElement(document: Document, html: string): Element {
-  const nodes = parseFragment(document, html);
+export function singleElement(document: Document, html: string, context: Element | null = null): Element {
+  const nodes = parseFragment(document, html, context);
   const elements = nodes.filter((node): node is Element => node.nodeType === 1);
   const strayText = nodes.some((node) => node.nodeType === 3 && (node.textContent ?? '').trim() !== '');
   if (elements.length !== 1 || strayText) {

@@ -3,16 +3,14 @@
  * time, runs the reverse requests it receives through a fetch-shaped handler (concurrently) and
  * sends their responses on the next poll, which then becomes the held one.
  */
-import { utf8 } from '../protocol/bytes.ts';
 import { debug } from '../protocol/debug.ts';
-import { fromResponse, toRequest } from '../protocol/fetch-convert.ts';
-import { HttpError } from '../protocol/http-error.ts';
 import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
 import type { ConnectReply, PollReply } from '../protocol/long-poll-wire.ts';
 import { DEFAULT_ENDPOINT, MESSAGE_HTTP, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseRequests, printBatch, printResponse } from '../protocol/message-http.ts';
 import type { Handler } from './dom-resource.ts';
+import { serveRequest } from './serve-request.ts';
 
 const log = debug('ptth:long-poll');
 
@@ -77,6 +75,10 @@ export class Connection extends EventTarget {
   #flushQueued = false;
   #outbox: ReverseResponse[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts connects; a poll of an earlier one is stale and ignored. */
+  #generation = 0;
+  #holdMs = 25_000;
+  #maxBodyBytes = Number.POSITIVE_INFINITY;
   readonly #abort = new AbortController();
   readonly #options: Required<Omit<LongPollOptions, 'url'>> & { url: string };
   readonly #base: string;
@@ -136,10 +138,21 @@ export class Connection extends EventTarget {
     this.#emit('state', state);
   }
 
+  /** A poll failed: retry later, with a new connect when the hub no longer knows this client. */
   #fail(reason: string, error?: unknown, reconnect = false): void {
     if (this.#state === 'closed') return;
-    this.#emit('error', { reason, error });
+    // Several polls can fail at once; the first schedules the retry, the rest only report.
+    if (this.#state !== 'open') {
+      this.#emit('error', { reason, error });
+      return;
+    }
     if (reconnect) this.#id = null;
+    this.#retry(reason, error);
+  }
+
+  #retry(reason: string, error?: unknown): void {
+    if (this.#state === 'closed') return;
+    this.#emit('error', { reason, error });
     this.#setState('backoff');
     const delay = backoffDelay(this.#attempt++, this.#options.minBackoffMs, this.#options.maxBackoffMs);
     DEBUG: log('backoff', Math.round(delay), 'ms after', reason);
@@ -148,6 +161,7 @@ export class Connection extends EventTarget {
   }
 
   async #connect(): Promise<void> {
+    this.#id = null;
     this.#setState('connecting');
     try {
       const response = await fetch(`${this.#base}/connect`, {
@@ -156,19 +170,21 @@ export class Connection extends EventTarget {
         body: JSON.stringify({ url: this.#options.url }),
         signal: this.#abort.signal,
       });
-      if (response.status !== 201) {
-        return this.#fail(`connect answered ${response.status}: ${await response.text()}`, undefined, true);
-      }
+      if (response.status !== 201) return this.#retry(`connect answered ${response.status}: ${await response.text()}`);
       const reply = (await response.json()) as ConnectReply;
+      if (this.#state === 'closed') return;
+      this.#generation++;
       this.#id = reply.id;
       this.#secret = reply.secret;
+      this.#holdMs = reply.holdMs;
+      this.#maxBodyBytes = reply.maxBodyBytes ?? Number.POSITIVE_INFINITY;
       // Responses owed to the previous hub have no caller any more.
       this.#outbox = [];
       this.#attempt = 0;
       this.#setState('open');
       this.#poll();
     } catch (error) {
-      if (!this.#abort.signal.aborted) this.#fail('connect failed', error, true);
+      if (!this.#abort.signal.aborted) this.#retry('connect failed', error);
     }
   }
 
@@ -182,13 +198,33 @@ export class Connection extends EventTarget {
     });
   }
 
+  /** Takes what fits in one upload: the hub reads at most 16 bodies' worth, base64 may add a third. */
+  #takeBatch(): ReverseResponse[] {
+    const budget = this.#maxBodyBytes * 8;
+    let size = 0;
+    let count = 0;
+    while (count < this.#outbox.length) {
+      size += (this.#outbox[count]?.body?.length ?? 0) + 512;
+      if (count > 0 && size > budget) break;
+      count++;
+    }
+    return this.#outbox.splice(0, count);
+  }
+
   async #poll(): Promise<void> {
     if (this.#state === 'closed' || this.#id === null) return;
     if (this.#state === 'backoff') this.#setState('open');
-    const responses = this.#outbox.splice(0);
+    const generation = this.#generation;
+    const responses = this.#takeBatch();
+    if (this.#outbox.length > 0) this.#scheduleFlush();
     const http = this.#options.wire === 'http';
     this.#polls++;
     DEBUG: log('poll', { responses: responses.length, polls: this.#polls });
+    // A poll is never held longer than holdMs: past that (and a margin) the connection is dead.
+    const abort = new AbortController();
+    const onClose = () => abort.abort();
+    this.#abort.signal.addEventListener('abort', onClose);
+    const deadline = setTimeout(() => abort.abort(new Error('poll timed out')), this.#holdMs + 10_000);
     let requests: ReverseRequest[];
     try {
       const response = await fetch(`${this.#base}/poll/${encodeURIComponent(this.#id)}`, {
@@ -201,24 +237,35 @@ export class Connection extends EventTarget {
         body: http
           ? printBatch(responses, printResponse)
           : JSON.stringify({ responses: responses.map(encodeWireResponse) }),
-        signal: this.#abort.signal,
+        signal: abort.signal,
       });
-      if (response.status === 404 || response.status === 403) {
-        this.#polls--;
-        return this.#fail(`poll answered ${response.status}: the hub does not know this client`, undefined, true);
+      if (response.status !== 200) {
+        const detail = `poll answered ${response.status}: ${await response.text()}`;
+        if (generation !== this.#generation) return;
+        if (response.status === 404 || response.status === 403) {
+          return this.#fail(`${detail} (the hub does not know this client)`, undefined, true);
+        }
+        // The hub refused this batch as it is: sending it again would fail the same way.
+        if (response.status >= 400 && response.status < 500) {
+          this.#emit('error', { reason: `${detail}; ${responses.length} responses dropped` });
+          return this.#scheduleFlush();
+        }
+        throw new Error(detail);
       }
-      if (response.status !== 200) throw new Error(`poll answered ${response.status}: ${await response.text()}`);
       requests = http
         ? parseRequests(new Uint8Array(await response.arrayBuffer()))
         : ((await response.json()) as PollReply).requests.map(decodeWireRequest);
     } catch (error) {
-      this.#polls--;
-      if (this.#abort.signal.aborted) return;
+      if (this.#abort.signal.aborted || generation !== this.#generation) return;
       // The hub may not have read these answers: send them again; it drops duplicates by id.
       this.#outbox.unshift(...responses);
       return this.#fail('poll failed', error);
+    } finally {
+      this.#polls--;
+      clearTimeout(deadline);
+      this.#abort.signal.removeEventListener('abort', onClose);
     }
-    this.#polls--;
+    if (generation !== this.#generation) return;
     this.#attempt = 0;
     DEBUG: log('received', requests.length, 'requests');
     for (const request of requests) void this.#serve(request);
@@ -227,30 +274,13 @@ export class Connection extends EventTarget {
 
   async #serve(message: ReverseRequest): Promise<void> {
     const started = performance.now();
-    let response: ReverseResponse;
-    try {
-      response = await fromResponse(message.id, await this.#options.handler(toRequest(message)));
-    } catch (error) {
-      const status = error instanceof HttpError ? error.status : error instanceof TypeError ? 400 : 500;
-      const detail = error instanceof Error ? error.message : String(error);
-      const problem = new HttpError(status, `The page could not serve ${message.method} ${message.path}: ${detail}`);
-      response = {
-        id: message.id,
-        status,
-        statusText: '',
-        headers: [['content-type', 'application/problem+json']],
-        body: utf8(JSON.stringify(problem.toJSON())),
-      };
-    }
-    if (this.#state === 'closed') return;
+    const generation = this.#generation;
+    const response = await serveRequest(this.#options.handler, message, this.#maxBodyBytes);
+    // Answers owed to a hub that forgot this client have no caller any more.
+    if (this.#state === 'closed' || generation !== this.#generation) return;
     this.#outbox.push(response);
-    this.#emit('request', {
-      id: message.id,
-      method: message.method,
-      path: message.path,
-      status: response.status,
-      ms: performance.now() - started,
-    });
+    const ms = performance.now() - started;
+    this.#emit('request', { id: message.id, method: message.method, path: message.path, status: response.status, ms });
     this.#scheduleFlush();
   }
 }

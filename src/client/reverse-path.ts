@@ -35,7 +35,4 @@ export function expressionOf(path: string): string {
   return decoded;
 }
 
-/** Percent-encodes an expression as a path, keeping `[ ] ' ( ) @ : *` readable. */
-export function pathOf(expression: string): string {
-  return encodeURI(expression).replace(/%5B/g, '[').replace(/%5D/g, ']').replace(/\?/g, '%3F').replace(/#/g, '%23');
-}
+export { pathOf } from '../protocol/paths.ts';

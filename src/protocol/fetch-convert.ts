@@ -4,6 +4,7 @@
  */
 import type { HeaderList, ReverseRequest, ReverseResponse } from './message.ts';
 import { isBodilessMethod } from './message.ts';
+import { protectPath } from './paths.ts';
 import { readBody } from './read-body.ts';
 
 /** The origin of the URLs of reverse requests seen by handlers (RFC 6761 reserves `.invalid`). */
@@ -24,11 +25,13 @@ export function headerList(headers: Headers): HeaderList {
 }
 
 /**
- * A fetch `Request` for a reverse request. Its URL is `origin` + path + query, so the usual URL
- * rules apply: `.` and `..` path segments are resolved, some characters are percent-encoded.
+ * A fetch `Request` for a reverse request. Its URL is `origin` + path + query; the URL parser
+ * percent-encodes some characters (decoding once gives them back).
+ *
+ * `.`/`..` segments and `\` are protected first (see `protectPath`), so XPath paths survive.
  */
 export function toRequest(message: ReverseRequest, origin: string = REVERSE_ORIGIN): Request {
-  const url = origin + message.path + (message.query === '' ? '' : `?${message.query}`);
+  const url = origin + protectPath(message.path) + (message.query === '' ? '' : `?${message.query}`);
   const init: RequestInit = { method: message.method, headers: message.headers };
   if (message.body !== null && !isBodilessMethod(message.method.toUpperCase())) init.body = message.body;
   return new Request(url, init);

@@ -191,7 +191,11 @@ describe('JSON codec of reverse responses', () => {
     ['an array', [], /expected a JSON object/],
     ['a boolean', true, /expected a JSON object/],
     ['an object without status', { id: 'a' }, /"status" must be an integer from 100 to 599, got undefined/],
-    ['a status that is a string', { ...valid, status: '200' }, /"status" must be an integer from 100 to 599, got "200"/],
+    [
+      'a status that is a string',
+      { ...valid, status: '200' },
+      /"status" must be an integer from 100 to 599, got "200"/,
+    ],
     ['a status of 99', { ...valid, status: 99 }, /"status" must be an integer from 100 to 599, got 99/],
     ['a status of 600', { ...valid, status: 600 }, /"status" must be an integer from 100 to 599, got 600/],
     ['a status that is not an integer', { ...valid, status: 200.5 }, /got 200\.5/],

@@ -26,6 +26,8 @@ export interface ConnectReply {
   secret: string;
   /** The longest time the hub holds a poll, in milliseconds. */
   holdMs: number;
+  /** The largest response body the hub accepts, in bytes. */
+  maxBodyBytes: number;
 }
 
 /** The JSON body of `POST {endpoint}/poll/{id}`: answers to earlier reverse requests. */

@@ -39,7 +39,15 @@ function assertBadRequest(fn: () => unknown, message: RegExp): void {
 describe('printing message/http', () => {
   it('prints a request line, Ptth-Id first, the headers, and a blank line, all with CRLF', () => {
     const printed = printRequest(
-      request({ id: 'abc', path: '/count(//li)', query: 'a=1', headers: [['Host', 'page'], ['Accept', '*/*']] }),
+      request({
+        id: 'abc',
+        path: '/count(//li)',
+        query: 'a=1',
+        headers: [
+          ['Host', 'page'],
+          ['Accept', '*/*'],
+        ],
+      }),
     );
     assert.equal(text(printed), 'GET /count(//li)?a=1 HTTP/1.1\r\nPtth-Id: abc\r\nHost: page\r\nAccept: */*\r\n\r\n');
   });
@@ -50,7 +58,14 @@ describe('printing message/http', () => {
   });
 
   it('finds an existing Host header whatever its case and does not add another', () => {
-    const printed = printRequest(request({ headers: [['accept', '*/*'], ['host', 'page']] }));
+    const printed = printRequest(
+      request({
+        headers: [
+          ['accept', '*/*'],
+          ['host', 'page'],
+        ],
+      }),
+    );
     assert.equal(text(printed), 'GET / HTTP/1.1\r\nPtth-Id: 1\r\naccept: */*\r\nhost: page\r\n\r\n');
   });
 
@@ -93,7 +108,14 @@ describe('printing message/http', () => {
   });
 
   it('drops the framing headers of a request without a body too', () => {
-    const printed = printRequest(request({ headers: [['Host', 'page'], ['Content-Length', '5']] }));
+    const printed = printRequest(
+      request({
+        headers: [
+          ['Host', 'page'],
+          ['Content-Length', '5'],
+        ],
+      }),
+    );
     assert.equal(text(printed), 'GET / HTTP/1.1\r\nPtth-Id: 1\r\nHost: page\r\n\r\n');
   });
 
@@ -113,7 +135,10 @@ describe('printing message/http', () => {
   ];
   for (const [status, reason] of reasons) {
     it(`prints the reason "${reason}" for a ${status} without a status text`, () => {
-      assert.equal(text(printResponse(response({ status, statusText: '' }))), `HTTP/1.1 ${status} ${reason}\r\nPtth-Id: 1\r\n\r\n`);
+      assert.equal(
+        text(printResponse(response({ status, statusText: '' }))),
+        `HTTP/1.1 ${status} ${reason}\r\nPtth-Id: 1\r\n\r\n`,
+      );
     });
   }
 
@@ -130,7 +155,10 @@ describe('printing message/http', () => {
   it('prints a batch as the messages one after the other', () => {
     const first = request({ id: 'a' });
     const second = request({ id: 'b', method: 'POST', body: utf8('x') });
-    assert.deepEqual(printBatch([first, second], printRequest), concatBytes([printRequest(first), printRequest(second)]));
+    assert.deepEqual(
+      printBatch([first, second], printRequest),
+      concatBytes([printRequest(first), printRequest(second)]),
+    );
     assert.deepEqual(printBatch([], printRequest), new Uint8Array(0));
   });
 
@@ -142,7 +170,16 @@ describe('printing message/http', () => {
   ];
   for (const [name, value] of injections) {
     it(`refuses to print a request header value containing ${name}`, () => {
-      assert.throws(() => printRequest(request({ headers: [['Host', 'page'], ['X-A', value]] })));
+      assert.throws(() =>
+        printRequest(
+          request({
+            headers: [
+              ['Host', 'page'],
+              ['X-A', value],
+            ],
+          }),
+        ),
+      );
     });
     it(`refuses to print a response header value containing ${name}`, () => {
       assert.throws(() => printResponse(response({ headers: [['X-A', value]] })));
@@ -155,7 +192,15 @@ describe('parsing message/http', () => {
     const messages = [
       request({ id: 'a', path: '/html/body/h1' }),
       request({ id: 'b', method: 'POST', path: '//ul', query: 'x=1', body: utf8('<li>3</li>') }),
-      request({ id: 'c', method: 'DELETE', path: '/html/body/h1', headers: [['Host', 'page'], ['If-Match', '"e"']] }),
+      request({
+        id: 'c',
+        method: 'DELETE',
+        path: '/html/body/h1',
+        headers: [
+          ['Host', 'page'],
+          ['If-Match', '"e"'],
+        ],
+      }),
       request({ id: 'd', method: 'PUT', body: new Uint8Array(0) }),
     ];
     assert.deepEqual(parseRequests(printBatch(messages, printRequest)), messages);
@@ -185,7 +230,9 @@ describe('parsing message/http', () => {
   });
 
   it('reads the id from Ptth-Id in any case, keeps other header names as sent, and trims values', () => {
-    const [parsed] = parseRequests(bytes('GET /a?b=c HTTP/1.1\r\nptth-id:  x1 \r\nX-Mixed-Case:\tv \r\nHost:page\r\n\r\n'));
+    const [parsed] = parseRequests(
+      bytes('GET /a?b=c HTTP/1.1\r\nptth-id:  x1 \r\nX-Mixed-Case:\tv \r\nHost:page\r\n\r\n'),
+    );
     assert.deepEqual(parsed, {
       id: 'x1',
       method: 'GET',
@@ -277,13 +324,17 @@ describe('parsing message/http', () => {
   });
 
   it('accepts a head ending in a bare LF line followed by CRLF, and the reverse', () => {
-    const [first, second] = parseResponses(bytes('HTTP/1.1 200 OK\nPtth-Id: 1\n\r\nHTTP/1.1 201 C\r\nPtth-Id: 2\r\n\n'));
+    const [first, second] = parseResponses(
+      bytes('HTTP/1.1 200 OK\nPtth-Id: 1\n\r\nHTTP/1.1 201 C\r\nPtth-Id: 2\r\n\n'),
+    );
     assert.equal(first?.id, '1');
     assert.equal(second?.status, 201);
   });
 
   it('tolerates blank lines before and between pipelined messages', () => {
-    const batch = bytes('\r\n\nHTTP/1.1 200 OK\r\nPtth-Id: a\r\n\r\n\r\n\r\nHTTP/1.1 204 No Content\r\nPtth-Id: b\r\n\r\n\n');
+    const batch = bytes(
+      '\r\n\nHTTP/1.1 200 OK\r\nPtth-Id: a\r\n\r\n\r\n\r\nHTTP/1.1 204 No Content\r\nPtth-Id: b\r\n\r\n\n',
+    );
     assert.deepEqual(
       parseResponses(batch).map((message) => message.id),
       ['a', 'b'],
@@ -292,7 +343,11 @@ describe('parsing message/http', () => {
 
   it('keeps binary bodies exact, even when they hold a blank line or a whole message', () => {
     const tricky = concatBytes([bytes('\r\n\r\nHTTP/1.1 500 Fake\r\n\r\n'), ALL_BYTES]);
-    const messages = [response({ id: 'a', body: ALL_BYTES }), response({ id: 'b', body: tricky }), response({ id: 'c' })];
+    const messages = [
+      response({ id: 'a', body: ALL_BYTES }),
+      response({ id: 'b', body: tricky }),
+      response({ id: 'c' }),
+    ];
     assert.deepEqual(parseResponses(printBatch(messages, printResponse)), messages);
   });
 
@@ -304,10 +359,22 @@ describe('parsing message/http', () => {
   });
 
   const badRequests: Array<[string, string, RegExp]> = [
-    ['a head without its blank line', 'GET / HTTP/1.1\r\nHost: x\r\n', /Incomplete message head in the message at byte 0/],
+    [
+      'a head without its blank line',
+      'GET / HTTP/1.1\r\nHost: x\r\n',
+      /Incomplete message head in the message at byte 0/,
+    ],
     ['a start line alone', 'GET / HTTP/1.1', /Incomplete message head/],
-    ['a body shorter than its Content-Length', 'PUT / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc', /Body shorter than its Content-Length 10/],
-    ['a Content-Length that is not a number', 'PUT / HTTP/1.1\r\nContent-Length: abc\r\n\r\n', /Bad Content-Length "abc"/],
+    [
+      'a body shorter than its Content-Length',
+      'PUT / HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc',
+      /Body shorter than its Content-Length 10/,
+    ],
+    [
+      'a Content-Length that is not a number',
+      'PUT / HTTP/1.1\r\nContent-Length: abc\r\n\r\n',
+      /Bad Content-Length "abc"/,
+    ],
     ['a negative Content-Length', 'PUT / HTTP/1.1\r\nContent-Length: -1\r\n\r\n', /Bad Content-Length "-1"/],
     ['a fractional Content-Length', 'PUT / HTTP/1.1\r\nContent-Length: 1.5\r\n\r\nab', /Bad Content-Length "1\.5"/],
     ['an empty Content-Length', 'PUT / HTTP/1.1\r\nContent-Length:\r\n\r\n', /Bad Content-Length ""/],
@@ -322,12 +389,28 @@ describe('parsing message/http', () => {
     ['a header line without a colon', 'GET / HTTP/1.1\r\nNoColon\r\n\r\n', /Malformed header line "NoColon"/],
     ['a header line with an empty name', 'GET / HTTP/1.1\r\n: x\r\n\r\n', /Malformed header line/],
     ['a header name followed by a space', 'GET / HTTP/1.1\r\nX-A : x\r\n\r\n', /Malformed header line "X-A : x"/],
-    ['an unsupported Transfer-Encoding', 'PUT / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n', /Unsupported Transfer-Encoding "gzip"/],
+    [
+      'an unsupported Transfer-Encoding',
+      'PUT / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n',
+      /Unsupported Transfer-Encoding "gzip"/,
+    ],
     ['a bad chunk size', 'PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /Bad chunk size "zz"/],
     ['a truncated chunk', 'PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab', /Truncated chunk/],
-    ['a chunked body without its last chunk', 'PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n', /Truncated chunked body/],
-    ['a chunked body without its end', 'PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n', /Truncated chunked trailer/],
-    ['a chunk not followed by CRLF', 'PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n', /Chunk not followed by CRLF/],
+    [
+      'a chunked body without its last chunk',
+      'PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n',
+      /Truncated chunked body/,
+    ],
+    [
+      'a chunked body without its end',
+      'PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n',
+      /Truncated chunked trailer/,
+    ],
+    [
+      'a chunk not followed by CRLF',
+      'PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n',
+      /Chunk not followed by CRLF/,
+    ],
     ['a request line without a version', 'GET /\r\n\r\n', /Malformed request line "GET \/"/],
     ['a request line with HTTP/2.0', 'GET / HTTP/2.0\r\n\r\n', /Malformed request line/],
     ['a request line with a lowercase version', 'GET / http/1.1\r\n\r\n', /Malformed request line/],
@@ -336,7 +419,11 @@ describe('parsing message/http', () => {
     ['a request line with a space in the target', 'GET /a b HTTP/1.1\r\n\r\n', /Malformed request line/],
     ['a status line as a request line', 'HTTP/1.1 200 OK\r\n\r\n', /Malformed request line/],
     ['an asterisk target', 'OPTIONS * HTTP/1.1\r\n\r\n', /Request target "\*" must begin with "\/"/],
-    ['an absolute-form target', 'GET http://page/ HTTP/1.1\r\n\r\n', /Request target "http:\/\/page\/" must begin with "\/"/],
+    [
+      'an absolute-form target',
+      'GET http://page/ HTTP/1.1\r\n\r\n',
+      /Request target "http:\/\/page\/" must begin with "\/"/,
+    ],
     ['a relative target', 'GET html/body HTTP/1.1\r\n\r\n', /must begin with "\/"/],
   ];
   for (const [name, input, message] of badRequests) {
@@ -432,4 +519,45 @@ describe('JSON and message/http encodings', () => {
       assert.deepEqual(parsed, message);
     });
   }
+});
+
+describe('message/http framing and injection guards', () => {
+  const request: ReverseRequest = { id: '1', method: 'GET', path: '/', query: '', headers: [], body: null };
+
+  it('refuses a message with both Transfer-Encoding and Content-Length (request smuggling)', () => {
+    const bytes = utf8('POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n');
+    assert.throws(
+      () => parseRequests(bytes),
+      (error) => error instanceof HttpError && error.status === 400,
+    );
+  });
+
+  const unprintable: Array<[string, ReverseRequest]> = [
+    ['a method that is not a token', { ...request, method: 'GET /evil HTTP/1.1\r\n' }],
+    ['a path with whitespace', { ...request, path: '/a b' }],
+    ['a header name that is not a token', { ...request, headers: [['X A', 'b']] }],
+    ['an id with CR LF', { ...request, id: '1\r\nX-Injected: 1' }],
+  ];
+  for (const [what, bad] of unprintable) {
+    it(`refuses to print ${what}`, () => {
+      assert.throws(
+        () => printRequest(bad),
+        (error) => error instanceof HttpError && error.status === 400,
+      );
+    });
+  }
+
+  it('refuses to print a status text with CR LF', () => {
+    const response: ReverseResponse = {
+      id: '1',
+      status: 200,
+      statusText: 'OK\r\nX-Injected: 1',
+      headers: [],
+      body: null,
+    };
+    assert.throws(
+      () => printResponse(response),
+      (error) => error instanceof HttpError && error.status === 400,
+    );
+  });
 });

@@ -27,10 +27,23 @@ function latin1Bytes(text: string): Bytes {
   return bytes;
 }
 
+/** Field values may not hold CR, LF or NUL: they would end the line and smuggle in more. */
+const UNSAFE = /[\r\n\0]/;
+
+function checkField(name: string, value: string): void {
+  if (!TOKEN.test(name)) throw new HttpError(400, `Cannot print header name ${JSON.stringify(name)}: not a token`);
+  if (UNSAFE.test(value)) throw new HttpError(400, `Cannot print header ${name}: its value holds CR, LF or NUL`);
+}
+
 function printMessage(startLine: string, id: string, headers: HeaderList, body: Bytes | null): Bytes {
+  if (UNSAFE.test(startLine)) throw new HttpError(400, `Cannot print start line ${JSON.stringify(startLine)}`);
   let head = `${startLine}\r\n`;
-  if (id !== '') head += `${ID_HEADER}: ${id}\r\n`;
+  if (id !== '') {
+    checkField(ID_HEADER, id);
+    head += `${ID_HEADER}: ${id}\r\n`;
+  }
   for (const [name, value] of headers) {
+    checkField(name, value);
     const lower = name.toLowerCase();
     if (FRAMING.has(lower) || lower === ID_HEADER.toLowerCase()) continue;
     head += `${name}: ${value}\r\n`;
@@ -42,6 +55,10 @@ function printMessage(startLine: string, id: string, headers: HeaderList, body: 
 
 /** A reverse request as `message/http` bytes; an empty `Host` is added when there is none. */
 export function printRequest(request: ReverseRequest): Bytes {
+  if (!TOKEN.test(request.method)) throw new HttpError(400, `Cannot print method ${JSON.stringify(request.method)}`);
+  if (/\s/.test(request.path + request.query)) {
+    throw new HttpError(400, `Cannot print a request target with whitespace: ${JSON.stringify(request.path)}`);
+  }
   const target = request.path + (request.query === '' ? '' : `?${request.query}`);
   const hasHost = request.headers.some(([name]) => name.toLowerCase() === 'host');
   const headers: HeaderList = hasHost ? request.headers : [['Host', ''], ...request.headers];
@@ -124,6 +141,7 @@ function parseHead(bytes: Uint8Array, start: number): Head {
     const name = colon > 0 ? line.slice(0, colon) : '';
     if (!TOKEN.test(name)) throw new HttpError(400, `Malformed header line ${JSON.stringify(line)} ${at}`);
     const value = line.slice(colon + 1).trim();
+    if (UNSAFE.test(value)) throw new HttpError(400, `A header value holds CR or NUL ${at}`);
     const lower = name.toLowerCase();
     if (lower === ID_HEADER.toLowerCase()) id = value;
     else if (lower === 'content-length') {
@@ -136,6 +154,8 @@ function parseHead(bytes: Uint8Array, start: number): Head {
       chunked = true;
     } else headers.push([name, value]);
   }
+  // RFC 9112 §6.1: both framings at once is how requests get smuggled; refuse it.
+  if (chunked && length !== null) throw new HttpError(400, `Both Transfer-Encoding and Content-Length ${at}`);
   if (chunked) {
     const { body, end } = readChunked(bytes, found.bodyStart, at);
     return { startLine, id, headers, body, end };

@@ -20,9 +20,12 @@ export interface ClientInfo {
   pending: number;
 }
 
-/** A held poll: the hub answers it with a batch of requests (empty when the hold ran out). */
+/**
+ * A held poll: the hub answers it with a batch of requests (empty when the hold ran out).
+ * `deliver` returns `false` when the poll's connection is already gone and the batch was not sent.
+ */
 export interface HeldPoll {
-  deliver(requests: ReverseRequest[]): void;
+  deliver(requests: ReverseRequest[]): boolean | undefined;
 }
 
 /** A caller waiting for the response to one reverse request. */
@@ -40,6 +43,8 @@ export class ClientSession {
   holdTimer: ReturnType<typeof setTimeout> | undefined;
   /** `Date.now()` when the client last had no poll held; `null` while one is held. */
   idleSince: number | null;
+  /** Settles when the bodies of earlier `hub.fetch` calls have been read (keeps call order). */
+  admission: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly id: string,
@@ -69,12 +74,16 @@ export class ClientSession {
     const poll = this.poll;
     if (poll === null || this.queue.length === 0) return false;
     const batch = this.queue.splice(0);
+    this.release();
+    if (poll.deliver(batch) === false) {
+      // The poll's connection closed under us: keep the batch for the next poll.
+      this.queue.unshift(...batch);
+      return false;
+    }
     for (const request of batch) {
       const call = this.calls.get(request.id);
       if (call) call.delivered = true;
     }
-    this.release();
-    poll.deliver(batch);
     return true;
   }
 

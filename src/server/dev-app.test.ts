@@ -24,7 +24,7 @@ function setup() {
   const poll = (id: string, secret: string, body: unknown = { responses: [] }, headers: Record<string, string> = {}) =>
     call('POST', `/ptth/poll/${id}`, {
       headers: { 'ptth-secret': secret, 'content-type': 'application/json', ...headers },
-      body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+      body: typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
     });
   return { hub, call, connect, poll };
 }
@@ -50,7 +50,13 @@ describe('the long-poll endpoints', () => {
     const request = reply.requests[0];
     assert.ok(request);
     assert.equal(request.path, '/html/body');
-    const response = { id: request.id, status: 200, statusText: '', headers: [], body: new TextEncoder().encode('<body></body>') };
+    const response = {
+      id: request.id,
+      status: 200,
+      statusText: '',
+      headers: [],
+      body: new TextEncoder().encode('<body></body>'),
+    };
     void poll(id, secret, { responses: [encodeWireResponse(response as never)] });
     assert.equal(await (await answer).text(), '<body></body>');
   });
@@ -66,18 +72,30 @@ describe('the long-poll endpoints', () => {
     assert.equal(batch.headers.get('content-type'), 'message/http');
     const [request] = parseRequests(new Uint8Array(await batch.arrayBuffer()));
     assert.ok(request);
-    const body = printResponse({ id: request.id, status: 200, statusText: 'OK', headers: [], body: new TextEncoder().encode('3') });
+    const body = printResponse({
+      id: request.id,
+      status: 200,
+      statusText: 'OK',
+      headers: [],
+      body: new TextEncoder().encode('3'),
+    });
     void poll(id, secret, body, headers);
     assert.equal(await (await answer).text(), '3');
   });
 
-  const bad: Array<[string, (id: string, secret: string, poll: ReturnType<typeof setup>['poll']) => Promise<Response>, number]> = [
+  const bad: Array<
+    [string, (id: string, secret: string, poll: ReturnType<typeof setup>['poll']) => Promise<Response>, number]
+  > = [
     ['a wrong secret', (id, _secret, poll) => poll(id, 'wrong'), 403],
     ['an unknown client', (_id, secret, poll) => poll('nobody', secret), 404],
     ['a body that is not JSON', (id, secret, poll) => poll(id, secret, '{nope'), 400],
     ['a body without responses', (id, secret, poll) => poll(id, secret, { other: 1 }), 400],
-    ['a malformed response', (id, secret, poll) => poll(id, secret, { responses: [{ id: 'x', status: 'ok' }] }), 400],
-    ['malformed message/http', (id, secret, poll) => poll(id, secret, 'HTTP/1.1 abc\r\n\r\n', { 'content-type': 'message/http' }), 400],
+    ['a response without an id', (id, secret, poll) => poll(id, secret, { responses: [{ status: 200 }] }), 400],
+    [
+      'malformed message/http',
+      (id, secret, poll) => poll(id, secret, 'HTTP/1.1 abc\r\n\r\n', { 'content-type': 'message/http' }),
+      400,
+    ],
   ];
   for (const [what, send, status] of bad) {
     it(`a poll with ${what} is ${status}`, async (t) => {
@@ -89,6 +107,22 @@ describe('the long-poll endpoints', () => {
       assert.equal(response.headers.get('content-type'), 'application/problem+json');
     });
   }
+
+  it('a malformed response that names its request gives that caller a 502, and the poll goes on', async (t) => {
+    const { hub, connect, poll } = setup();
+    t.after(() => hub.close());
+    const { id, secret } = await connect();
+    const held = poll(id, secret);
+    const answer = hub.fetch(id, new Request('http://ptth.invalid/x'));
+    const [request] = ((await (await held).json()) as PollReply).requests;
+    assert.ok(request);
+    const next = poll(id, secret, { responses: [{ id: request.id, status: 0, headers: [] }] });
+    const response = await answer;
+    assert.equal(response.status, 502);
+    assert.match((await response.json()).detail, /malformed response/);
+    hub.close();
+    assert.equal((await next).status, 200);
+  });
 
   it('GET on the poll endpoint is 405 with Allow: POST', async (t) => {
     const { hub, call, connect } = setup();
@@ -108,7 +142,13 @@ describe('the gateway', () => {
     const held = poll(id, secret);
     const relayed = call('POST', `/ptth/clients/${id}//ul[@id='x']?q=1`, {
       body: '<li>x</li>',
-      headers: { 'content-type': 'text/html', connection: 'x-drop', 'x-drop': '1', 'keep-alive': 'timeout=5', 'x-keep': '2' },
+      headers: {
+        'content-type': 'text/html',
+        connection: 'x-drop',
+        'x-drop': '1',
+        'keep-alive': 'timeout=5',
+        'x-keep': '2',
+      },
     });
     const reply = (await (await held).json()) as PollReply;
     const request = reply.requests[0];
@@ -174,7 +214,12 @@ describe('the dev server routes', () => {
   it('never serves files outside the demo folder', async (t) => {
     const { hub, call } = setup();
     t.after(() => hub.close());
-    for (const path of ['/demo/../package.json', '/demo/%2e%2e/package.json', '/demo/..%2Fpackage.json', '/package.json']) {
+    for (const path of [
+      '/demo/../package.json',
+      '/demo/%2e%2e/package.json',
+      '/demo/..%2Fpackage.json',
+      '/package.json',
+    ]) {
       assert.equal((await call('GET', path)).status, 404, path);
     }
   });

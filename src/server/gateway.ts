@@ -45,14 +45,18 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
     const body = method === 'GET' || method === 'HEAD' ? null : await readBody(request, hub.options.maxBodyBytes);
     const headers = endToEndHeaders(request.headers);
     // The reverse request has its own framing, and an empty Host as the PTTH draft says.
-    headers.delete('host');
-    headers.delete('content-length');
+    // The caller's credentials are for this server, never for the pages behind it.
+    for (const name of ['host', 'content-length', 'cookie', 'authorization']) headers.delete(name);
     const reverse = new Request(REVERSE_ORIGIN + reversePath + search, { method, headers, body });
     const response = await hub.fetch(id, reverse, { signal: request.signal });
     const relayed = endToEndHeaders(response.headers);
     const location = relayed.get('location');
     // The page names its nodes by reverse paths; outside, they live under the client's prefix.
     if (location?.startsWith('/')) relayed.set('location', `${prefix}${id}${location}`);
+    // A page's answer must not act on this server's origin: no cookies, no script, no sniffing.
+    relayed.delete('set-cookie');
+    relayed.set('content-security-policy', 'sandbox');
+    relayed.set('x-content-type-options', 'nosniff');
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers: relayed });
   }
 

@@ -8,7 +8,15 @@ function setup(options: HubOptions = {}) {
   const hub = new Hub({ holdMs: 1_000, expireMs: 60_000, ...options });
   const session = hub.register({ url: 'http://page.test/' });
   /** Attaches a poll and resolves with the batch it gets. */
-  const poll = () => new Promise<ReverseRequest[]>((resolve) => hub.attachPoll(session, { deliver: resolve }));
+  const poll = () =>
+    new Promise<ReverseRequest[]>((resolve) =>
+      hub.attachPoll(session, {
+        deliver: (batch) => {
+          resolve(batch);
+          return true;
+        },
+      }),
+    );
   const answer = (request: ReverseRequest, status = 200, body = 'ok'): ReverseResponse => ({
     id: request.id,
     status,
@@ -47,6 +55,28 @@ describe('Hub', () => {
     assert.deepEqual(
       batch.map((request) => request.path),
       ['/a', '/b'],
+    );
+  });
+
+  it('queues requests in the order of the calls, whatever their bodies', async (t) => {
+    const { hub, session, poll } = setup();
+    t.after(() => hub.close());
+    const slowBody = new ReadableStream({
+      async start(controller) {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        controller.enqueue(new TextEncoder().encode('late'));
+        controller.close();
+      },
+    });
+    void hub.fetch(
+      session.id,
+      new Request(`${REVERSE_ORIGIN}/first`, { method: 'PUT', body: slowBody, duplex: 'half' } as RequestInit),
+    );
+    void hub.fetch(session.id, new Request(`${REVERSE_ORIGIN}/second`));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.deepEqual(
+      (await poll()).map((request) => request.path),
+      ['/first', '/second'],
     );
   });
 
@@ -121,7 +151,10 @@ describe('Hub', () => {
   it('a request body over the limit is 413 and is not queued', async (t) => {
     const { hub, session } = setup({ maxBodyBytes: 10 });
     t.after(() => hub.close());
-    const response = await hub.fetch(session.id, new Request(`${REVERSE_ORIGIN}/x`, { method: 'PUT', body: 'x'.repeat(11) }));
+    const response = await hub.fetch(
+      session.id,
+      new Request(`${REVERSE_ORIGIN}/x`, { method: 'PUT', body: 'x'.repeat(11) }),
+    );
     assert.equal(response.status, 413);
     assert.equal(session.queue.length, 0);
   });
@@ -188,6 +221,29 @@ describe('Hub', () => {
     hub.expire(session.id, 'test');
     assert.deepEqual(await poll(), []);
     hub.close();
+  });
+
+  it('a batch the held poll could not take stays queued for the next poll', async (t) => {
+    const { hub, session, poll, get } = setup();
+    t.after(() => hub.close());
+    hub.attachPoll(session, { deliver: () => false });
+    void hub.fetch(session.id, get('/kept'));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(session.queue.length, 1);
+    assert.deepEqual(
+      (await poll()).map((request) => request.path),
+      ['/kept'],
+    );
+  });
+
+  it('the 504 says whether the request was delivered', async (t) => {
+    const { hub, session, poll, get } = setup();
+    t.after(() => hub.close());
+    const never = await hub.fetch(session.id, get('/a'), { timeoutMs: 10 });
+    assert.match((await never.json()).detail, /never delivered/);
+    void poll();
+    const unanswered = await hub.fetch(session.id, get('/b'), { timeoutMs: 10 });
+    assert.match((await unanswered.json()).detail, /delivered but not answered/);
   });
 
   it('lists clients with id, transport, connectedAt and url; ids and secrets carry 128 bits', async (t) => {

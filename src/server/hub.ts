@@ -108,12 +108,24 @@ export class Hub extends EventEmitter<HubEvents> {
     }
     let message: Awaited<ReturnType<typeof fromRequest>>;
     try {
-      message = await fromRequest(this.#nextId(), request, this.options.maxBodyBytes);
+      // Bodies are read one after another per client, so the queue keeps the order of the calls.
+      const read = session.admission.then(() => fromRequest(this.#nextId(), request, this.options.maxBodyBytes));
+      session.admission = read.catch(() => undefined);
+      message = await read;
     } catch (error) {
       if (error instanceof HttpError) return error.toResponse();
       throw error;
     }
     signal?.throwIfAborted();
+    // Reading the body took time: the client may be gone or its queue full by now.
+    if (this.#closed || this.#sessions.get(clientId) !== session) {
+      return problem(503, `Client "${clientId}" went away while the request was being read`, { client: clientId });
+    }
+    if (session.queue.length >= this.options.maxQueue) {
+      return new HttpError(503, `Client "${clientId}" has ${session.queue.length} requests queued, the limit`, {
+        headers: { 'retry-after': '1' },
+      }).toResponse();
+    }
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
     const what = `${message.method} ${message.path}`;
     return new Promise<Response>((resolve, reject) => {
@@ -128,9 +140,9 @@ export class Hub extends EventEmitter<HubEvents> {
         reject(signal?.reason);
       };
       const timer = setTimeout(() => {
-        call.settle(
-          problem(504, `Client "${clientId}" did not answer ${what} within ${timeoutMs} ms`, { client: clientId }),
-        );
+        const state = call.delivered ? 'it was delivered but not answered' : 'it was never delivered (no poll)';
+        const detail = `Client "${clientId}" did not answer ${what} within ${timeoutMs} ms: ${state}`;
+        call.settle(problem(504, detail, { client: clientId }));
       }, timeoutMs);
       const call: PendingCall = {
         request: message,

@@ -4,7 +4,7 @@
  * responses and is held until reverse requests are queued (or the hold runs out).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { utf8Text } from '../protocol/bytes.ts';
+import { utf8, utf8Text } from '../protocol/bytes.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import { decodeWireResponse, encodeWireRequest } from '../protocol/json-codec.ts';
 import type { ConnectBody, ConnectReply, PollReply } from '../protocol/long-poll-wire.ts';
@@ -43,12 +43,32 @@ function parseJson(bytes: Uint8Array | null, what: string): unknown {
   }
 }
 
+/** A malformed entry that still names its request becomes a 502 for that caller, not a 400 for the batch. */
+function decodeEntry(entry: unknown): ReverseResponse | null {
+  try {
+    return decodeWireResponse(entry);
+  } catch (error) {
+    const id = (entry as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || !(error instanceof HttpError)) return null;
+    const problem = new HttpError(502, `The page sent a malformed response: ${error.message}`);
+    return {
+      id,
+      status: 502,
+      statusText: '',
+      headers: [['content-type', 'application/problem+json']],
+      body: utf8(JSON.stringify(problem.toJSON())),
+    };
+  }
+}
+
 function decodeUpload(request: Request, bytes: Uint8Array | null): ReverseResponse[] {
   if (mediaType(request) === MESSAGE_HTTP) return bytes === null ? [] : parseResponses(new Uint8Array(bytes));
   const body = parseJson(bytes, 'poll');
   const list = (body as { responses?: unknown } | null)?.responses;
   if (!Array.isArray(list)) throw new HttpError(400, 'The poll body must be {"responses": [...]}');
-  return list.map(decodeWireResponse);
+  const decoded = list.map(decodeEntry);
+  if (decoded.includes(null)) throw new HttpError(400, 'A response in the poll body has no string "id"');
+  return decoded as ReverseResponse[];
 }
 
 function encodeBatch(request: Request, requests: ReverseRequest[]): Response {
@@ -69,7 +89,12 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     const body = parseJson(await readBody(request, 64 * 1024), 'connect') as Partial<ConnectBody> | null;
     const url = typeof body?.url === 'string' ? body.url : '';
     const session = hub.register({ url, userAgent: request.headers.get('user-agent') ?? '' });
-    const reply: ConnectReply = { id: session.id, secret: session.secret, holdMs: hub.options.holdMs };
+    const reply: ConnectReply = {
+      id: session.id,
+      secret: session.secret,
+      holdMs: hub.options.holdMs,
+      maxBodyBytes: hub.options.maxBodyBytes,
+    };
     return json(reply, 201);
   }
 
@@ -88,7 +113,13 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     hub.receive(session, responses);
     if (request.signal.aborted || hub.session(id) !== session) return encodeBatch(request, []);
     const requests = await new Promise<ReverseRequest[]>((resolve) => {
-      const held = { deliver: resolve };
+      const held = {
+        deliver: (batch: ReverseRequest[]) => {
+          if (request.signal.aborted) return false;
+          resolve(batch);
+          return true;
+        },
+      };
       request.signal.addEventListener('abort', () => hub.detachPoll(session, held), { once: true });
       hub.attachPoll(session, held);
     });

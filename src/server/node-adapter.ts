@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../protocol/http-error.ts';
+import { protectPath } from '../protocol/paths.ts';
 
 /** A fetch-shaped handler, as on both sides of ptth. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -34,22 +35,54 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer | nul
   });
 }
 
+/** A Host header that is a plain host[:port]; anything else could smuggle a path into the URL. */
+const VALID_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/** Methods the fetch `Request` class refuses to carry. */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+function requestUrl(req: IncomingMessage): string {
+  const host = req.headers.host ?? 'localhost';
+  if (!VALID_HOST.test(host)) throw new HttpError(400, `Invalid Host header ${JSON.stringify(host)}`);
+  let target = req.url ?? '/';
+  if (!target.startsWith('/')) {
+    // absolute-form (RFC 9112 §3.2.2), as sent to proxies: keep its path and query.
+    try {
+      const url = new URL(target);
+      target = url.pathname + url.search;
+    } catch {
+      throw new HttpError(400, `Invalid request target ${JSON.stringify(target)}`);
+    }
+  }
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  // Concatenate rather than resolve, and protect dot segments: "//li/.." must stay a path.
+  return `http://${host}${protectPath(path)}${q < 0 ? '' : target.slice(q)}`;
+}
+
 function toRequest(req: IncomingMessage, body: Buffer | null, signal: AbortSignal): Request {
-  const target = req.url ?? '/';
-  // Concatenate rather than resolve: a target like "//li" must stay a path, not a host.
-  const url = target.startsWith('/') ? `http://${req.headers.host || 'localhost'}${target}` : target;
+  const method = req.method ?? 'GET';
+  if (FORBIDDEN_METHODS.has(method.toUpperCase())) {
+    throw new HttpError(405, `${method} is not supported here`, {
+      headers: { allow: 'GET, HEAD, PUT, POST, DELETE, PATCH, OPTIONS' },
+    });
+  }
+  const url = requestUrl(req);
   const headers = new Headers();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
   }
-  const method = req.method ?? 'GET';
   // An empty body counts only when the client framed one (Content-Length: 0).
   const framed = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   const hasBody = body !== null && method !== 'GET' && method !== 'HEAD' && (body.length > 0 || framed);
-  return new Request(url, { method, headers, signal, body: hasBody ? (body as Uint8Array<ArrayBuffer>) : null });
+  try {
+    return new Request(url, { method, headers, signal, body: hasBody ? (body as Uint8Array<ArrayBuffer>) : null });
+  } catch (error) {
+    throw new HttpError(400, `Cannot read this request: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
-async function write(res: ServerResponse, response: Response): Promise<void> {
+async function write(res: ServerResponse, response: Response, method = 'GET'): Promise<void> {
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
@@ -59,8 +92,13 @@ async function write(res: ServerResponse, response: Response): Promise<void> {
   // A 413 leaves the rest of the body unread: close instead of draining it.
   if (response.status === 413) headers.connection = 'close';
   const body = response.body === null ? null : Buffer.from(await response.arrayBuffer());
-  // The bytes decide the length; a bodiless answer (HEAD, 304) keeps the length it declares.
+  // The bytes decide the length. Only HEAD and 304 may declare a length they do not send:
+  // a stray Content-Length on any other bodiless answer would swallow the next response.
   if (body !== null) headers['content-length'] = String(body.length);
+  else if (method !== 'HEAD' && response.status !== 304) {
+    delete headers['content-length'];
+    if (response.status !== 204 && response.status >= 200) headers['content-length'] = '0';
+  }
   if (res.destroyed) return;
   res.writeHead(response.status, response.statusText || undefined, headers);
   res.end(body);
@@ -68,7 +106,7 @@ async function write(res: ServerResponse, response: Response): Promise<void> {
 
 /**
  * A `node:http` listener for a fetch-shaped handler. Bodies are read into memory first (over
- * `maxBodyBytes` → 413); a handler that throws answers 500 (400 for a bad URL).
+ * `maxBodyBytes` → 413); a bad Host or target is a 400, a handler that throws answers 500.
  */
 export function toNodeListener(handler: FetchHandler, maxBodyBytes = DEFAULT_MAX_REQUEST_BYTES): NodeListener {
   return (req, res) => {
@@ -86,12 +124,11 @@ export function toNodeListener(handler: FetchHandler, maxBodyBytes = DEFAULT_MAX
         response = await handler(toRequest(req, body, controller.signal));
       } catch (error) {
         if (controller.signal.aborted) return;
-        if (error instanceof HttpError) return write(res, error.toResponse());
-        const invalidUrl = error instanceof TypeError && /URL/i.test(error.message);
+        if (error instanceof HttpError) return write(res, error.toResponse(), req.method);
         const detail = error instanceof Error ? error.message : String(error);
-        response = new HttpError(invalidUrl ? 400 : 500, detail).toResponse();
+        response = new HttpError(500, `The server failed: ${detail}`).toResponse();
       }
-      await write(res, response);
+      await write(res, response, req.method);
     };
     run().catch((error) => {
       if (!res.headersSent) res.writeHead(500);

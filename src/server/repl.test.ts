@@ -18,6 +18,7 @@ function fakeClient(hub: Hub, session: ClientSession, handler: (request: Request
             .then((response) => hub.receive(session, [response]));
         }
         if (hub.session(session.id)) setImmediate(loop);
+        return true;
       },
     });
   loop();

@@ -7,6 +7,7 @@ import repl, { type REPLServer } from 'node:repl';
 import { inspect } from 'node:util';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { reasonPhrase } from '../protocol/http-error.ts';
+import { pathOf } from '../protocol/paths.ts';
 import type { Hub } from './hub.ts';
 
 /** A response as the REPL prints it: the HTTP message, status line first. */
@@ -20,7 +21,9 @@ export class PrintedResponse {
 
   [inspect.custom](): string {
     const head = Object.entries(this.headers).map(([name, value]) => `${name}: ${value}`);
-    return [`HTTP/1.1 ${this.status} ${this.statusText || reasonPhrase(this.status)}`, ...head, '', this.body].join('\n');
+    return [`HTTP/1.1 ${this.status} ${this.statusText || reasonPhrase(this.status)}`, ...head, '', this.body].join(
+      '\n',
+    );
   }
 }
 
@@ -49,7 +52,7 @@ export function replHelpers(hub: Hub) {
   };
 
   const send = async (id: string | undefined, request: HandRequest): Promise<PrintedResponse> => {
-    const path = request.path.startsWith('/') ? request.path : `/${request.path}`;
+    const path = pathOf(request.path);
     const method = (request.method ?? 'GET').toUpperCase();
     const init: RequestInit = { method, headers: request.headers ?? {} };
     if (request.body !== undefined && method !== 'GET' && method !== 'HEAD') init.body = request.body;

@@ -1,0 +1,47 @@
+/**
+ * Running one reverse request through a handler. It always produces a response the hub can
+ * use: a thrown error, a network-error `Response` (status 0) or a body over the hub's limit
+ * becomes a problem response, so one bad answer never blocks the batch it travels in.
+ */
+import { utf8 } from '../protocol/bytes.ts';
+import { fromResponse, toRequest } from '../protocol/fetch-convert.ts';
+import { HttpError } from '../protocol/http-error.ts';
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import type { Handler } from './dom-resource.ts';
+
+function problemResponse(id: string, error: HttpError): ReverseResponse {
+  return {
+    id,
+    status: error.status,
+    statusText: '',
+    headers: [['content-type', 'application/problem+json']],
+    body: utf8(JSON.stringify(error.toJSON())),
+  };
+}
+
+/** The handler's answer to `message` as a reverse response; never rejects. */
+export async function serveRequest(
+  handler: Handler,
+  message: ReverseRequest,
+  maxBodyBytes: number,
+): Promise<ReverseResponse> {
+  const what = `${message.method} ${message.path}`;
+  let response: Response;
+  try {
+    response = await handler(toRequest(message));
+  } catch (error) {
+    // A request the fetch classes refuse (bad method or header) is the caller's fault: 400.
+    const status = error instanceof HttpError ? error.status : error instanceof TypeError ? 400 : 500;
+    const detail = error instanceof Error ? error.message : String(error);
+    return problemResponse(message.id, new HttpError(status, `The page could not serve ${what}: ${detail}`));
+  }
+  if (response.status < 200 || response.status > 599) {
+    return problemResponse(message.id, new HttpError(502, `The page answered ${what} with status ${response.status}`));
+  }
+  try {
+    return await fromResponse(message.id, response, maxBodyBytes);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    return problemResponse(message.id, new HttpError(502, `The page's answer to ${what} was unusable: ${detail}`));
+  }
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { type FetchHandler, toNodeListener } from './node-adapter.ts';
+
+interface Raw {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** Serves `handler` on a loopback port and sends one raw request (path and headers as given). */
+async function exchange(
+  handler: FetchHandler,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+  maxBodyBytes?: number,
+): Promise<Raw> {
+  const server = createServer(toNodeListener(handler, maxBodyBytes));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  try {
+    return await new Promise<Raw>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path, headers: options.headers },
+        (res) => {
+          let body = '';
+          res.setEncoding('latin1');
+          res.on('data', (chunk) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(options.body);
+    });
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+const echoPath: FetchHandler = (request) => new Response(new URL(request.url).pathname);
+
+describe('toNodeListener', () => {
+  it('keeps a raw path: no dot-segment folding, no host taken from //', async () => {
+    assert.equal((await exchange(echoPath, { path: '//li/..' })).body, '//li%2F..');
+    assert.equal(
+      decodeURIComponent((await exchange(echoPath, { path: "//a[@href='/../x']" })).body),
+      "//a[@href='/../x']",
+    );
+  });
+
+  it('refuses a Host header that could smuggle a path', async () => {
+    const response = await exchange(echoPath, { path: '/demo/', headers: { host: 'x/ptth/clients/ID/html#' } });
+    assert.equal(response.status, 400);
+    assert.match(response.body, /Invalid Host/);
+  });
+
+  it('answers 413 and closes the connection past the body limit', async () => {
+    const response = await exchange(echoPath, { method: 'POST', path: '/', body: 'x'.repeat(20) }, 10);
+    assert.equal(response.status, 413);
+    assert.equal(response.headers.connection, 'close');
+  });
+
+  it('never sends a Content-Length the body does not have (except for HEAD)', async () => {
+    const lying: FetchHandler = () => new Response(null, { status: 200, headers: { 'content-length': '10' } });
+    const get = await exchange(lying, { path: '/' });
+    assert.equal(get.headers['content-length'], '0');
+    const noContent = await exchange(() => new Response(null, { status: 204, headers: { 'content-length': '10' } }), {
+      path: '/',
+    });
+    assert.equal(noContent.headers['content-length'], undefined);
+    const head = await exchange(lying, { method: 'HEAD', path: '/' });
+    assert.equal(head.headers['content-length'], '10');
+  });
+
+  it('passes the body, the method and repeated headers', async () => {
+    const handler: FetchHandler = async (request) =>
+      new Response(`${request.method} ${request.headers.get('x-a')} ${await request.text()}`);
+    const response = await exchange(handler, { method: 'PATCH', path: '/', headers: { 'x-a': '1' }, body: 'data' });
+    assert.equal(response.body, 'PATCH 1 data');
+  });
+
+  it('answers 500 with problem JSON when the handler throws, and 405 for CONNECT-like methods', async () => {
+    const failing = await exchange(() => Promise.reject(new Error('kaput')), { path: '/' });
+    assert.equal(failing.status, 500);
+    assert.match(failing.body, /kaput/);
+    const trace = await exchange(echoPath, { method: 'TRACE', path: '/' });
+    assert.equal(trace.status, 405);
+  });
+});
