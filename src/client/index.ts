@@ -1,13 +1,14 @@
-/** The browser side of ptth, as an ES module. Every export is named here on purpose. */
+/** The browser side of ptth, as an ES module. Every export is named here on purpose (a test pins the list). */
 
 export { HttpError } from '../protocol/http-error.ts';
 export type { ConnectOptions } from './connect.ts';
 export { connect, pageHandler } from './connect.ts';
 export type { DomResourceOptions, Handler, Morph, MorphOptions } from './dom-resource.ts';
 export { DOM_METHODS, domResource } from './dom-resource.ts';
-export { xpathOf } from './dom-serialize.ts';
+export { serializeValue, xpathOf } from './dom-serialize.ts';
 export type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord } from './long-poll.ts';
 export { Connection } from './long-poll.ts';
 export { expressionOf, pathOf } from './reverse-path.ts';
+export { keepUserInput } from './user-input.ts';
 export type { XPathEvaluator, XPathValue } from './xpath-evaluate.ts';
 export { documentEvaluator, XPATH_NAMESPACES } from './xpath-evaluate.ts';

@@ -1,4 +1,4 @@
-/** The Node side of ptth. Every export is named here on purpose. */
+/** The Node side of ptth. Every export is named here on purpose (a test pins the list). */
 
 export { fromRequest, fromResponse, REVERSE_ORIGIN, toRequest, toResponse } from '../protocol/fetch-convert.ts';
 export { HttpError, problem } from '../protocol/http-error.ts';
@@ -9,9 +9,19 @@ export {
   encodeWireRequest,
   encodeWireResponse,
 } from '../protocol/json-codec.ts';
+export type { ConnectBody, ConnectReply, PollBody, PollReply } from '../protocol/long-poll-wire.ts';
+export { DEFAULT_ENDPOINT, MESSAGE_HTTP, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
 export type { Bytes, HeaderList, ReverseRequest, ReverseResponse } from '../protocol/message.ts';
-export { parseRequests, parseResponses, printRequest, printResponse } from '../protocol/message-http.ts';
-export type { ClientInfo, TransportKind } from './client-session.ts';
+export {
+  ID_HEADER,
+  parseRequests,
+  parseResponses,
+  printBatch,
+  printRequest,
+  printResponse,
+} from '../protocol/message-http.ts';
+export { pathOf, protectPath } from '../protocol/paths.ts';
+export type { ClientInfo, ClientSession, HeldPoll, TransportKind } from './client-session.ts';
 export type { DevServer, DevServerOptions } from './dev-server.ts';
 export { devApp, startDevServer } from './dev-server.ts';
 export { endToEndHeaders, gateway } from './gateway.ts';

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import * as client from './client/index.ts';
+import * as server from './server/index.ts';
+
+// The public surface is a promise to users: changing it must be a decision, made here.
+describe('public exports', () => {
+  it('the client exports exactly these names', () => {
+    assert.deepEqual(Object.keys(client).sort(), [
+      'Connection',
+      'DOM_METHODS',
+      'HttpError',
+      'XPATH_NAMESPACES',
+      'connect',
+      'documentEvaluator',
+      'domResource',
+      'expressionOf',
+      'keepUserInput',
+      'pageHandler',
+      'pathOf',
+      'serializeValue',
+      'xpathOf',
+    ]);
+  });
+
+  it('the server exports exactly these names', () => {
+    assert.deepEqual(Object.keys(server).sort(), [
+      'DEFAULT_ENDPOINT',
+      'HttpError',
+      'Hub',
+      'ID_HEADER',
+      'MESSAGE_HTTP',
+      'PrintedResponse',
+      'REVERSE_ORIGIN',
+      'SECRET_HEADER',
+      'decodeWireRequest',
+      'decodeWireResponse',
+      'devApp',
+      'encodeWireRequest',
+      'encodeWireResponse',
+      'endToEndHeaders',
+      'fromRequest',
+      'fromResponse',
+      'gateway',
+      'longPollEndpoint',
+      'parseRequests',
+      'parseResponses',
+      'pathOf',
+      'printBatch',
+      'printRequest',
+      'printResponse',
+      'problem',
+      'protectPath',
+      'randomToken',
+      'replHelpers',
+      'startDevServer',
+      'startRepl',
+      'toNodeListener',
+      'toRequest',
+      'toResponse',
+    ]);
+  });
+});
