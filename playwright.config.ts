@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
 const CI = !!process.env.CI;
 
@@ -14,17 +15,6 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     trace: 'on-first-retry',
-    launchOptions: {
-      // Playwright cannot download its own browser here: use Debian's (scripts/ensure-chromium.mjs).
-      executablePath: process.env.PTTH_CHROMIUM || '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    },
+    launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
   },
 });

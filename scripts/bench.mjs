@@ -6,6 +6,7 @@ import { cpus } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright';
 import { REVERSE_ORIGIN, startDevServer } from '../dist/server/index.js';
+import { chromiumArgs, chromiumPath } from './chromium.mjs';
 
 const json = process.argv.includes('--json');
 const SEQUENTIAL = 2_000;
@@ -41,17 +42,7 @@ async function throughput(call) {
 }
 
 const server = await startDevServer({ port: 0 });
-const browser = await chromium.launch({
-  executablePath: process.env.PTTH_CHROMIUM || '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 try {
   const page = await browser.newPage();
   await page.goto(server.url);

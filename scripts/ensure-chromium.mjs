@@ -2,8 +2,9 @@
 // PTTH_CHROMIUM names a binary explicitly; otherwise /usr/bin/chromium is used.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { chromiumPath } from './chromium.mjs';
 
-const wanted = process.env.PTTH_CHROMIUM || '/usr/bin/chromium';
+const wanted = chromiumPath;
 
 function install() {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;

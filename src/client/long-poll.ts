@@ -49,6 +49,16 @@ export interface ConnectionEvents {
   request: RequestRecord;
 }
 
+/** A poll the hub answered with another status than 200. */
+class PollRefused extends Error {
+  constructor(
+    readonly status: number,
+    body: string,
+  ) {
+    super(`poll answered ${status}: ${body}`);
+  }
+}
+
 function backoffDelay(attempt: number, min: number, max: number): number {
   const ceiling = Math.min(max, min * 2 ** attempt);
   // "Equal jitter": at least half the delay, so clients restarted together spread out.
@@ -64,6 +74,28 @@ function macrotask(callback: () => void): void {
   };
   channel.port2.postMessage(null);
 }
+
+/**
+ * Runs `task` with a signal that aborts when `outer` does or after `ms`: a fetch to a server
+ * that stopped answering (a dead connection, a sleeping laptop) must not hang forever.
+ */
+async function withDeadline<T>(outer: AbortSignal, ms: number, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(outer.reason);
+  outer.addEventListener('abort', onAbort);
+  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${ms} ms`)), ms);
+  try {
+    return await task(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    outer.removeEventListener('abort', onAbort);
+  }
+}
+
+/** How long a connect may take before it is retried. */
+const CONNECT_DEADLINE_MS = 30_000;
+/** How much longer than the hub's hold a poll may take before it counts as dead. */
+const POLL_MARGIN_MS = 10_000;
 
 /** A live long-poll connection; an `EventTarget` with `state`, `error` and `request` events. */
 export class Connection extends EventTarget {
@@ -164,14 +196,16 @@ export class Connection extends EventTarget {
     this.#id = null;
     this.#setState('connecting');
     try {
-      const response = await fetch(`${this.#base}/connect`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ url: this.#options.url }),
-        signal: this.#abort.signal,
+      const reply = await withDeadline(this.#abort.signal, CONNECT_DEADLINE_MS, async (signal) => {
+        const response = await fetch(`${this.#base}/connect`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ url: this.#options.url }),
+          signal,
+        });
+        if (response.status !== 201) throw new Error(`connect answered ${response.status}: ${await response.text()}`);
+        return (await response.json()) as ConnectReply;
       });
-      if (response.status !== 201) return this.#retry(`connect answered ${response.status}: ${await response.text()}`);
-      const reply = (await response.json()) as ConnectReply;
       if (this.#state === 'closed') return;
       this.#generation++;
       this.#id = reply.id;
@@ -184,7 +218,7 @@ export class Connection extends EventTarget {
       this.#setState('open');
       this.#poll();
     } catch (error) {
-      if (!this.#abort.signal.aborted) this.#retry('connect failed', error);
+      if (!this.#abort.signal.aborted) this.#retry(error instanceof Error ? error.message : 'connect failed', error);
     }
   }
 
@@ -212,7 +246,8 @@ export class Connection extends EventTarget {
   }
 
   async #poll(): Promise<void> {
-    if (this.#state === 'closed' || this.#id === null) return;
+    const id = this.#id;
+    if (this.#state === 'closed' || id === null) return;
     if (this.#state === 'backoff') this.#setState('open');
     const generation = this.#generation;
     const responses = this.#takeBatch();
@@ -220,50 +255,42 @@ export class Connection extends EventTarget {
     const http = this.#options.wire === 'http';
     this.#polls++;
     DEBUG: log('poll', { responses: responses.length, polls: this.#polls });
-    // A poll is never held longer than holdMs: past that (and a margin) the connection is dead.
-    const abort = new AbortController();
-    const onClose = () => abort.abort();
-    this.#abort.signal.addEventListener('abort', onClose);
-    const deadline = setTimeout(() => abort.abort(new Error('poll timed out')), this.#holdMs + 10_000);
     let requests: ReverseRequest[];
     try {
-      const response = await fetch(`${this.#base}/poll/${encodeURIComponent(this.#id)}`, {
-        method: 'POST',
-        headers: {
-          [SECRET_HEADER]: this.#secret,
-          'content-type': http ? MESSAGE_HTTP : 'application/json',
-          accept: http ? MESSAGE_HTTP : 'application/json',
-        },
-        body: http
-          ? printBatch(responses, printResponse)
-          : JSON.stringify({ responses: responses.map(encodeWireResponse) }),
-        signal: abort.signal,
+      // A poll is never held longer than holdMs: past that (and a margin) the connection is dead.
+      requests = await withDeadline(this.#abort.signal, this.#holdMs + POLL_MARGIN_MS, async (signal) => {
+        const response = await fetch(`${this.#base}/poll/${encodeURIComponent(id)}`, {
+          method: 'POST',
+          headers: {
+            [SECRET_HEADER]: this.#secret,
+            'content-type': http ? MESSAGE_HTTP : 'application/json',
+            accept: http ? MESSAGE_HTTP : 'application/json',
+          },
+          body: http
+            ? printBatch(responses, printResponse)
+            : JSON.stringify({ responses: responses.map(encodeWireResponse) }),
+          signal,
+        });
+        if (response.status !== 200) throw new PollRefused(response.status, await response.text());
+        return http
+          ? parseRequests(new Uint8Array(await response.arrayBuffer()))
+          : ((await response.json()) as PollReply).requests.map(decodeWireRequest);
       });
-      if (response.status !== 200) {
-        const detail = `poll answered ${response.status}: ${await response.text()}`;
-        if (generation !== this.#generation) return;
-        if (response.status === 404 || response.status === 403) {
-          return this.#fail(`${detail} (the hub does not know this client)`, undefined, true);
-        }
-        // The hub refused this batch as it is: sending it again would fail the same way.
-        if (response.status >= 400 && response.status < 500) {
-          this.#emit('error', { reason: `${detail}; ${responses.length} responses dropped` });
-          return this.#scheduleFlush();
-        }
-        throw new Error(detail);
-      }
-      requests = http
-        ? parseRequests(new Uint8Array(await response.arrayBuffer()))
-        : ((await response.json()) as PollReply).requests.map(decodeWireRequest);
     } catch (error) {
       if (this.#abort.signal.aborted || generation !== this.#generation) return;
+      if (error instanceof PollRefused && (error.status === 404 || error.status === 403)) {
+        return this.#fail(`${error.message} (the hub does not know this client)`, undefined, true);
+      }
+      // The hub refused this batch as it is: sending it again would fail the same way.
+      if (error instanceof PollRefused && error.status >= 400 && error.status < 500) {
+        this.#emit('error', { reason: `${error.message}; ${responses.length} responses dropped` });
+        return this.#scheduleFlush();
+      }
       // The hub may not have read these answers: send them again; it drops duplicates by id.
       this.#outbox.unshift(...responses);
       return this.#fail('poll failed', error);
     } finally {
       this.#polls--;
-      clearTimeout(deadline);
-      this.#abort.signal.removeEventListener('abort', onClose);
     }
     if (generation !== this.#generation) return;
     this.#attempt = 0;

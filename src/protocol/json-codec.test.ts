@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { utf8 } from './bytes.ts';
-import { HttpError } from './http-error.ts';
 import { decodeWireRequest, decodeWireResponse, encodeWireRequest, encodeWireResponse } from './json-codec.ts';
-import type { Bytes, ReverseRequest, ReverseResponse } from './message.ts';
+import type { ReverseRequest, ReverseResponse } from './message.ts';
+import { ALL_BYTES, assertBadRequest } from './test-support.ts';
 
 /** Encodes, sends through real JSON text, and decodes, as the long-poll wire does. */
 function roundTripRequest(request: ReverseRequest): ReverseRequest {
@@ -20,18 +20,6 @@ function request(overrides: Partial<ReverseRequest> = {}): ReverseRequest {
 
 function response(overrides: Partial<ReverseResponse> = {}): ReverseResponse {
   return { id: 'r1', status: 200, statusText: 'OK', headers: [], body: null, ...overrides };
-}
-
-const ALL_BYTES: Bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
-
-/** Asserts that `fn` throws a 400 `HttpError` whose message matches `message`. */
-function assertBadRequest(fn: () => unknown, message: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof HttpError, `expected an HttpError, got ${String(error)}`);
-    assert.equal(error.status, 400);
-    assert.match(error.message, message);
-    return true;
-  });
 }
 
 describe('JSON codec of reverse requests', () => {

@@ -5,6 +5,7 @@ import { HttpError } from './http-error.ts';
 import { decodeWireRequest, decodeWireResponse, encodeWireRequest, encodeWireResponse } from './json-codec.ts';
 import type { Bytes, ReverseRequest, ReverseResponse } from './message.ts';
 import { ID_HEADER, parseRequests, parseResponses, printBatch, printRequest, printResponse } from './message-http.ts';
+import { ALL_BYTES, assertBadRequest } from './test-support.ts';
 
 /** Bytes of a string whose characters are all below U+0100, one byte each, as HTTP heads are. */
 function bytes(text: string): Bytes {
@@ -22,18 +23,6 @@ function request(overrides: Partial<ReverseRequest> = {}): ReverseRequest {
 
 function response(overrides: Partial<ReverseResponse> = {}): ReverseResponse {
   return { id: '1', status: 200, statusText: 'OK', headers: [], body: null, ...overrides };
-}
-
-const ALL_BYTES: Bytes = Uint8Array.from({ length: 256 }, (_, i) => i);
-
-/** Asserts that `fn` throws a 400 `HttpError` whose message matches `message`. */
-function assertBadRequest(fn: () => unknown, message: RegExp): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof HttpError, `expected an HttpError, got ${String(error)}`);
-    assert.equal(error.status, 400);
-    assert.match(error.message, message);
-    return true;
-  });
 }
 
 describe('printing message/http', () => {

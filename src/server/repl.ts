@@ -84,8 +84,8 @@ export function replHelpers(hub: Hub) {
 const HELP = `ptth REPL. In scope: hub, clients(), send(id, {method, path, headers, body}),
 get(id, xpath), put(id, xpath, html), post(id, xpath, html), del(id, xpath).
 An id may be a unique prefix, or undefined when one client is connected. Use await:
-  > await get(undefined, '/html/body/h1')
-  > await put('Ab3', '/html/body/h1', '<h1>Hi</h1>')`;
+  > await get(undefined, '/html/body/header/h1')
+  > await put('Ab3', '/html/body/header/h1', '<h1>Hi</h1>')`;
 
 /** Starts the REPL on `input`/`output` (the terminal by default), announcing clients as they come and go. */
 export function startRepl(

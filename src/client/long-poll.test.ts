@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import { devApp } from '../server/dev-server.ts';
+import { Hub } from '../server/hub.ts';
+import { type FetchHandler, toNodeListener } from '../server/node-adapter.ts';
+import { Connection, type ConnectionState } from './long-poll.ts';
+
+/** A hub behind a real loopback server; `fault` may answer a request instead of the hub. */
+async function serve(fault: (request: Request) => Promise<Response | null> | null = () => null) {
+  const hub = new Hub({ holdMs: 5_000, expireMs: 60_000 });
+  const app = devApp(hub);
+  const handler: FetchHandler = async (request) => (await fault(request)) ?? app(request);
+  const server = createServer(toNodeListener(handler));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth`;
+  const close = () => {
+    hub.close();
+    server.closeAllConnections();
+    server.close();
+  };
+  return { hub, endpoint, close };
+}
+
+function waitFor<T>(get: () => T | undefined, ms = 5_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const value = get();
+      if (value !== undefined) resolve(value);
+      else if (Date.now() > deadline) reject(new Error('timed out waiting'));
+      else setTimeout(check, 5);
+    };
+    check();
+  });
+}
+
+const echo = async (request: Request) => new Response(`${request.method} ${new URL(request.url).pathname}`);
+
+describe('the long-poll Connection', () => {
+  it('connects, serves requests concurrently and goes to closed on close()', async (t) => {
+    const { hub, endpoint, close } = await serve();
+    t.after(close);
+    const states: ConnectionState[] = [];
+    const connection = new Connection({ endpoint, handler: echo, url: 'http://page.test/' });
+    connection.on('state', (state) => states.push(state));
+    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    assert.equal(hub.clients()[0]?.url, 'http://page.test/');
+    const answers = await Promise.all(
+      ['/a', '/b', '/c'].map(async (path) => (await hub.fetch(id, new Request(REVERSE_ORIGIN + path))).text()),
+    );
+    assert.deepEqual(answers, ['GET /a', 'GET /b', 'GET /c']);
+    connection.close();
+    assert.equal(connection.state, 'closed');
+    assert.deepEqual(states, ['open', 'closed']);
+  });
+
+  it('sends answers again after a failed upload, and the caller gets exactly one', async (t) => {
+    let failures = 0;
+    const { hub, endpoint, close } = await serve(async (request) => {
+      const carriesAnswers = request.url.includes('/poll/') && (await request.clone().text()).includes('"id"');
+      if (carriesAnswers && failures === 0) {
+        failures++;
+        return new Response('down for a moment', { status: 503 });
+      }
+      return null;
+    });
+    t.after(close);
+    const errors: string[] = [];
+    const connection = new Connection({ endpoint, handler: echo, minBackoffMs: 10 });
+    connection.on('error', ({ reason }) => errors.push(reason));
+    t.after(() => connection.close());
+    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    const response = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/retry`));
+    assert.equal(await response.text(), 'GET /retry');
+    assert.equal(failures, 1);
+    assert.deepEqual(errors, ['poll failed']);
+  });
+
+  it('connects again, with a new id, when the hub forgets it', async (t) => {
+    const { hub, endpoint, close } = await serve();
+    t.after(close);
+    const connection = new Connection({ endpoint, handler: echo, minBackoffMs: 10 });
+    t.after(() => connection.close());
+    const first = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    hub.expire(first, 'test');
+    const second = await waitFor(() => (connection.id && connection.id !== first ? connection.id : undefined));
+    assert.deepEqual(
+      hub.clients().map((client) => client.id),
+      [second],
+    );
+    assert.equal(await (await hub.fetch(second, new Request(`${REVERSE_ORIGIN}/x`))).text(), 'GET /x');
+  });
+
+  it('keeps retrying with backoff while the hub is unreachable', async () => {
+    const errors: string[] = [];
+    const connection = new Connection({
+      endpoint: 'http://127.0.0.1:9/ptth',
+      handler: echo,
+      minBackoffMs: 5,
+      maxBackoffMs: 20,
+    });
+    connection.on('error', ({ reason }) => errors.push(reason));
+    await waitFor(() => (errors.length >= 3 ? true : undefined));
+    assert.ok(['backoff', 'connecting'].includes(connection.state));
+    connection.close();
+    assert.equal(connection.state, 'closed');
+  });
+});
