@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
+
+describe('scheduling helpers', () => {
+  it('backoff doubles from min to max, never below half of it', () => {
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const ceiling = Math.min(30_000, 500 * 2 ** attempt);
+      for (let i = 0; i < 50; i++) {
+        const delay = backoffDelay(attempt, 500, 30_000);
+        assert.ok(delay >= ceiling / 2 && delay <= ceiling, `attempt ${attempt}: ${delay}`);
+      }
+    }
+  });
+
+  it('a deadline aborts a task that does not finish in time', async () => {
+    const outer = new AbortController();
+    const never = (signal: AbortSignal) =>
+      new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    await assert.rejects(withDeadline(outer.signal, 20, never), /no answer within 20 ms/);
+  });
+
+  it('a deadline passes on the outer abort and lets a quick task finish', async () => {
+    const outer = new AbortController();
+    assert.equal(await withDeadline(outer.signal, 1_000, async () => 'done'), 'done');
+    const pending = withDeadline(
+      outer.signal,
+      1_000,
+      (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason))),
+    );
+    outer.abort(new Error('closed'));
+    await assert.rejects(pending, /closed/);
+  });
+
+  it('a macrotask runs after the microtasks queued before it', async () => {
+    const order: string[] = [];
+    await new Promise<void>((resolve) => {
+      macrotask(() => {
+        order.push('macrotask');
+        resolve();
+      });
+      queueMicrotask(() => order.push('microtask'));
+    });
+    assert.deepEqual(order, ['microtask', 'macrotask']);
+  });
+});
