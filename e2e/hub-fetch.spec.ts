@@ -1,4 +1,5 @@
 /** The server drives the demo page through `hub.fetch`, and the page really changes. */
+import { REVERSE_ORIGIN } from '../src/protocol/fetch-convert.ts';
 import { expect, test } from './fixtures.ts';
 
 const html = { 'content-type': 'text/html' };
@@ -88,4 +89,14 @@ test('requests run in the order the hub sent them', async ({ reverse, page }) =>
   expect(await results[1]?.text()).toBe('one');
   expect(await results[3]?.text()).toBe('two');
   await expect(page.locator('h1')).toHaveText('two');
+});
+
+test('the ES module build connects a page with a handler of its own', async ({ page, server }) => {
+  await page.goto(`${server.url}demo/module.html`);
+  await expect(page.locator('#state')).toHaveAttribute('data-state', 'open');
+  const id = (await page.locator('#state').getAttribute('data-id')) ?? '';
+  const hello = await server.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/hello`));
+  expect(await hello.text()).toBe('hello from a module');
+  const h1 = await server.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/html/body/h1`));
+  expect(await h1.text()).toBe('<h1>ES module</h1>');
 });
