@@ -108,3 +108,10 @@ test("a page's answer cannot act on the server's origin: sandboxed, no cookies",
   expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   expect(response.headers.get('set-cookie')).toBeNull();
 });
+
+test('a page that closes its connection leaves the client list at once', async ({ page, server, clientId }) => {
+  await page.evaluate(() => (window as unknown as { ptth: { connection: { close(): void } } }).ptth.connection.close());
+  await expect.poll(() => server.hub.clients().map((client) => client.id), { timeout: 1_000 }).not.toContain(clientId);
+  const gone = await fetch(`${server.url}ptth/clients/${clientId}/html`);
+  expect(gone.status).toBe(404);
+});

@@ -19,6 +19,15 @@ const browser = {
 await Promise.all([
   build({ ...browser, entryPoints: ['src/client/index.ts'], format: 'esm', outfile: 'dist/client/client.mjs' }),
   build({ ...browser, entryPoints: ['src/client/script.ts'], format: 'iife', outfile: 'dist/client/client.js' }),
+  // Readable, with the debug log kept: turn it on with localStorage.debug = 'ptth:*'.
+  build({
+    ...browser,
+    minify: false,
+    dropLabels: [],
+    entryPoints: ['src/client/script.ts'],
+    format: 'iife',
+    outfile: 'dist/client/client.debug.js',
+  }),
   build({
     entryPoints: ['src/server/index.ts', 'src/server/cli.ts'],
     bundle: true,
@@ -34,4 +43,4 @@ await Promise.all([
 ]);
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-console.log('built dist/client/client.js, dist/client/client.mjs, dist/server/, dist/types/');
+console.log('built dist/client/ (client.js, client.mjs, client.debug.js), dist/server/, dist/types/');

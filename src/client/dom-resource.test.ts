@@ -154,10 +154,20 @@ describe('DOM resource handler', () => {
     });
   }
 
-  it('PUT with an unsupported Content-Type is 415', async () => {
+  for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded']) {
+    it(`PUT of an element with Content-Type ${type} is 415 and changes nothing`, async () => {
+      const { call, document } = setup();
+      const response = await call('PUT', '/html/body/h1', '<h1>x</h1>', { 'content-type': type });
+      assert.equal(response.status, 415);
+      assert.equal(document.querySelector('h1')?.textContent, 'Hello');
+    });
+  }
+
+  it('PUT on the document is 405 and its Allow does not offer DELETE', async () => {
     const { call } = setup();
-    const response = await call('PUT', '/html/body/h1', '{}', { 'content-type': 'application/json' });
-    assert.equal(response.status, 415);
+    const response = await call('PUT', '/', '<html></html>', html);
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get('allow'), 'GET, HEAD, OPTIONS');
   });
 
   it('PUT on a missing node is 404 and on several nodes 409 with the count', async () => {

@@ -33,7 +33,8 @@ export interface DomResourceOptions {
 /** The methods the DOM handler implements, as sent in `Allow`. */
 export const DOM_METHODS = 'GET, HEAD, PUT, POST, DELETE, OPTIONS';
 const READ_ONLY_METHODS = 'GET, HEAD, OPTIONS';
-const HTML_TYPES = ['text/html', 'application/xhtml+xml', 'text/plain'];
+// Not text/plain: a cross-site form can send that without a preflight, so it never carries markup.
+const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
 
 function text(body: string, contentType: string, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(body, { status, headers: { 'content-type': contentType, ...headers } });
@@ -128,7 +129,8 @@ export function domResource(options: DomResourceOptions): Handler {
       node.nodeValue = body;
       return text(node.nodeValue ?? '', 'text/plain; charset=utf-8');
     }
-    throw notAllowed('PUT', describeNode(node), `${READ_ONLY_METHODS}, DELETE`);
+    const allow = node.nodeType === 9 ? READ_ONLY_METHODS : `${READ_ONLY_METHODS}, DELETE`;
+    throw notAllowed('PUT', describeNode(node), allow);
   }
 
   function post(request: Request, node: Node, body: string): Response {

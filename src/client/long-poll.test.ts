@@ -55,6 +55,7 @@ describe('the long-poll Connection', () => {
     connection.close();
     assert.equal(connection.state, 'closed');
     assert.deepEqual(states, ['open', 'closed']);
+    await waitFor(() => (hub.clients().length === 0 ? true : undefined));
   });
 
   it('sends answers again after a failed upload, and the caller gets exactly one', async (t) => {

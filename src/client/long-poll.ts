@@ -119,11 +119,19 @@ export class Connection extends EventTarget {
     return () => this.removeEventListener(type, wrapped);
   }
 
-  /** Stops polling for good; requests in flight are abandoned silently. */
+  /** Stops polling for good and tells the hub (best effort); requests in flight are abandoned silently. */
   close(): void {
     if (this.#state === 'closed') return;
     clearTimeout(this.#timer);
     this.#abort.abort();
+    if (this.#id !== null) {
+      // keepalive lets the goodbye out even when the page is being unloaded.
+      fetch(`${this.#base}/poll/${encodeURIComponent(this.#id)}`, {
+        method: 'DELETE',
+        headers: { [SECRET_HEADER]: this.#secret },
+        keepalive: true,
+      }).catch(() => {});
+    }
     this.#setState('closed');
   }
 

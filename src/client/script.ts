@@ -40,4 +40,8 @@ const ptth: PtthGlobal = {
 };
 
 (globalThis as { ptth?: PtthGlobal }).ptth = ptth;
+// A page that is really going away says goodbye; one kept in the back/forward cache stays.
+addEventListener('pagehide', (event) => {
+  if (!event.persisted) ptth.connection?.close();
+});
 if (data.connect !== 'false') ptth.connect();

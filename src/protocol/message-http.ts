@@ -35,7 +35,13 @@ function checkField(name: string, value: string): void {
   if (UNSAFE.test(value)) throw new HttpError(400, `Cannot print header ${name}: its value holds CR, LF or NUL`);
 }
 
-function printMessage(startLine: string, id: string, headers: HeaderList, body: Bytes | null): Bytes {
+function printMessage(
+  startLine: string,
+  id: string,
+  headers: HeaderList,
+  body: Bytes | null,
+  keepLength = false,
+): Bytes {
   if (UNSAFE.test(startLine)) throw new HttpError(400, `Cannot print start line ${JSON.stringify(startLine)}`);
   let head = `${startLine}\r\n`;
   if (id !== '') {
@@ -45,7 +51,9 @@ function printMessage(startLine: string, id: string, headers: HeaderList, body: 
   for (const [name, value] of headers) {
     checkField(name, value);
     const lower = name.toLowerCase();
-    if (FRAMING.has(lower) || lower === ID_HEADER.toLowerCase()) continue;
+    // A bodiless response (to HEAD, or 204/304) may state a length it does not carry.
+    const keep = keepLength && body === null && lower === 'content-length';
+    if ((FRAMING.has(lower) && !keep) || lower === ID_HEADER.toLowerCase()) continue;
     head += `${name}: ${value}\r\n`;
   }
   if (body !== null) head += `Content-Length: ${body.length}\r\n`;
@@ -68,7 +76,7 @@ export function printRequest(request: ReverseRequest): Bytes {
 /** A reverse response as `message/http` bytes. */
 export function printResponse(response: ReverseResponse): Bytes {
   const reason = response.statusText || reasonPhrase(response.status) || 'Unknown';
-  return printMessage(`HTTP/1.1 ${response.status} ${reason}`, response.id, response.headers, response.body);
+  return printMessage(`HTTP/1.1 ${response.status} ${reason}`, response.id, response.headers, response.body, true);
 }
 
 /** Prints several messages as one pipelined batch. */
@@ -123,7 +131,10 @@ function readChunked(bytes: Uint8Array, start: number, at: string): { body: Byte
   }
 }
 
-function parseHead(bytes: Uint8Array, start: number): Head {
+/** Says whether a message has no body whatever its framing headers say (RFC 9112 §6.3). */
+type Bodiless = (startLine: string, id: string) => boolean;
+
+function parseHead(bytes: Uint8Array, start: number, bodiless: Bodiless): Head {
   const at = `in the message at byte ${start}`;
   const found = headEnd(bytes, start);
   if (found === null) throw new HttpError(400, `Incomplete message head ${at}`);
@@ -156,6 +167,10 @@ function parseHead(bytes: Uint8Array, start: number): Head {
   }
   // RFC 9112 §6.1: both framings at once is how requests get smuggled; refuse it.
   if (chunked && length !== null) throw new HttpError(400, `Both Transfer-Encoding and Content-Length ${at}`);
+  if (bodiless(startLine, id)) {
+    if (length !== null) headers.push(['Content-Length', String(length)]);
+    return { startLine, id, headers, body: null, end: found.bodyStart };
+  }
   if (chunked) {
     const { body, end } = readChunked(bytes, found.bodyStart, at);
     return { startLine, id, headers, body, end };
@@ -166,21 +181,39 @@ function parseHead(bytes: Uint8Array, start: number): Head {
   return { startLine, id, headers, body: bytes.slice(found.bodyStart, end), end };
 }
 
-function parseAll<T>(bytes: Uint8Array, parseOne: (head: Head) => T): T[] {
+/** What a batch held up to the first message that could not be parsed (`error`). */
+export interface ParsedBatch<T> {
+  messages: T[];
+  error: HttpError | null;
+}
+
+function parseAll<T>(bytes: Uint8Array, parseOne: (head: Head) => T, bodiless: Bodiless): ParsedBatch<T> {
   const messages: T[] = [];
   let pos = 0;
-  while (pos < bytes.length) {
-    // Tolerate blank lines between pipelined messages (RFC 9112 §2.2).
-    if (bytes[pos] === 0x0d || bytes[pos] === 0x0a) {
-      pos++;
-      continue;
+  try {
+    while (pos < bytes.length) {
+      // Tolerate blank lines between pipelined messages (RFC 9112 §2.2).
+      if (bytes[pos] === 0x0d || bytes[pos] === 0x0a) {
+        pos++;
+        continue;
+      }
+      const head = parseHead(bytes, pos, bodiless);
+      messages.push(parseOne(head));
+      pos = head.end;
     }
-    const head = parseHead(bytes, pos);
-    messages.push(parseOne(head));
-    pos = head.end;
+  } catch (error) {
+    if (!(error instanceof HttpError)) throw error;
+    return { messages, error };
   }
-  return messages;
+  return { messages, error: null };
 }
+
+function complete<T>(batch: ParsedBatch<T>): T[] {
+  if (batch.error) throw batch.error;
+  return batch.messages;
+}
+
+const NO_BODY_STATUS = /^HTTP\/1\.[01] (?:1\d\d|204|304)\b/;
 
 function toRequest(head: Head): ReverseRequest {
   const match = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.[01]$/.exec(head.startLine);
@@ -212,10 +245,22 @@ function toResponse(head: Head): ReverseResponse {
 
 /** Parses a pipelined batch of requests; throws a 400 `HttpError` that says where it broke. */
 export function parseRequests(bytes: Uint8Array): ReverseRequest[] {
-  return parseAll(bytes, toRequest);
+  return complete(parseAll(bytes, toRequest, () => false));
+}
+
+/**
+ * Parses a pipelined batch of responses as far as it goes. Like any HTTP client, it must know
+ * which responses answer a HEAD (`isHead(id)`): those, and 1xx/204/304, have no body whatever
+ * their Content-Length says, which they keep as a header.
+ */
+export function parseResponseBatch(
+  bytes: Uint8Array,
+  isHead: (id: string) => boolean = () => false,
+): ParsedBatch<ReverseResponse> {
+  return parseAll(bytes, toResponse, (startLine, id) => NO_BODY_STATUS.test(startLine) || isHead(id));
 }
 
 /** Parses a pipelined batch of responses; throws a 400 `HttpError` that says where it broke. */
-export function parseResponses(bytes: Uint8Array): ReverseResponse[] {
-  return parseAll(bytes, toResponse);
+export function parseResponses(bytes: Uint8Array, isHead?: (id: string) => boolean): ReverseResponse[] {
+  return complete(parseResponseBatch(bytes, isHead));
 }

@@ -124,13 +124,66 @@ describe('the long-poll endpoints', () => {
     assert.equal((await next).status, 200);
   });
 
-  it('GET on the poll endpoint is 405 with Allow: POST', async (t) => {
+  it('the good answers of a batch count even when another entry has no id (the poll is then a 400)', async (t) => {
+    const { hub, connect, poll } = setup();
+    t.after(() => hub.close());
+    const { id, secret } = await connect();
+    const held = poll(id, secret);
+    const answer = hub.fetch(id, new Request('http://ptth.invalid/x'));
+    const [request] = ((await (await held).json()) as PollReply).requests;
+    assert.ok(request);
+    const upload = await poll(id, secret, {
+      responses: [{ status: 200 }, { id: request.id, status: 200, headers: [], body: 'ok' }],
+    });
+    assert.equal(upload.status, 400);
+    assert.equal(await (await answer).text(), 'ok');
+  });
+
+  it('message/http: a HEAD answer keeps its Content-Length and the next answer in the batch is framed right', async (t) => {
+    const { hub, connect, poll } = setup();
+    t.after(() => hub.close());
+    const { id, secret } = await connect();
+    const headers = { 'content-type': 'message/http', accept: 'message/http' };
+    const held = poll(id, secret, new Uint8Array(), headers);
+    const head = hub.fetch(id, new Request('http://ptth.invalid/h', { method: 'HEAD' }));
+    const get = hub.fetch(id, new Request('http://ptth.invalid/g'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    let requests = parseRequests(new Uint8Array(await (await held).arrayBuffer()));
+    if (requests.length < 2) {
+      requests = [
+        ...requests,
+        ...parseRequests(new Uint8Array(await (await poll(id, secret, new Uint8Array(), headers)).arrayBuffer())),
+      ];
+    }
+    const [h, g] = requests;
+    assert.ok(h && g);
+    const batch = new TextEncoder().encode(
+      `HTTP/1.1 200 OK\r\nPtth-Id: ${h.id}\r\nContent-Length: 42\r\n\r\n` +
+        `HTTP/1.1 200 OK\r\nPtth-Id: ${g.id}\r\nContent-Length: 2\r\n\r\nhi`,
+    );
+    void poll(id, secret, batch, headers);
+    const headResponse = await head;
+    assert.equal(headResponse.headers.get('content-length'), '42');
+    assert.equal(await (await get).text(), 'hi');
+  });
+
+  it('GET on the poll endpoint is 405 with Allow: POST, DELETE', async (t) => {
     const { hub, call, connect } = setup();
     t.after(() => hub.close());
     const { id } = await connect();
     const response = await call('GET', `/ptth/poll/${id}`);
     assert.equal(response.status, 405);
-    assert.equal(response.headers.get('allow'), 'POST');
+    assert.equal(response.headers.get('allow'), 'POST, DELETE');
+  });
+
+  it('DELETE on the poll endpoint with the secret forgets the client at once; without it, 403', async (t) => {
+    const { hub, call, connect } = setup();
+    t.after(() => hub.close());
+    const { id, secret } = await connect();
+    assert.equal((await call('DELETE', `/ptth/poll/${id}`, { headers: { 'ptth-secret': 'wrong' } })).status, 403);
+    assert.equal(hub.clients().length, 1);
+    assert.equal((await call('DELETE', `/ptth/poll/${id}`, { headers: { 'ptth-secret': secret } })).status, 204);
+    assert.equal(hub.clients().length, 0);
   });
 });
 

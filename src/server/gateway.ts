@@ -81,7 +81,12 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
         extensions: { client: id },
       }).toResponse();
     }
-    if (slash < 0) return json(session.info());
+    if (slash < 0) {
+      if (request.method === 'GET' || request.method === 'HEAD') return json(session.info());
+      return new HttpError(405, `${request.method} is not allowed on ${path}; the page itself is at ${path}/`, {
+        headers: { allow: 'GET, HEAD' },
+      }).toResponse();
+    }
     try {
       return await forward(request, id, rest.slice(slash), url.search);
     } catch (error) {

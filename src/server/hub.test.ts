@@ -213,7 +213,9 @@ describe('Hub', () => {
     hub.close();
     assert.deepEqual(await held, []);
     assert.equal((await pending).status, 503);
-    assert.equal((await hub.fetch(session.id, get('/'))).status, 503);
+    const afterClose = await hub.fetch(session.id, get('/'));
+    assert.equal(afterClose.status, 503);
+    assert.equal(afterClose.headers.get('retry-after'), '5');
   });
 
   it('a poll attached to a client that is gone is answered at once with an empty batch', async () => {

@@ -41,6 +41,14 @@ export interface HubEvents {
   disconnect: [ClientInfo, string];
 }
 
+/** A 503 with `Retry-After`, as every 503 of the hub is. */
+function unavailable(detail: string, clientId: string, retryAfter = 5): Response {
+  return new HttpError(503, detail, {
+    headers: { 'retry-after': String(retryAfter) },
+    extensions: { client: clientId },
+  }).toResponse();
+}
+
 /** 128 random bits, base64url: ids and secrets that cannot be guessed. */
 export function randomToken(): string {
   return randomBytes(16).toString('base64url');
@@ -98,7 +106,7 @@ export class Hub extends EventEmitter<HubEvents> {
   async fetch(clientId: string, request: Request, options: HubFetchOptions = {}): Promise<Response> {
     const { signal } = options;
     signal?.throwIfAborted();
-    if (this.#closed) return problem(503, 'The hub is closed');
+    if (this.#closed) return unavailable('The hub is closed', clientId);
     const session = this.#sessions.get(clientId);
     if (!session) return problem(404, `No client with id "${clientId}" is connected`, { client: clientId });
     if (session.queue.length >= this.options.maxQueue) {
@@ -119,7 +127,7 @@ export class Hub extends EventEmitter<HubEvents> {
     signal?.throwIfAborted();
     // Reading the body took time: the client may be gone or its queue full by now.
     if (this.#closed || this.#sessions.get(clientId) !== session) {
-      return problem(503, `Client "${clientId}" went away while the request was being read`, { client: clientId });
+      return unavailable(`Client "${clientId}" went away while the request was being read`, clientId);
     }
     if (session.queue.length >= this.options.maxQueue) {
       return new HttpError(503, `Client "${clientId}" has ${session.queue.length} requests queued, the limit`, {

@@ -1,7 +1,8 @@
 /**
  * The long-poll endpoints as a fetch-shaped handler:
  * `POST {endpoint}/connect` registers a page; `POST {endpoint}/poll/{id}` uploads the page's
- * responses and is held until reverse requests are queued (or the hold runs out).
+ * responses and is held until reverse requests are queued (or the hold runs out);
+ * `DELETE {endpoint}/poll/{id}` is the page leaving.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { utf8, utf8Text } from '../protocol/bytes.ts';
@@ -10,13 +11,16 @@ import { decodeWireResponse, encodeWireRequest } from '../protocol/json-codec.ts
 import type { ConnectBody, ConnectReply, PollReply } from '../protocol/long-poll-wire.ts';
 import { DEFAULT_ENDPOINT, MESSAGE_HTTP, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
-import { parseResponses, printBatch, printRequest } from '../protocol/message-http.ts';
+import { parseResponseBatch, printBatch, printRequest } from '../protocol/message-http.ts';
 import { readBody } from '../protocol/read-body.ts';
 import type { ClientSession } from './client-session.ts';
 import type { Hub } from './hub.ts';
 
 /** A fetch-shaped handler; `null` means "not mine", so handlers can be chained. */
 export type RouteHandler = (request: Request) => Promise<Response | null>;
+
+/** Largest connect body: it only names the page. */
+const CONNECT_LIMIT = 64 * 1024;
 
 /** Largest poll upload: a batch of responses, each up to the hub's body limit. */
 const UPLOAD_FACTOR = 16;
@@ -61,14 +65,27 @@ function decodeEntry(entry: unknown): ReverseResponse | null {
   }
 }
 
-function decodeUpload(request: Request, bytes: Uint8Array | null): ReverseResponse[] {
-  if (mediaType(request) === MESSAGE_HTTP) return bytes === null ? [] : parseResponses(new Uint8Array(bytes));
-  const body = parseJson(bytes, 'poll');
-  const list = (body as { responses?: unknown } | null)?.responses;
+/** The usable responses of an upload, and what was wrong with the rest (a 400 after the good ones count). */
+interface Upload {
+  responses: ReverseResponse[];
+  problem: HttpError | null;
+}
+
+const NO_ID = new HttpError(400, 'A response in the poll body has no id, so it answers nothing');
+
+function decodeUpload(request: Request, bytes: Uint8Array | null, session: ClientSession): Upload {
+  if (bytes === null || bytes.length === 0) return { responses: [], problem: null };
+  if (mediaType(request) === MESSAGE_HTTP) {
+    const isHead = (id: string) => session.calls.get(id)?.request.method.toUpperCase() === 'HEAD';
+    const { messages, error } = parseResponseBatch(new Uint8Array(bytes), isHead);
+    const responses = messages.filter((response) => response.id !== '');
+    return { responses, problem: error ?? (responses.length < messages.length ? NO_ID : null) };
+  }
+  const list = (parseJson(bytes, 'poll') as { responses?: unknown } | null)?.responses;
   if (!Array.isArray(list)) throw new HttpError(400, 'The poll body must be {"responses": [...]}');
   const decoded = list.map(decodeEntry);
-  if (decoded.includes(null)) throw new HttpError(400, 'A response in the poll body has no string "id"');
-  return decoded as ReverseResponse[];
+  const responses = decoded.filter((response): response is ReverseResponse => response !== null);
+  return { responses, problem: responses.length < decoded.length ? NO_ID : null };
 }
 
 function encodeBatch(request: Request, requests: ReverseRequest[]): Response {
@@ -86,7 +103,10 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
   const uploadLimit = hub.options.maxBodyBytes * UPLOAD_FACTOR;
 
   async function connect(request: Request): Promise<Response> {
-    const body = parseJson(await readBody(request, 64 * 1024), 'connect') as Partial<ConnectBody> | null;
+    const bytes = await readBody(request, CONNECT_LIMIT);
+    const body = (
+      bytes === null || bytes.length === 0 ? {} : parseJson(bytes, 'connect')
+    ) as Partial<ConnectBody> | null;
     const url = typeof body?.url === 'string' ? body.url : '';
     const session = hub.register({ url, userAgent: request.headers.get('user-agent') ?? '' });
     const reply: ConnectReply = {
@@ -109,8 +129,9 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
 
   async function poll(request: Request, id: string): Promise<Response> {
     const session = authenticate(request, id);
-    const responses = decodeUpload(request, await readBody(request, uploadLimit));
+    const { responses, problem } = decodeUpload(request, await readBody(request, uploadLimit), session);
     hub.receive(session, responses);
+    if (problem) throw problem;
     if (request.signal.aborted || hub.session(id) !== session) return encodeBatch(request, []);
     const requests = await new Promise<ReverseRequest[]>((resolve) => {
       const held = {
@@ -131,13 +152,18 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     const isConnect = path === connectPath;
     if (!isConnect && !path.startsWith(pollPrefix)) return null;
     try {
+      const id = path.slice(pollPrefix.length);
+      if (!isConnect && request.method === 'DELETE') {
+        // The page says goodbye (close(), or the tab goes away): forget it now, not after expireMs.
+        hub.expire(authenticate(request, id).id, 'closed by the page');
+        return new Response(null, { status: 204 });
+      }
       if (request.method !== 'POST') {
-        throw new HttpError(405, `${request.method} is not allowed on ${path}; use POST`, {
-          headers: { allow: 'POST' },
-        });
+        const allow = isConnect ? 'POST' : 'POST, DELETE';
+        throw new HttpError(405, `${request.method} is not allowed on ${path}; use ${allow}`, { headers: { allow } });
       }
       if (isConnect) return await connect(request);
-      return await poll(request, path.slice(pollPrefix.length));
+      return await poll(request, id);
     } catch (error) {
       if (error instanceof HttpError) return error.toResponse();
       throw error;

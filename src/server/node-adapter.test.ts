@@ -83,11 +83,11 @@ describe('toNodeListener', () => {
     assert.equal(response.body, 'PATCH 1 data');
   });
 
-  it('answers 500 with problem JSON when the handler throws, and 405 for CONNECT-like methods', async () => {
+  it('answers 500 with problem JSON when the handler throws, and 501 for TRACE', async () => {
     const failing = await exchange(() => Promise.reject(new Error('kaput')), { path: '/' });
     assert.equal(failing.status, 500);
     assert.match(failing.body, /kaput/);
     const trace = await exchange(echoPath, { method: 'TRACE', path: '/' });
-    assert.equal(trace.status, 405);
+    assert.equal(trace.status, 501);
   });
 });

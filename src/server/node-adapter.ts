@@ -63,9 +63,7 @@ function requestUrl(req: IncomingMessage): string {
 function toRequest(req: IncomingMessage, body: Buffer | null, signal: AbortSignal): Request {
   const method = req.method ?? 'GET';
   if (FORBIDDEN_METHODS.has(method.toUpperCase())) {
-    throw new HttpError(405, `${method} is not supported here`, {
-      headers: { allow: 'GET, HEAD, PUT, POST, DELETE, PATCH, OPTIONS' },
-    });
+    throw new HttpError(501, `${method} is not implemented by this server`);
   }
   const url = requestUrl(req);
   const headers = new Headers();
