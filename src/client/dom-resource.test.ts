@@ -113,12 +113,30 @@ describe('DOM resource handler', () => {
     assert.equal(document.querySelector('h1')?.textContent, 'Bye');
   });
 
-  it('PUT with a different tag replaces the node', async () => {
+  it('PUT with a different tag replaces the node when the URI still selects it', async () => {
     const { call, document } = setup();
-    const response = await call('PUT', '/html/body/h1', '<h2>Other</h2>', html);
+    const response = await call('PUT', '/html/body/*[1]', '<h2>Other</h2>', html);
     assert.equal(response.status, 200);
     assert.equal(document.querySelector('h1'), null);
     assert.equal(document.querySelector('h2')?.textContent, 'Other');
+  });
+
+  it('PUT that would make its own URI select something else is 409 and leaves the page as it was', async () => {
+    const { call, document } = setup();
+    const before = document.body.innerHTML;
+    const attempts: Array<[string, string]> = [
+      ['/html/body/h1', '<h2>Other</h2>'],
+      ["//h1[@class='big']", '<h1 class="small">x</h1>'],
+    ];
+    for (const [path, body] of attempts) {
+      const response = await call('PUT', path, body, html);
+      assert.equal(response.status, 409, path);
+      assert.match((await response.json()).detail, /nothing was changed/);
+      assert.equal(document.body.innerHTML, before);
+    }
+    const text = await call('PUT', "//li[. = 'one']/text()", 'uno');
+    assert.equal(text.status, 409);
+    assert.equal(document.body.innerHTML, before);
   });
 
   it('PUT keeps what the user typed when the value attribute does not change', async () => {
@@ -237,10 +255,10 @@ describe('DOM resource handler', () => {
     const { call } = setup();
     const options = await call('OPTIONS', '/html');
     assert.equal(options.status, 204);
-    assert.equal(options.headers.get('allow'), 'GET, HEAD, PUT, POST, DELETE, OPTIONS');
+    assert.equal(options.headers.get('allow'), 'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS');
     const brew = await call('BREW', '/html');
     assert.equal(brew.status, 405);
-    assert.equal(brew.headers.get('allow'), 'GET, HEAD, PUT, POST, DELETE, OPTIONS');
+    assert.equal(brew.headers.get('allow'), 'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS');
   });
 
   it('runs requests in the order they came: a GET right after a PUT sees the PUT', async () => {

@@ -1,21 +1,38 @@
 /**
  * The DOM as HTTP resources: a fetch-shaped handler whose request path is an XPath expression
- * into a document. GET reads, PUT replaces (morphing), POST appends, DELETE removes.
+ * into a document. GET reads (and can watch), PUT replaces (morphing) or creates an attribute,
+ * POST appends, PATCH edits children (HTML or RFC 5261 XML Patch), DELETE removes.
  */
 import { HttpError } from '../protocol/http-error.ts';
-import { serializeNode, serializeValue, xpathOf } from './dom-serialize.ts';
-import { singleElement } from './html-fragment.ts';
+import {
+  describeNode,
+  HTML_TYPES,
+  mediaType,
+  notAllowed,
+  READ_ONLY_METHODS,
+  requireType,
+  selectsNothing,
+  theOneNode,
+  wantsJson,
+} from './dom-request.ts';
+import { jsonValue, serializeNode, serializeValue, xpathOf } from './dom-serialize.ts';
+import { preferredWait, waitForChange } from './dom-watch.ts';
+import { etagOf, ifMatch, noneMatchHits } from './etag.ts';
+import { parseFragment, singleElement } from './html-fragment.ts';
 import { expressionOf, pathOf } from './reverse-path.ts';
 import { keepUserInput } from './user-input.ts';
+import { applyXmlPatch, XML_PATCH } from './xml-patch.ts';
 import type { XPathEvaluator, XPathValue } from './xpath-evaluate.ts';
 import { documentEvaluator } from './xpath-evaluate.ts';
 
 /** A fetch-shaped handler, as on both sides of ptth. */
 export type Handler = (request: Request) => Response | Promise<Response>;
 
-/** The morph hooks the DOM handler passes; a subset of morphdom's options. */
+/** The morph options the DOM handler passes; a subset of morphdom's. */
 export interface MorphOptions {
   onBeforeElUpdated?: (fromEl: HTMLElement, toEl: HTMLElement) => boolean;
+  getNodeKey?: (node: Node) => unknown;
+  childrenOnly?: boolean;
 }
 
 /** A morph function with morphdom's signature: turns `from` into `to`, returns the resulting node. */
@@ -28,88 +45,90 @@ export interface DomResourceOptions {
   evaluate?: XPathEvaluator;
   /** Called for each element morphdom is about to update (after typed input is kept); `false` skips it. */
   onBeforeElUpdated?: (fromEl: HTMLElement, toEl: HTMLElement) => boolean;
+  /** Longest `Prefer: wait` honoured by a watching GET, in seconds. Default 25. */
+  maxWaitSeconds?: number;
 }
 
 /** The methods the DOM handler implements, as sent in `Allow`. */
-export const DOM_METHODS = 'GET, HEAD, PUT, POST, DELETE, OPTIONS';
-const READ_ONLY_METHODS = 'GET, HEAD, OPTIONS';
-// Not text/plain: a cross-site form can send that without a preflight, so it never carries markup.
-const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
+export const DOM_METHODS = 'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS';
+/** Children of an element with this attribute are never changed by a morph (the element itself may be). */
+export const IGNORE_ATTRIBUTE = 'data-ptth-ignore';
+/** Besides `id`, this attribute keys children, so a morph moves them instead of rebuilding them. */
+export const KEY_ATTRIBUTE = 'data-ptth-key';
 
-function text(body: string, contentType: string, status = 200, headers: Record<string, string> = {}): Response {
+const ATTRIBUTE_STEP = /^(.*)\/@([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)$/;
+
+/** A response that comes later (a watching GET), outside the one-at-a-time queue. */
+interface Later {
+  later: Promise<Response>;
+}
+
+function reply(
+  body: string | null,
+  contentType: string,
+  status: number,
+  headers: Record<string, string> = {},
+): Response {
   return new Response(body, { status, headers: { 'content-type': contentType, ...headers } });
 }
 
-function mediaType(request: Request): string | null {
-  const value = request.headers.get('content-type');
-  return value === null ? null : (value.split(';')[0] ?? '').trim().toLowerCase();
-}
-
-function requireType(request: Request, accepted: readonly string[], wildcardText = false): void {
-  const type = mediaType(request);
-  if (type === null || accepted.includes(type) || (wildcardText && type.startsWith('text/'))) return;
-  throw new HttpError(415, `Content-Type "${type}" is not supported here; send one of ${accepted.join(', ')}`, {
-    headers: { 'accept-post': accepted.join(', ') },
-  });
-}
-
-function notAllowed(method: string, what: string, allow: string): HttpError {
-  return new HttpError(405, `${method} is not allowed on ${what}`, { headers: { allow } });
-}
-
-function describeNode(node: Node): string {
-  switch (node.nodeType) {
-    case 1:
-      return `element <${(node as Element).localName}>`;
-    case 2:
-      return `attribute @${(node as Attr).name}`;
-    case 9:
-      return 'the document';
-    default:
-      return node.nodeName;
+/** RFC 9110 §13.2.2 for writes: If-Match must match, If-None-Match must not. */
+function preconditions(request: Request, etag: string | null): void {
+  const match = request.headers.get('if-match');
+  if (match !== null && !ifMatch(match, etag)) {
+    throw new HttpError(412, `If-Match ${match} does not match the current ETag ${etag ?? '(none: no such node)'}`, {
+      extensions: { etag },
+    });
   }
-}
-
-function theOneNode(value: XPathValue, expression: string, method: string): Node {
-  if (value.type !== 'nodes') {
-    throw notAllowed(method, `the ${value.type} result of XPath ${JSON.stringify(expression)}`, READ_ONLY_METHODS);
+  const noneMatch = request.headers.get('if-none-match');
+  if (noneMatch !== null && noneMatchHits(noneMatch, etag)) {
+    throw new HttpError(412, `If-None-Match ${noneMatch} matches the current ETag ${etag}`, { extensions: { etag } });
   }
-  const count = value.nodes.length;
-  if (count === 0)
-    throw new HttpError(404, `XPath ${JSON.stringify(expression)} selects nothing`, { extensions: { expression } });
-  if (count > 1) {
-    throw new HttpError(
-      409,
-      `XPath ${JSON.stringify(expression)} selects ${count} nodes; ${method} needs exactly one`,
-      {
-        extensions: { expression, count },
-      },
-    );
-  }
-  return value.nodes[0] as Node;
 }
 
 /**
  * A fetch-shaped handler serving `document`'s nodes at XPath paths. Requests run one at a time,
  * in the order the handler was called (the hub's order); each reads its body first and then
- * changes the DOM in one synchronous step, so no request sees another half-done.
+ * changes the DOM in one synchronous step, so no request sees another half-done. A watching
+ * GET waits outside that order.
  */
 export function domResource(options: DomResourceOptions): Handler {
   const { document, morph } = options;
   const evaluate = options.evaluate ?? documentEvaluator(document);
-  const userHook = options.onBeforeElUpdated;
-  const morphOptions: MorphOptions = {
-    onBeforeElUpdated: (fromEl, toEl) => keepUserInput(fromEl, toEl) && userHook?.(fromEl, toEl) !== false,
-  };
+  const maxWait = options.maxWaitSeconds ?? 25;
 
-  function read(value: XPathValue, expression: string, head: boolean): Response {
-    if (value.type === 'nodes' && value.nodes.length === 0) {
-      throw new HttpError(404, `XPath ${JSON.stringify(expression)} selects nothing`, { extensions: { expression } });
-    }
-    const { body, contentType } = serializeValue(value);
-    const headers: Record<string, string> = {};
+  function morphOptions(target: Node, childrenOnly = false): MorphOptions {
+    return {
+      childrenOnly,
+      getNodeKey: (node) => (node as Element).id || (node as Element).getAttribute?.(KEY_ATTRIBUTE) || undefined,
+      onBeforeElUpdated: (fromEl, toEl) => {
+        if (fromEl !== target && fromEl.hasAttribute(IGNORE_ATTRIBUTE)) return false;
+        return keepUserInput(fromEl, toEl) && options.onBeforeElUpdated?.(fromEl, toEl) !== false;
+      },
+    };
+  }
+
+  function representation(request: Request, value: XPathValue): { body: string; contentType: string } {
+    if (wantsJson(request)) return { body: JSON.stringify(jsonValue(value)), contentType: 'application/json' };
+    return serializeValue(value);
+  }
+
+  function read(request: Request, expression: string, value: XPathValue, head: boolean): Response | Later {
+    const empty = value.type === 'nodes' && value.nodes.length === 0;
+    if (empty && request.headers.get('if-match') === null) throw selectsNothing(expression);
+    const { body, contentType } = representation(request, value);
+    const etag = empty ? null : etagOf(body);
+    const match = request.headers.get('if-match');
+    if (match !== null && !ifMatch(match, etag)) preconditions(request, etag);
+    const headers: Record<string, string> = { etag: etag ?? '' };
     if (value.type === 'nodes') headers['ptth-match-count'] = String(value.nodes.length);
-    if (!head) return text(body, contentType, 200, headers);
+    const noneMatch = request.headers.get('if-none-match');
+    if (noneMatch !== null && noneMatchHits(noneMatch, etag)) {
+      const wait = head ? 0 : preferredWait(request, maxWait);
+      if (wait === 0) return new Response(null, { status: 304, headers });
+      return { later: watch(request, expression, etag as string, wait) };
+    }
+    if (!head) return reply(body, contentType, 200, headers);
     const length = String(new TextEncoder().encode(body).length);
     return new Response(null, {
       status: 200,
@@ -117,35 +136,124 @@ export function domResource(options: DomResourceOptions): Handler {
     });
   }
 
-  function put(request: Request, node: Node, body: string): Response {
+  async function watch(request: Request, expression: string, etag: string, wait: number): Promise<Response> {
+    const current = () => {
+      try {
+        const value = evaluate(expression, document);
+        return value.type === 'nodes' && value.nodes.length === 0 ? '' : etagOf(representation(request, value).body);
+      } catch {
+        return '';
+      }
+    };
+    const changed = await waitForChange(document, current, etag, wait * 1000);
+    const applied = { 'preference-applied': `wait=${wait}` };
+    if (!changed) return new Response(null, { status: 304, headers: { etag, ...applied } });
+    const value = evaluate(expression, document);
+    if (value.type === 'nodes' && value.nodes.length === 0) throw selectsNothing(expression);
+    const { body, contentType } = representation(request, value);
+    return reply(body, contentType, 200, { etag: etagOf(body), ...applied });
+  }
+
+  /** Refuses (409) and undoes a write after which the URI no longer selects what was written. */
+  function keepsItsUri(expression: string, written: Node, undo: () => void): void {
+    const value = evaluate(expression, document);
+    const same =
+      value.type === 'nodes' &&
+      value.nodes.length === 1 &&
+      (value.nodes[0] === written || serializeNode(value.nodes[0] as Node) === serializeNode(written));
+    if (same) return;
+    undo();
+    const found = value.type === 'nodes' ? `${value.nodes.length} node(s)` : `a ${value.type}`;
+    throw new HttpError(
+      409,
+      `PUT would make XPath ${JSON.stringify(expression)} select ${found} instead of what was written; nothing was changed`,
+      { extensions: { expression } },
+    );
+  }
+
+  function written(node: Node, status = 200, headers: Record<string, string> = {}): Response {
+    const body = serializeNode(node);
+    const contentType = node.nodeType === 1 ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8';
+    return reply(body, contentType, status, { etag: etagOf(body), ...headers });
+  }
+
+  function createAttribute(request: Request, expression: string, body: string): Response | null {
+    const step = ATTRIBUTE_STEP.exec(expression);
+    if (!step) return null;
+    const owner = evaluate(step[1] || '.', document);
+    if (owner.type !== 'nodes' || owner.nodes.length !== 1 || owner.nodes[0]?.nodeType !== 1) return null;
+    preconditions(request, null);
+    requireType(request, [], true);
+    const element = owner.nodes[0] as Element;
+    const name = step[2] as string;
+    element.setAttribute(name, body);
+    const attr = element.getAttributeNode(name) as Attr;
+    keepsItsUri(expression, attr, () => element.removeAttribute(name));
+    return written(attr, 201, { location: pathOf(xpathOf(attr)) });
+  }
+
+  function put(request: Request, expression: string, value: XPathValue, body: string): Response {
+    if (value.type === 'nodes' && value.nodes.length === 0) {
+      const created = createAttribute(request, expression, body);
+      if (created) return created;
+    }
+    const node = theOneNode(value, expression, 'PUT');
+    preconditions(request, etagOf(serializeNode(node)));
     if (node.nodeType === 1) {
       requireType(request, HTML_TYPES);
       const replacement = singleElement(document, body, (node as Element).parentElement);
-      const result = morph(node, replacement, morphOptions);
-      return text(serializeNode(result), 'text/html; charset=utf-8');
+      const before = node.cloneNode(true);
+      const result = morph(node, replacement, morphOptions(node));
+      keepsItsUri(expression, result, () => morph(result, before, morphOptions(result)));
+      return written(result);
     }
     if (node.nodeType === 2 || node.nodeType === 3 || node.nodeType === 4 || node.nodeType === 8) {
-      requireType(request, HTML_TYPES, true);
+      requireType(request, [], true);
+      const old = node.nodeValue;
       node.nodeValue = body;
-      return text(node.nodeValue ?? '', 'text/plain; charset=utf-8');
+      keepsItsUri(expression, node, () => {
+        node.nodeValue = old;
+      });
+      return written(node);
     }
-    const allow = node.nodeType === 9 ? READ_ONLY_METHODS : `${READ_ONLY_METHODS}, DELETE`;
-    throw notAllowed('PUT', describeNode(node), allow);
+    throw notAllowed(
+      'PUT',
+      describeNode(node),
+      node.nodeType === 9 ? READ_ONLY_METHODS : `${READ_ONLY_METHODS}, DELETE`,
+    );
   }
 
   function post(request: Request, node: Node, body: string): Response {
     if (node.nodeType !== 1) throw notAllowed('POST', describeNode(node), READ_ONLY_METHODS);
+    preconditions(request, etagOf(serializeNode(node)));
     requireType(request, HTML_TYPES);
     const child = singleElement(document, body, node as Element);
     node.appendChild(child);
-    return text(serializeNode(child), 'text/html; charset=utf-8', 201, { location: pathOf(xpathOf(child)) });
+    return written(child, 201, { location: pathOf(xpathOf(child)) });
   }
 
-  function remove(node: Node): Response {
+  function patch(request: Request, node: Node, body: string): Response {
+    if (node.nodeType !== 1) throw notAllowed('PATCH', describeNode(node), `${READ_ONLY_METHODS}, PUT, DELETE`);
+    preconditions(request, etagOf(serializeNode(node)));
+    const element = node as Element;
+    const copy = element.cloneNode(mediaType(request) === XML_PATCH) as Element;
+    if (mediaType(request) === XML_PATCH) {
+      applyXmlPatch(document, copy, body, evaluate);
+    } else {
+      requireType(request, [...HTML_TYPES, XML_PATCH]);
+      copy.append(...parseFragment(document, body, element));
+    }
+    // Text/html replaces only the children; an XML Patch may also change the element's attributes.
+    morph(element, copy, morphOptions(element, mediaType(request) !== XML_PATCH));
+    return written(element);
+  }
+
+  function remove(request: Request, node: Node): Response {
     if (node.nodeType === 9) throw notAllowed('DELETE', 'the document', READ_ONLY_METHODS);
     if (node === document.documentElement) {
       throw new HttpError(409, 'Refusing to DELETE the document element <html>; DELETE its children instead');
     }
+    preconditions(request, etagOf(serializeNode(node)));
     if (node.nodeType === 2) {
       const attr = node as Attr;
       attr.ownerElement?.removeAttributeNode(attr);
@@ -153,17 +261,22 @@ export function domResource(options: DomResourceOptions): Handler {
     return new Response(null, { status: 204 });
   }
 
-  function handle(request: Request, body: string): Response {
+  function handle(request: Request, body: string): Response | Later {
     const method = request.method.toUpperCase();
     if (method === 'OPTIONS') return new Response(null, { status: 204, headers: { allow: DOM_METHODS } });
     if (!DOM_METHODS.split(', ').includes(method)) throw notAllowed(method, 'DOM resources', DOM_METHODS);
     const expression = expressionOf(new URL(request.url).pathname);
     const value = evaluate(expression, document);
-    if (method === 'GET' || method === 'HEAD') return read(value, expression, method === 'HEAD');
+    if (method === 'GET' || method === 'HEAD') return read(request, expression, value, method === 'HEAD');
+    // A write with If-Match on a node that does not exist fails the precondition (RFC 9110 §13.1.1).
+    if (value.type === 'nodes' && value.nodes.length === 0 && request.headers.has('if-match')) {
+      preconditions(request, null);
+    }
+    if (method === 'PUT') return put(request, expression, value, body);
     const node = theOneNode(value, expression, method);
-    if (method === 'PUT') return put(request, node, body);
     if (method === 'POST') return post(request, node, body);
-    return remove(node);
+    if (method === 'PATCH') return patch(request, node, body);
+    return remove(request, node);
   }
 
   function problemOf(error: unknown): Response {
@@ -175,14 +288,14 @@ export function domResource(options: DomResourceOptions): Handler {
   let tail: Promise<unknown> = Promise.resolve();
   return (request) => {
     const body = request.body === null ? Promise.resolve('') : request.text();
-    const run = tail.then(async () => {
+    const step = tail.then(async () => {
       try {
         return handle(request, await body);
       } catch (error) {
         return problemOf(error);
       }
     });
-    tail = run;
-    return run;
+    tail = step;
+    return step.then((out) => (out instanceof Response ? out : out.later.catch(problemOf)));
   };
 }

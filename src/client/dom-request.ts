@@ -1,0 +1,74 @@
+/** Checks shared by the DOM handler's methods: media types, targets, and the errors they raise. */
+import { HttpError } from '../protocol/http-error.ts';
+import type { XPathValue } from './xpath-evaluate.ts';
+
+/** Methods that only read, as sent in `Allow` where nothing can be written. */
+export const READ_ONLY_METHODS = 'GET, HEAD, OPTIONS';
+
+/** Markup bodies. Not text/plain: a cross-site form can send that without a preflight. */
+export const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
+
+/** The media type of a request body, lowercased without parameters; `null` when none is given. */
+export function mediaType(request: Request): string | null {
+  const value = request.headers.get('content-type');
+  return value === null ? null : (value.split(';')[0] ?? '').trim().toLowerCase();
+}
+
+/** Throws a 415 unless the body is one of `accepted` (or untyped, or any `text/*` when `anyText`). */
+export function requireType(request: Request, accepted: readonly string[], anyText = false): void {
+  const type = mediaType(request);
+  if (type === null || accepted.includes(type) || (anyText && type.startsWith('text/'))) return;
+  const list = anyText ? 'text/*' : accepted.join(', ');
+  throw new HttpError(415, `Content-Type "${type}" is not supported here; send ${list}`, {
+    headers: { 'accept-patch': accepted.join(', ') },
+  });
+}
+
+/** A 405 naming what was asked and what is allowed. */
+export function notAllowed(method: string, what: string, allow: string): HttpError {
+  return new HttpError(405, `${method} is not allowed on ${what}`, { headers: { allow } });
+}
+
+/** "element <li>", "attribute @class", "the document", ... for messages. */
+export function describeNode(node: Node): string {
+  switch (node.nodeType) {
+    case 1:
+      return `element <${(node as Element).localName}>`;
+    case 2:
+      return `attribute @${(node as Attr).name}`;
+    case 9:
+      return 'the document';
+    default:
+      return node.nodeName;
+  }
+}
+
+/** A 404 for an expression that selects nothing. */
+export function selectsNothing(expression: string): HttpError {
+  return new HttpError(404, `XPath ${JSON.stringify(expression)} selects nothing`, { extensions: { expression } });
+}
+
+/** The single node a write needs: 404 for none, 409 (with the count) for several, 405 for a non-node result. */
+export function theOneNode(value: XPathValue, expression: string, method: string): Node {
+  if (value.type !== 'nodes') {
+    throw notAllowed(method, `the ${value.type} result of XPath ${JSON.stringify(expression)}`, READ_ONLY_METHODS);
+  }
+  const count = value.nodes.length;
+  if (count === 0) throw selectsNothing(expression);
+  if (count > 1) {
+    throw new HttpError(
+      409,
+      `XPath ${JSON.stringify(expression)} selects ${count} nodes; ${method} needs exactly one`,
+      {
+        extensions: { expression, count },
+      },
+    );
+  }
+  return value.nodes[0] as Node;
+}
+
+/** Whether the request asks for the JSON form of a result. */
+export function wantsJson(request: Request): boolean {
+  const accept = request.headers.get('accept') ?? '';
+  return /\bapplication\/json\b/i.test(accept) && !/\btext\/html\b/i.test(accept.split('application/json')[0] ?? '');
+}

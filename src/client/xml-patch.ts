@@ -1,0 +1,108 @@
+/**
+ * RFC 5261 XML Patch for `PATCH` with `application/xml-patch+xml`: `add` (with `pos` and
+ * `type="@name"`), `replace` and `remove`, each with a `sel` evaluated relative to the target
+ * element. The operations run on a copy, which is then morphed into the page: an error in any
+ * operation leaves the page as it was.
+ */
+import { HttpError } from '../protocol/http-error.ts';
+import { describeNode } from './dom-request.ts';
+import { parseFragment } from './html-fragment.ts';
+import type { XPathEvaluator } from './xpath-evaluate.ts';
+
+/** The media type of an XML Patch document. */
+export const XML_PATCH = 'application/xml-patch+xml';
+
+function parseXml(document: Document, text: string): Element {
+  const Parser = document.defaultView?.DOMParser ?? DOMParser;
+  const xml = new Parser().parseFromString(text, 'application/xml');
+  const error = xml.getElementsByTagName('parsererror')[0];
+  if (error || !xml.documentElement) {
+    const detail = (error?.textContent ?? 'no root element').replace(/\s+/g, ' ').trim();
+    throw new HttpError(400, `The XML Patch body is not well-formed XML: ${detail}`);
+  }
+  return xml.documentElement;
+}
+
+/** The content of an operation (its child nodes) as nodes of `document`, parsed as HTML in `context`. */
+function content(document: Document, op: Element, context: Element | null): Node[] {
+  const Serializer = document.defaultView?.XMLSerializer ?? XMLSerializer;
+  const serializer = new Serializer();
+  const markup = Array.from(op.childNodes, (node) => serializer.serializeToString(node)).join('');
+  return parseFragment(document, markup, context);
+}
+
+function conflict(op: string, sel: string, detail: string, count: number): HttpError {
+  return new HttpError(409, `XML Patch <${op} sel=${JSON.stringify(sel)}>: ${detail}`, {
+    extensions: { op, sel, count },
+  });
+}
+
+/** Applies the operations of `patch` to `target` (a detached copy) in order; throws on the first error. */
+export function applyXmlPatch(document: Document, target: Element, patch: string, evaluate: XPathEvaluator): void {
+  const root = parseXml(document, patch);
+  for (const op of Array.from(root.children)) {
+    const name = op.localName;
+    if (name !== 'add' && name !== 'replace' && name !== 'remove') {
+      throw new HttpError(422, `XML Patch has an unknown operation <${name}>; use add, replace or remove`);
+    }
+    const sel = op.getAttribute('sel');
+    if (!sel) throw new HttpError(422, `XML Patch <${name}> has no sel attribute`);
+    const value = evaluate(sel, target);
+    const count = value.type === 'nodes' ? value.nodes.length : 0;
+    if (value.type !== 'nodes' || count !== 1) {
+      throw conflict(name, sel, `sel must select exactly one node; it selects ${count}`, count);
+    }
+    const node = value.nodes[0] as Node;
+    if (name === 'remove') {
+      if (node === target) throw conflict(name, sel, 'cannot remove the target element itself', 1);
+      if (node.nodeType === 2) (node as Attr).ownerElement?.removeAttributeNode(node as Attr);
+      else node.parentNode?.removeChild(node);
+    } else if (name === 'add') {
+      add(document, op, sel, node, target);
+    } else {
+      replace(document, op, sel, node, target);
+    }
+  }
+}
+
+function add(document: Document, op: Element, sel: string, node: Node, target: Element): void {
+  const type = op.getAttribute('type');
+  if (type?.startsWith('@')) {
+    if (node.nodeType !== 1) throw conflict('add', sel, `cannot add an attribute to ${describeNode(node)}`, 1);
+    const element = node as Element;
+    const attribute = type.slice(1);
+    if (element.hasAttribute(attribute)) throw conflict('add', sel, `attribute ${attribute} already exists`, 1);
+    element.setAttribute(attribute, op.textContent ?? '');
+    return;
+  }
+  const pos = op.getAttribute('pos') ?? 'append';
+  const parent = pos === 'before' || pos === 'after' ? node.parentNode : node;
+  if (parent === null || (pos !== 'before' && pos !== 'after' && node.nodeType !== 1)) {
+    throw conflict('add', sel, `cannot add children to ${describeNode(node)}`, 1);
+  }
+  if ((pos === 'before' || pos === 'after') && node === target) {
+    throw conflict('add', sel, `cannot add ${pos} the target element itself`, 1);
+  }
+  const nodes = content(document, op, parent.nodeType === 1 ? (parent as Element) : null);
+  const element = node as Element;
+  if (pos === 'prepend') element.prepend(...nodes);
+  else if (pos === 'before') (node as ChildNode).before(...nodes);
+  else if (pos === 'after') (node as ChildNode).after(...nodes);
+  else if (pos === 'append') element.append(...nodes);
+  else throw new HttpError(422, `XML Patch <add pos="${pos}"> is not one of prepend, before, after`);
+}
+
+function replace(document: Document, op: Element, sel: string, node: Node, target: Element): void {
+  if (node.nodeType === 2 || node.nodeType === 3 || node.nodeType === 4 || node.nodeType === 8) {
+    node.nodeValue = op.textContent ?? '';
+    return;
+  }
+  if (node.nodeType !== 1) throw conflict('replace', sel, `cannot replace ${describeNode(node)}`, 1);
+  if (node === target) throw conflict('replace', sel, 'replace the target with PUT instead', 1);
+  const nodes = content(document, op, (node as Element).parentElement);
+  const elements = nodes.filter((child) => child.nodeType === 1);
+  if (elements.length !== 1) {
+    throw new HttpError(422, `XML Patch <replace sel=${JSON.stringify(sel)}> must hold exactly one element`);
+  }
+  (node as ChildNode).replaceWith(elements[0] as Node);
+}
