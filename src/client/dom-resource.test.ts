@@ -289,4 +289,34 @@ describe('DOM resource handler', () => {
     await call('PUT', '/html/body/h1', '<h1 class="big">Changed</h1>', html);
     assert.equal(document.querySelector('h1')?.textContent, 'Changed');
   });
+
+  it('data-ptth-ignore keeps a subtree as it is, while the rest of the element is morphed', async () => {
+    const page =
+      '<!DOCTYPE html><html><body><div id="w"><p>server</p><div data-ptth-ignore><span>client</span></div></div></body></html>';
+    const { call, document } = setup(page);
+    const response = await call(
+      'PUT',
+      "//div[@id='w']",
+      '<div id="w"><p>new</p><div data-ptth-ignore><span>x</span></div></div>',
+      html,
+    );
+    assert.equal(response.status, 200);
+    assert.equal(document.querySelector('p')?.textContent, 'new');
+    assert.equal(document.querySelector('span')?.textContent, 'client');
+  });
+
+  it('children keyed by id or data-ptth-key are moved, not rebuilt', async () => {
+    const page =
+      '<!DOCTYPE html><html><body><ul><li data-ptth-key="a">A</li><li data-ptth-key="b">B</li><li id="c">C</li></ul></body></html>';
+    const { call, document } = setup(page);
+    const [a, b, c] = Array.from(document.querySelectorAll('li'));
+    const response = await call(
+      'PUT',
+      '//ul',
+      '<ul><li id="c">C</li><li data-ptth-key="b">B</li><li data-ptth-key="a">A</li></ul>',
+      html,
+    );
+    assert.equal(response.status, 200);
+    assert.deepEqual(Array.from(document.querySelectorAll('li')), [c, b, a]);
+  });
 });
