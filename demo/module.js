@@ -1,15 +1,12 @@
-// The ES module build: serve this page's DOM, plus one route of our own at /hello.
-import { connect, pageHandler } from '/ptth/client.mjs';
+// The ES module build with a router: one computed resource at /hello, the page's DOM for the rest.
+import { connect, pageHandler, router } from '/ptth/client.mjs';
 
-const dom = pageHandler();
-const connection = connect({
-  handler: (request) => {
-    const { pathname } = new URL(request.url);
-    if (pathname === '/hello')
-      return new Response('hello from a module', { headers: { 'content-type': 'text/plain' } });
-    return dom(request);
-  },
-});
+const app = router()
+  .get('/hello', () => new Response('hello from a module', { headers: { 'content-type': 'text/plain' } }))
+  .get('/hello/:name', (_request, { name }) => new Response(`hello, ${name}`))
+  .mount(pageHandler());
+
+const connection = connect({ handler: app });
 connection.on('state', (state) => {
   const status = document.getElementById('state');
   status.dataset.state = state;

@@ -97,6 +97,8 @@ test('the ES module build connects a page with a handler of its own', async ({ p
   const id = (await page.locator('#state').getAttribute('data-id')) ?? '';
   const hello = await server.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/hello`));
   expect(await hello.text()).toBe('hello from a module');
+  const named = await server.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/hello/ptth`));
+  expect(await named.text()).toBe('hello, ptth');
   const h1 = await server.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/html/body/h1`));
   expect(await h1.text()).toBe('<h1>ES module</h1>');
 });

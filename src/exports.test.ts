@@ -10,6 +10,8 @@ describe('public exports', () => {
       'Connection',
       'DOM_METHODS',
       'HttpError',
+      'IGNORE_ATTRIBUTE',
+      'KEY_ATTRIBUTE',
       'XPATH_NAMESPACES',
       'connect',
       'documentEvaluator',
@@ -18,6 +20,7 @@ describe('public exports', () => {
       'keepUserInput',
       'pageHandler',
       'pathOf',
+      'router',
       'serializeValue',
       'xpathOf',
     ]);
