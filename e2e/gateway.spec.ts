@@ -115,3 +115,37 @@ test('a page that closes its connection leaves the client list at once', async (
   const gone = await fetch(`${server.url}ptth/clients/${clientId}/html`);
   expect(gone.status).toBe(404);
 });
+
+test('the gateway pre-check and Chromium agree on which XPath expressions are valid', async ({ server, clientId }) => {
+  const { INVALID_XPATHS, VALID_XPATHS } = await import('../src/server/precheck-cases.ts');
+  const { pathOf } = await import('../src/protocol/paths.ts');
+  const { REVERSE_ORIGIN } = await import('../src/protocol/fetch-convert.ts');
+  expect(server.hub.session(clientId)?.dom).toBe(true);
+  for (const expression of VALID_XPATHS) {
+    const viaGateway = await fetch(`${server.url}ptth/clients/${clientId}${pathOf(expression)}`);
+    expect(viaGateway.status, expression).not.toBe(400);
+  }
+  for (const expression of INVALID_XPATHS) {
+    const viaGateway = await fetch(`${server.url}ptth/clients/${clientId}${pathOf(expression)}`);
+    expect(viaGateway.status, expression).toBe(400);
+    expect((await viaGateway.json()).checkedBy, expression).toBe('gateway');
+    const inChromium = await server.hub.fetch(clientId, new Request(REVERSE_ORIGIN + pathOf(expression)));
+    expect(inChromium.status, expression).toBe(400);
+  }
+});
+
+test('the gateway refuses malformed XML bodies with line and column, before the page sees them', async ({
+  gatewayUrl,
+  page,
+}) => {
+  const response = await fetch(gatewayUrl(`//ul[@id='todo']`), {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/xml-patch+xml' },
+    body: '<diff>\n<add sel="."><li>x</diff>',
+  });
+  expect(response.status).toBe(400);
+  const problem = await response.json();
+  expect(problem.line).toBe(2);
+  expect(problem.checkedBy).toBe('gateway');
+  await expect(page.locator('#todo li')).toHaveCount(2);
+});

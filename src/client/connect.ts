@@ -13,5 +13,5 @@ export function pageHandler(document: Document = globalThis.document) {
 
 /** Opens the long-poll loop to the hub at `endpoint` (default `/ptth`) and serves its requests. */
 export function connect(options: ConnectOptions = {}): Connection {
-  return new Connection({ ...options, handler: options.handler ?? pageHandler() });
+  return new Connection({ ...options, handler: options.handler ?? pageHandler(), dom: options.handler === undefined });
 }

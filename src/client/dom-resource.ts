@@ -4,6 +4,8 @@
  * POST appends, PATCH edits children (HTML or RFC 5261 XML Patch), DELETE removes.
  */
 import { HttpError } from '../protocol/http-error.ts';
+import { pathOf } from '../protocol/paths.ts';
+import { expressionOf } from '../protocol/xpath-path.ts';
 import {
   describeNode,
   HTML_TYPES,
@@ -19,7 +21,6 @@ import { jsonValue, serializeNode, serializeValue, xpathOf } from './dom-seriali
 import { preferredWait, waitForChange } from './dom-watch.ts';
 import { etagOf, ifMatch, noneMatchHits } from './etag.ts';
 import { parseFragment, singleElement } from './html-fragment.ts';
-import { expressionOf, pathOf } from './reverse-path.ts';
 import { keepUserInput } from './user-input.ts';
 import { applyXmlPatch, XML_PATCH } from './xml-patch.ts';
 import type { XPathEvaluator, XPathValue } from './xpath-evaluate.ts';

@@ -1,6 +1,8 @@
 /** The browser side of ptth, as an ES module. Every export is named here on purpose (a test pins the list). */
 
 export { HttpError } from '../protocol/http-error.ts';
+export { pathOf } from '../protocol/paths.ts';
+export { expressionOf } from '../protocol/xpath-path.ts';
 export type { ConnectOptions } from './connect.ts';
 export { connect, pageHandler } from './connect.ts';
 export type { DomResourceOptions, Handler, Morph, MorphOptions } from './dom-resource.ts';
@@ -8,7 +10,6 @@ export { DOM_METHODS, domResource, IGNORE_ATTRIBUTE, KEY_ATTRIBUTE } from './dom
 export { serializeValue, xpathOf } from './dom-serialize.ts';
 export type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord } from './long-poll.ts';
 export { Connection } from './long-poll.ts';
-export { expressionOf, pathOf } from './reverse-path.ts';
 export type { RouteHandler, Router } from './router.ts';
 export { router } from './router.ts';
 export { keepUserInput } from './user-input.ts';

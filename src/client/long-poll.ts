@@ -32,6 +32,8 @@ export interface LongPollOptions {
   maxBackoffMs?: number;
   /** The page URL reported to the hub; default `location.href`. */
   url?: string;
+  /** Tells the hub the handler is the DOM resource handler alone (`connect()` sets it). */
+  dom?: boolean;
 }
 
 /** One served reverse request, as reported by the `request` event. */
@@ -91,6 +93,7 @@ export class Connection extends EventTarget {
       minBackoffMs: 500,
       maxBackoffMs: 30_000,
       url: globalThis.location?.href ?? '',
+      dom: false,
       ...options,
     };
     this.#base = this.#options.endpoint.replace(/\/+$/, '');
@@ -176,7 +179,7 @@ export class Connection extends EventTarget {
         const response = await fetch(`${this.#base}/connect`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ url: this.#options.url }),
+          body: JSON.stringify({ url: this.#options.url, dom: this.#options.dom }),
           signal,
         });
         if (response.status !== 201) throw new Error(`connect answered ${response.status}: ${await response.text()}`);

@@ -16,6 +16,8 @@ export const MESSAGE_HTTP = 'message/http';
 /** What `POST {endpoint}/connect` takes: the page that connects. */
 export interface ConnectBody {
   url: string;
+  /** True when the page serves only its DOM at XPath paths, so a gateway may check them first. */
+  dom?: boolean;
 }
 
 /** What `POST {endpoint}/connect` answers (201). */

@@ -16,6 +16,8 @@ export interface ClientInfo {
   /** The page that connected. */
   url: string;
   userAgent: string;
+  /** True when the page serves only its DOM, so the gateway checks XPath paths before sending. */
+  dom: boolean;
   /** Requests sent to the client and not answered yet. */
   pending: number;
 }
@@ -52,6 +54,7 @@ export class ClientSession {
     readonly url: string,
     readonly userAgent: string,
     readonly transport: TransportKind,
+    readonly dom = false,
     readonly connectedAt = new Date(),
   ) {
     this.idleSince = Date.now();
@@ -65,6 +68,7 @@ export class ClientSession {
       connectedAt: this.connectedAt.toISOString(),
       url: this.url,
       userAgent: this.userAgent,
+      dom: this.dom,
       pending: this.calls.size,
     };
   }

@@ -9,6 +9,7 @@ import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import { readBody } from '../protocol/read-body.ts';
 import type { Hub } from './hub.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
+import { checkXmlBody, checkXPath } from './precheck.ts';
 
 /** Hop-by-hop fields (RFC 9110 §7.6.1) and framing, which a gateway never forwards as they are. */
 const HOP_BY_HOP = [
@@ -43,6 +44,8 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
   async function forward(request: Request, id: string, reversePath: string, search: string): Promise<Response> {
     const method = request.method;
     const body = method === 'GET' || method === 'HEAD' ? null : await readBody(request, hub.options.maxBodyBytes);
+    if (hub.session(id)?.dom && method !== 'OPTIONS') checkXPath(reversePath);
+    checkXmlBody(request.headers.get('content-type'), body);
     const headers = endToEndHeaders(request.headers);
     // The reverse request has its own framing, and an empty Host as the PTTH draft says.
     // The caller's credentials are for this server, never for the pages behind it.

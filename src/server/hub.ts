@@ -78,7 +78,7 @@ export class Hub extends EventEmitter<HubEvents> {
   }
 
   /** Registers a new client and returns its session (id and secret inside). */
-  register(client: { url: string; userAgent?: string; transport?: TransportKind }): ClientSession {
+  register(client: { url: string; userAgent?: string; transport?: TransportKind; dom?: boolean }): ClientSession {
     if (this.#closed) throw new HttpError(503, 'The hub is closed');
     const session = new ClientSession(
       randomToken(),
@@ -86,6 +86,7 @@ export class Hub extends EventEmitter<HubEvents> {
       client.url,
       client.userAgent ?? '',
       client.transport ?? 'long-poll',
+      client.dom ?? false,
     );
     this.#sessions.set(session.id, session);
     this.emit('connect', session.info());

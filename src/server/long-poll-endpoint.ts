@@ -108,7 +108,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
       bytes === null || bytes.length === 0 ? {} : parseJson(bytes, 'connect')
     ) as Partial<ConnectBody> | null;
     const url = typeof body?.url === 'string' ? body.url : '';
-    const session = hub.register({ url, userAgent: request.headers.get('user-agent') ?? '' });
+    const session = hub.register({ url, userAgent: request.headers.get('user-agent') ?? '', dom: body?.dom === true });
     const reply: ConnectReply = {
       id: session.id,
       secret: session.secret,

@@ -5,7 +5,7 @@
  * than a node test (`count(`, `string(`), `(`, a number, a string literal, `$` or `-`. Then the
  * first `/` is only the separator and is dropped: `/count(//li)` → `count(//li)`.
  */
-import { HttpError } from '../protocol/http-error.ts';
+import { HttpError } from './http-error.ts';
 
 const NODE_TESTS = new Set(['node', 'text', 'comment', 'processing-instruction']);
 const FUNCTION_CALL = /^([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)\s*\(/;
@@ -34,5 +34,3 @@ export function expressionOf(path: string): string {
   if (NON_PATH_START.test(rest)) return rest;
   return decoded;
 }
-
-export { pathOf } from '../protocol/paths.ts';

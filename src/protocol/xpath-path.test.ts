@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
-import { HttpError } from '../protocol/http-error.ts';
-import { decodePath, expressionOf, pathOf } from './reverse-path.ts';
+import { REVERSE_ORIGIN } from './fetch-convert.ts';
+import { HttpError } from './http-error.ts';
+import { pathOf } from './paths.ts';
+import { decodePath, expressionOf } from './xpath-path.ts';
 
 /** Asserts that `fn` throws a 400 `HttpError` whose message matches `message` and that names the raw path. */
 function assertBadPath(fn: () => unknown, path: string, message: RegExp): void {
