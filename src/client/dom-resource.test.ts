@@ -319,4 +319,25 @@ describe('DOM resource handler', () => {
     assert.equal(response.status, 200);
     assert.deepEqual(Array.from(document.querySelectorAll('li')), [c, b, a]);
   });
+
+  it('GET shows form controls as the user filled them, but never a typed password', async () => {
+    const page =
+      '<!DOCTYPE html><html><body><form><input id="t" value="a"><input id="p" type="password" value="">' +
+      '<input id="c" type="checkbox"><textarea id="x">old</textarea>' +
+      '<select id="s"><option>1</option><option>2</option></select></form></body></html>';
+    const { call, document } = setup(page);
+    (document.getElementById('t') as HTMLInputElement).value = 'typed';
+    (document.getElementById('p') as HTMLInputElement).value = 'secret';
+    (document.getElementById('c') as HTMLInputElement).checked = true;
+    (document.getElementById('x') as HTMLTextAreaElement).value = 'new';
+    (document.getElementById('s') as HTMLSelectElement).selectedIndex = 1;
+    const body = await (await call('GET', '//form')).text();
+    assert.match(body, /<input id="t" value="typed">/);
+    assert.match(body, /<input id="p" type="password" value="">/);
+    assert.match(body, /<input id="c" type="checkbox" checked="">/);
+    assert.match(body, /<textarea id="x">new<\/textarea>/);
+    assert.match(body, /<option>1<\/option><option selected="">2<\/option>/);
+    assert.doesNotMatch(body, /secret/);
+    assert.equal(document.getElementById('t')?.getAttribute('value'), 'a', 'the live page is not changed');
+  });
 });

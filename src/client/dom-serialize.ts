@@ -41,7 +41,9 @@ function syncControls(live: Element, copy: Element): void {
     } else {
       const options = Array.from((control as HTMLSelectElement).options);
       const copies = target.querySelectorAll('option');
-      options.forEach((option, k) => copies[k]?.toggleAttribute('selected', option.selected));
+      options.forEach((option, k) => {
+        copies[k]?.toggleAttribute('selected', option.selected);
+      });
     }
   });
 }
