@@ -102,3 +102,16 @@ test('the ES module build connects a page with a handler of its own', async ({ p
   const h1 = await server.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/html/body/h1`));
   expect(await h1.text()).toBe('<h1>ES module</h1>');
 });
+
+test('an inserted <script> does not run', async ({ reverse, page }) => {
+  const put = await reverse(
+    'PUT',
+    '/html/body/header/h1',
+    '<h1 id="title">x<script>window.ran = 1</script></h1>',
+    html,
+  );
+  expect(put.status).toBe(200);
+  const post = await reverse('POST', '/html/body/main', '<div><script>window.ran = 2</script></div>', html);
+  expect(post.status).toBe(201);
+  expect(await page.evaluate(() => (window as unknown as { ran?: number }).ran)).toBeUndefined();
+});

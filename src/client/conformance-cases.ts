@@ -159,6 +159,21 @@ export const CONFORMANCE_CASES: ConformanceCase[] = [
     body_matches: /^<circle r="5"><\/circle>$/,
     browser_only: true,
   },
+  {
+    name: 'GET with an unbound prefix is 400',
+    method: 'GET',
+    path: '//nope:x',
+    status: 400,
+    body_matches: /nope:x/,
+    browser_only: true,
+  },
+  {
+    name: 'GET of nodes outside the element tree does not crash',
+    method: 'GET',
+    path: '/node()',
+    status: 200,
+    response_headers: { 'ptth-match-count': /^2$/ },
+  },
   // Conditional requests
   {
     name: 'If-None-Match with the current ETag is 304',
