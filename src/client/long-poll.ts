@@ -6,9 +6,10 @@
 import { debug } from '../protocol/debug.ts';
 import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
 import type { ConnectReply, PollReply } from '../protocol/long-poll-wire.ts';
-import { DEFAULT_ENDPOINT, MESSAGE_HTTP, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
+import { ACK_HEADER, DEFAULT_ENDPOINT, MESSAGE_HTTP, RETRY_HEADER, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseRequests, printBatch, printResponse } from '../protocol/message-http.ts';
+import { DeliveryLog } from './delivery-log.ts';
 import type { Handler } from './dom-resource.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
@@ -81,6 +82,9 @@ export class Connection extends EventTarget {
   #generation = 0;
   #holdMs = 25_000;
   #maxBodyBytes = Number.POSITIVE_INFINITY;
+  #delivery = new DeliveryLog();
+  /** Set after a failed poll: the next one asks the hub to deliver again what may be lost. */
+  #askAgain = false;
   readonly #abort = new AbortController();
   readonly #options: Required<Omit<LongPollOptions, 'url'>> & { url: string };
   readonly #base: string;
@@ -193,6 +197,8 @@ export class Connection extends EventTarget {
       this.#maxBodyBytes = reply.maxBodyBytes ?? Number.POSITIVE_INFINITY;
       // Responses owed to the previous hub have no caller any more.
       this.#outbox = [];
+      this.#delivery = new DeliveryLog();
+      this.#askAgain = false;
       this.#attempt = 0;
       this.#setState('open');
       this.#poll();
@@ -234,6 +240,8 @@ export class Connection extends EventTarget {
     const http = this.#options.wire === 'http';
     this.#polls++;
     DEBUG: log('poll', { responses: responses.length, polls: this.#polls });
+    const ack = this.#delivery.ack;
+    const retry = this.#askAgain;
     let requests: ReverseRequest[];
     try {
       // A poll is never held longer than holdMs: past that (and a margin) the connection is dead.
@@ -244,10 +252,11 @@ export class Connection extends EventTarget {
             [SECRET_HEADER]: this.#secret,
             'content-type': http ? MESSAGE_HTTP : 'application/json',
             accept: http ? MESSAGE_HTTP : 'application/json',
+            ...(http ? { [ACK_HEADER]: String(ack), ...(retry ? { [RETRY_HEADER]: '1' } : {}) } : {}),
           },
           body: http
             ? printBatch(responses, printResponse)
-            : JSON.stringify({ responses: responses.map(encodeWireResponse) }),
+            : JSON.stringify({ responses: responses.map(encodeWireResponse), ack, ...(retry ? { retry } : {}) }),
           signal,
         });
         if (response.status !== 200) throw new PollRefused(response.status, await response.text());
@@ -267,14 +276,24 @@ export class Connection extends EventTarget {
       }
       // The hub may not have read these answers: send them again; it drops duplicates by id.
       this.#outbox.unshift(...responses);
+      this.#askAgain = true;
       return this.#fail('poll failed', error);
     } finally {
       this.#polls--;
     }
     if (generation !== this.#generation) return;
     this.#attempt = 0;
+    if (retry) this.#askAgain = false;
     DEBUG: log('received', requests.length, 'requests');
-    for (const request of requests) void this.#serve(request);
+    for (const request of requests) {
+      if (this.#delivery.arrive(request)) {
+        void this.#serve(request);
+        continue;
+      }
+      // Delivered again: never run twice. Answer from memory; one still running answers when done.
+      const answer = this.#delivery.answer(request.id);
+      if (answer && !this.#outbox.includes(answer)) this.#outbox.push(answer);
+    }
     this.#scheduleFlush();
   }
 
@@ -284,6 +303,7 @@ export class Connection extends EventTarget {
     const response = await serveRequest(this.#options.handler, message, this.#maxBodyBytes);
     // Answers owed to a hub that forgot this client have no caller any more.
     if (this.#state === 'closed' || generation !== this.#generation) return;
+    this.#delivery.remember(response);
     this.#outbox.push(response);
     const ms = performance.now() - started;
     this.#emit('request', { id: message.id, method: message.method, path: message.path, status: response.status, ms });

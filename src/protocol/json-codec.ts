@@ -9,6 +9,7 @@ import type { Bytes, HeaderList, ReverseRequest, ReverseResponse } from './messa
 /** A reverse request as JSON. */
 export interface WireRequest {
   id: string;
+  seq?: number;
   method: string;
   path: string;
   query?: string;
@@ -78,6 +79,7 @@ function decodeBody(obj: Record<string, unknown>, what: string): Bytes | null {
 export function encodeWireRequest(request: ReverseRequest): WireRequest {
   const wire: WireRequest = { id: request.id, method: request.method, path: request.path, headers: request.headers };
   if (request.query !== '') wire.query = request.query;
+  if (request.seq !== undefined) wire.seq = request.seq;
   return Object.assign(wire, encodeBody(request.body));
 }
 
@@ -87,7 +89,7 @@ export function decodeWireRequest(value: unknown): ReverseRequest {
   const obj = record(value, what);
   const path = stringField(obj, 'path', what);
   if (!path.startsWith('/')) fail(what, `path ${JSON.stringify(path)} must begin with "/"`);
-  return {
+  const request: ReverseRequest = {
     id: stringField(obj, 'id', what),
     method: stringField(obj, 'method', what),
     path,
@@ -95,6 +97,13 @@ export function decodeWireRequest(value: unknown): ReverseRequest {
     headers: decodeHeaders(obj.headers, what),
     body: decodeBody(obj, what),
   };
+  if (obj.seq !== undefined) {
+    if (typeof obj.seq !== 'number' || !Number.isSafeInteger(obj.seq) || obj.seq < 1) {
+      fail(what, `"seq" must be a positive integer, got ${JSON.stringify(obj.seq)}`);
+    }
+    request.seq = obj.seq;
+  }
+  return request;
 }
 
 /** A reverse response as its JSON object. */

@@ -32,9 +32,21 @@ export interface ConnectReply {
   maxBodyBytes: number;
 }
 
+/** The header that carries `ack` when a poll's body is `message/http`. */
+export const ACK_HEADER = 'Ptth-Ack';
+/** The header that carries `retry: true` when a poll's body is `message/http`. */
+export const RETRY_HEADER = 'Ptth-Retry';
+
 /** The JSON body of `POST {endpoint}/poll/{id}`: answers to earlier reverse requests. */
 export interface PollBody {
   responses: WireResponse[];
+  /** Every request up to this sequence number has reached the client (0: none yet). */
+  ack?: number;
+  /**
+   * Set after a poll of this client failed: its answer, and the requests in it, may be lost.
+   * The hub then delivers again every request above `ack` that still has a caller.
+   */
+  retry?: boolean;
 }
 
 /** The JSON reply to a poll: reverse requests to run (an empty list when the hold ran out). */

@@ -10,6 +10,9 @@ import type { Bytes, HeaderList, ReverseRequest, ReverseResponse } from './messa
 /** The header that carries a message's id in `message/http`. */
 export const ID_HEADER = 'Ptth-Id';
 
+/** The header that carries a request's delivery sequence number in `message/http`. */
+export const SEQ_HEADER = 'Ptth-Seq';
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FRAMING = new Set(['content-length', 'transfer-encoding']);
 
@@ -69,7 +72,8 @@ export function printRequest(request: ReverseRequest): Bytes {
   }
   const target = request.path + (request.query === '' ? '' : `?${request.query}`);
   const hasHost = request.headers.some(([name]) => name.toLowerCase() === 'host');
-  const headers: HeaderList = hasHost ? request.headers : [['Host', ''], ...request.headers];
+  const withHost: HeaderList = hasHost ? request.headers : [['Host', ''], ...request.headers];
+  const headers: HeaderList = request.seq === undefined ? withHost : [[SEQ_HEADER, String(request.seq)], ...withHost];
   return printMessage(`${request.method} ${target} HTTP/1.1`, request.id, headers, request.body);
 }
 
@@ -221,14 +225,22 @@ function toRequest(head: Head): ReverseRequest {
   const target = match[2] ?? '';
   if (!target.startsWith('/')) throw new HttpError(400, `Request target "${target}" must begin with "/"`);
   const q = target.indexOf('?');
-  return {
+  const seqAt = head.headers.findIndex(([name]) => name.toLowerCase() === SEQ_HEADER.toLowerCase());
+  const request: ReverseRequest = {
     id: head.id,
     method: match[1] ?? '',
     path: q < 0 ? target : target.slice(0, q),
     query: q < 0 ? '' : target.slice(q + 1),
-    headers: head.headers,
+    headers: seqAt < 0 ? head.headers : head.headers.filter((_, i) => i !== seqAt),
     body: head.body,
   };
+  if (seqAt >= 0) {
+    const seq = Number(head.headers[seqAt]?.[1]);
+    if (!Number.isSafeInteger(seq) || seq < 1)
+      throw new HttpError(400, `Bad ${SEQ_HEADER} "${head.headers[seqAt]?.[1]}"`);
+    request.seq = seq;
+  }
+  return request;
 }
 
 function toResponse(head: Head): ReverseResponse {

@@ -21,6 +21,11 @@ export interface ReverseRequest {
   headers: HeaderList;
   /** The body bytes; `null` when the request has no body. */
   body: Bytes | null;
+  /**
+   * The delivery sequence number on a long-poll client (1, 2, ...), set by the hub when it first
+   * delivers the request and kept on redelivery; the client acknowledges by it.
+   */
+  seq?: number;
 }
 
 /** The client's answer to a reverse request with the same `id`. */

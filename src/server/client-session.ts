@@ -40,6 +40,8 @@ export interface PendingCall {
 /** The hub's record of one client. */
 export class ClientSession {
   readonly queue: ReverseRequest[] = [];
+  /** The sequence number the next first delivery gets. */
+  nextSeq = 1;
   readonly calls = new Map<string, PendingCall>();
   poll: HeldPoll | null = null;
   holdTimer: ReturnType<typeof setTimeout> | undefined;
@@ -77,7 +79,7 @@ export class ClientSession {
   flush(): boolean {
     const poll = this.poll;
     if (poll === null || this.queue.length === 0) return false;
-    const batch = this.queue.splice(0);
+    const batch = this.numbered(this.queue.splice(0));
     this.release();
     if (poll.deliver(batch) === false) {
       // The poll's connection closed under us: keep the batch for the next poll.
@@ -89,6 +91,29 @@ export class ClientSession {
       if (call) call.delivered = true;
     }
     return true;
+  }
+
+  /**
+   * Gives every request a sequence number at its first delivery (a redelivery keeps it), and
+   * returns the batch.
+   */
+  numbered(batch: ReverseRequest[]): ReverseRequest[] {
+    for (const request of batch) request.seq ??= this.nextSeq++;
+    return batch;
+  }
+
+  /**
+   * The client may have lost a poll's answer: queue again, in order and ahead of new work, every
+   * delivered request above `ack` whose caller still waits. One whose caller gave up is not
+   * sent again, so it never runs late.
+   */
+  redeliver(ack: number): void {
+    const queued = new Set(this.queue.map((request) => request.id));
+    const lost = Array.from(this.calls.values())
+      .filter((call) => call.delivered && (call.request.seq ?? 0) > ack && !queued.has(call.request.id))
+      .map((call) => call.request)
+      .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    this.queue.unshift(...lost);
   }
 
   /** Forgets the held poll (answered, superseded or closed) and starts the idle clock. */

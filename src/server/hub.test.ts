@@ -80,6 +80,66 @@ describe('Hub', () => {
     );
   });
 
+  it('numbers deliveries 1, 2, 3 and keeps the number on redelivery after a retry', async (t) => {
+    const { hub, session, poll, get } = setup();
+    t.after(() => hub.close());
+    void hub.fetch(session.id, get('/a'));
+    void hub.fetch(session.id, get('/b'));
+    await new Promise((resolve) => setImmediate(resolve));
+    const first = await poll();
+    assert.deepEqual(
+      first.map((request) => request.seq),
+      [1, 2],
+    );
+    void hub.fetch(session.id, get('/c'));
+    await new Promise((resolve) => setImmediate(resolve));
+    // The client got only /a (ack 1) and says its last poll failed: /b comes again, before /c.
+    const again = await new Promise<ReverseRequest[]>((resolve) =>
+      hub.attachPoll(session, { deliver: (batch) => (resolve(batch), true) }, { ack: 1, retry: true }),
+    );
+    assert.deepEqual(
+      again.map((request) => [request.path, request.seq]),
+      [
+        ['/b', 2],
+        ['/c', 3],
+      ],
+    );
+  });
+
+  it('does not deliver again without retry, nor what the ack covers, nor a request whose caller gave up', async (t) => {
+    const { hub, session, poll, get } = setup();
+    t.after(() => hub.close());
+    const controller = new AbortController();
+    void hub.fetch(session.id, get('/kept'));
+    hub.fetch(session.id, get('/abandoned'), { signal: controller.signal }).catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal((await poll()).length, 2);
+    controller.abort();
+    const held = new Promise<ReverseRequest[]>((resolve) =>
+      hub.attachPoll(session, { deliver: (batch) => (resolve(batch), true) }, { ack: 0, retry: false }),
+    );
+    void hub.fetch(session.id, get('/new'));
+    assert.deepEqual(
+      (await held).map((request) => request.path),
+      ['/new'],
+    );
+    const retried = new Promise<ReverseRequest[]>((resolve) =>
+      hub.attachPoll(session, { deliver: (batch) => (resolve(batch), true) }, { ack: 0, retry: true }),
+    );
+    assert.deepEqual(
+      (await retried).map((request) => request.path),
+      ['/kept', '/new'],
+    );
+    const acked = new Promise<ReverseRequest[]>((resolve) =>
+      hub.attachPoll(session, { deliver: (batch) => (resolve(batch), true) }, { ack: 3, retry: true }),
+    );
+    void hub.fetch(session.id, get('/last'));
+    assert.deepEqual(
+      (await acked).map((request) => request.path),
+      ['/last'],
+    );
+  });
+
   it('answers a superseded poll with an empty batch', async (t) => {
     const { hub, poll } = setup();
     t.after(() => hub.close());

@@ -168,12 +168,16 @@ export class Hub extends EventEmitter<HubEvents> {
     });
   }
 
-  /** A client's poll arrived: supersede the one it held, then deliver queued work or hold. */
-  attachPoll(session: ClientSession, poll: HeldPoll): void {
+  /**
+   * A client's poll arrived: supersede the one it held, then deliver queued work or hold.
+   * `retry` (with the client's `ack`) asks again for requests that may have been lost.
+   */
+  attachPoll(session: ClientSession, poll: HeldPoll, delivery: { ack?: number; retry?: boolean } = {}): void {
     if (this.#sessions.get(session.id) !== session) {
       poll.deliver([]);
       return;
     }
+    if (delivery.retry) session.redeliver(delivery.ack ?? 0);
     const previous = session.poll;
     if (previous !== null) {
       session.release();

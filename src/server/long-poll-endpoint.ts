@@ -8,8 +8,8 @@ import { timingSafeEqual } from 'node:crypto';
 import { utf8, utf8Text } from '../protocol/bytes.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import { decodeWireResponse, encodeWireRequest } from '../protocol/json-codec.ts';
-import type { ConnectBody, ConnectReply, PollReply } from '../protocol/long-poll-wire.ts';
-import { DEFAULT_ENDPOINT, MESSAGE_HTTP, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
+import type { ConnectBody, ConnectReply, PollBody, PollReply } from '../protocol/long-poll-wire.ts';
+import { ACK_HEADER, DEFAULT_ENDPOINT, MESSAGE_HTTP, RETRY_HEADER, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseResponseBatch, printBatch, printRequest } from '../protocol/message-http.ts';
 import { readBody } from '../protocol/read-body.ts';
@@ -65,27 +65,42 @@ function decodeEntry(entry: unknown): ReverseResponse | null {
   }
 }
 
-/** The usable responses of an upload, and what was wrong with the rest (a 400 after the good ones count). */
+/** The usable responses of an upload, what was wrong with the rest (a 400 after the good ones count), and the acknowledgement. */
 interface Upload {
   responses: ReverseResponse[];
   problem: HttpError | null;
+  ack: number;
+  retry: boolean;
+}
+
+function ackOf(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  const ack = Number(value);
+  if (!Number.isSafeInteger(ack) || ack < 0)
+    throw new HttpError(400, `"ack" must be a whole number, got ${JSON.stringify(value)}`);
+  return ack;
 }
 
 const NO_ID = new HttpError(400, 'A response in the poll body has no id, so it answers nothing');
 
 function decodeUpload(request: Request, bytes: Uint8Array | null, session: ClientSession): Upload {
-  if (bytes === null || bytes.length === 0) return { responses: [], problem: null };
   if (mediaType(request) === MESSAGE_HTTP) {
+    const ack = ackOf(request.headers.get(ACK_HEADER));
+    const retry = request.headers.get(RETRY_HEADER) === '1';
+    if (bytes === null || bytes.length === 0) return { responses: [], problem: null, ack, retry };
     const isHead = (id: string) => session.calls.get(id)?.request.method.toUpperCase() === 'HEAD';
     const { messages, error } = parseResponseBatch(new Uint8Array(bytes), isHead);
     const responses = messages.filter((response) => response.id !== '');
-    return { responses, problem: error ?? (responses.length < messages.length ? NO_ID : null) };
+    return { responses, problem: error ?? (responses.length < messages.length ? NO_ID : null), ack, retry };
   }
-  const list = (parseJson(bytes, 'poll') as { responses?: unknown } | null)?.responses;
+  if (bytes === null || bytes.length === 0) return { responses: [], problem: null, ack: 0, retry: false };
+  const body = parseJson(bytes, 'poll') as Partial<PollBody> | null;
+  const list = body?.responses;
   if (!Array.isArray(list)) throw new HttpError(400, 'The poll body must be {"responses": [...]}');
   const decoded = list.map(decodeEntry);
   const responses = decoded.filter((response): response is ReverseResponse => response !== null);
-  return { responses, problem: responses.length < decoded.length ? NO_ID : null };
+  const problem = responses.length < decoded.length ? NO_ID : null;
+  return { responses, problem, ack: ackOf(body?.ack), retry: body?.retry === true };
 }
 
 function encodeBatch(request: Request, requests: ReverseRequest[]): Response {
@@ -129,7 +144,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
 
   async function poll(request: Request, id: string): Promise<Response> {
     const session = authenticate(request, id);
-    const { responses, problem } = decodeUpload(request, await readBody(request, uploadLimit), session);
+    const { responses, problem, ack, retry } = decodeUpload(request, await readBody(request, uploadLimit), session);
     hub.receive(session, responses);
     if (problem) throw problem;
     if (request.signal.aborted || hub.session(id) !== session) return encodeBatch(request, []);
@@ -142,7 +157,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
         },
       };
       request.signal.addEventListener('abort', () => hub.detachPoll(session, held), { once: true });
-      hub.attachPoll(session, held);
+      hub.attachPoll(session, held, { ack, retry });
     });
     return encodeBatch(request, requests);
   }

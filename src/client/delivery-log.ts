@@ -1,0 +1,47 @@
+/**
+ * The client's side of exactly-once delivery: which sequence numbers have arrived (so a
+ * redelivered request is never run twice) and the answers to recent requests (so a redelivered
+ * one is answered again from memory).
+ */
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+
+/** How many answers are remembered for replay; older ones are forgotten first. */
+export const REMEMBERED_ANSWERS = 1_000;
+
+/** Arrivals and answers of one connection to one hub. */
+export class DeliveryLog {
+  /** Every sequence number up to this one has arrived. */
+  #ack = 0;
+  /** Arrived sequence numbers above `ack` (polls can overtake each other). */
+  readonly #above = new Set<number>();
+  readonly #answers = new Map<string, ReverseResponse>();
+
+  /** The cumulative acknowledgement to send with the next poll. */
+  get ack(): number {
+    return this.#ack;
+  }
+
+  /** Records an arrival; `false` when the request arrived before (a redelivery or a duplicate). */
+  arrive(request: ReverseRequest): boolean {
+    const seq = request.seq;
+    if (seq === undefined) return true;
+    if (seq <= this.#ack || this.#above.has(seq)) return false;
+    this.#above.add(seq);
+    while (this.#above.delete(this.#ack + 1)) this.#ack++;
+    return true;
+  }
+
+  /** Remembers the answer to a request, forgetting the oldest past `REMEMBERED_ANSWERS`. */
+  remember(response: ReverseResponse): void {
+    this.#answers.set(response.id, response);
+    if (this.#answers.size > REMEMBERED_ANSWERS) {
+      const oldest = this.#answers.keys().next().value;
+      if (oldest !== undefined) this.#answers.delete(oldest);
+    }
+  }
+
+  /** The remembered answer to a request, if it was answered and not forgotten. */
+  answer(id: string): ReverseResponse | undefined {
+    return this.#answers.get(id);
+  }
+}
