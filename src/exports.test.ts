@@ -28,12 +28,15 @@ describe('public exports', () => {
 
   it('the server exports exactly these names', () => {
     assert.deepEqual(Object.keys(server).sort(), [
+      'ACK_HEADER',
       'DEFAULT_ENDPOINT',
       'HttpError',
       'Hub',
       'ID_HEADER',
+      'INSTANCE_HEADER',
       'MESSAGE_HTTP',
       'PrintedResponse',
+      'RETRY_HEADER',
       'REVERSE_ORIGIN',
       'SECRET_HEADER',
       'decodeWireRequest',
@@ -56,6 +59,7 @@ describe('public exports', () => {
       'protectPath',
       'randomToken',
       'replHelpers',
+      'sameToken',
       'startDevServer',
       'startRepl',
       'toNodeListener',

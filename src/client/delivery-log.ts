@@ -11,10 +11,15 @@ export const REMEMBERED_ANSWERS = 1_000;
 /** Arrivals and answers of one connection to one hub. */
 export class DeliveryLog {
   /** Every sequence number up to this one has arrived. */
-  #ack = 0;
+  #ack: number;
   /** Arrived sequence numbers above `ack` (polls can overtake each other). */
   readonly #above = new Set<number>();
   readonly #answers = new Map<string, ReverseResponse>();
+
+  /** Starts after `ack`: numbers up to it went to an earlier page load. */
+  constructor(ack = 0) {
+    this.#ack = ack;
+  }
 
   /** The cumulative acknowledgement to send with the next poll. */
   get ack(): number {

@@ -5,12 +5,20 @@
  */
 import { debug } from '../protocol/debug.ts';
 import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
-import type { ConnectReply, PollReply } from '../protocol/long-poll-wire.ts';
-import { ACK_HEADER, DEFAULT_ENDPOINT, MESSAGE_HTTP, RETRY_HEADER, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
+import type { ConnectBody, ConnectReply, PollReply } from '../protocol/long-poll-wire.ts';
+import {
+  ACK_HEADER,
+  DEFAULT_ENDPOINT,
+  INSTANCE_HEADER,
+  MESSAGE_HTTP,
+  RETRY_HEADER,
+  SECRET_HEADER,
+} from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseRequests, printBatch, printResponse } from '../protocol/message-http.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { Handler } from './dom-resource.ts';
+import { defaultStorage, loadIdentity, randomName, saveIdentity } from './identity.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
 
@@ -35,6 +43,8 @@ export interface LongPollOptions {
   url?: string;
   /** Tells the hub the handler is the DOM resource handler alone (`connect()` sets it). */
   dom?: boolean;
+  /** Where the tab keeps its id across reloads; default `sessionStorage`, `null` for none. */
+  storage?: Storage | null;
 }
 
 /** One served reverse request, as reported by the `request` event. */
@@ -67,6 +77,8 @@ class PollRefused extends Error {
 const CONNECT_DEADLINE_MS = 30_000;
 /** How much longer than the hub's hold a poll may take before it counts as dead. */
 const POLL_MARGIN_MS = 10_000;
+/** Window and document events after which the connection checks itself. */
+const WAKE_EVENTS = ['online', 'visibilitychange', 'pageshow'] as const;
 
 /** A live long-poll connection; an `EventTarget` with `state`, `error` and `request` events. */
 export class Connection extends EventTarget {
@@ -85,6 +97,11 @@ export class Connection extends EventTarget {
   #delivery = new DeliveryLog();
   /** Set after a failed poll: the next one asks the hub to deliver again what may be lost. */
   #askAgain = false;
+  /** Wall-clock time the last poll went out: timers stall in sleeping and background pages, the clock does not. */
+  #lastPollAt = 0;
+  /** This page load's name; polls carry it so a duplicated tab cannot poll as this one. */
+  readonly #instance = randomName();
+  readonly #identityKey: string;
   readonly #abort = new AbortController();
   readonly #options: Required<Omit<LongPollOptions, 'url'>> & { url: string };
   readonly #base: string;
@@ -98,10 +115,37 @@ export class Connection extends EventTarget {
       maxBackoffMs: 30_000,
       url: globalThis.location?.href ?? '',
       dom: false,
+      storage: defaultStorage(),
       ...options,
     };
     this.#base = this.#options.endpoint.replace(/\/+$/, '');
+    this.#identityKey = `ptth:${new URL(this.#base, globalThis.location?.href ?? 'http://localhost/').href}`;
+    // Coming back online, to the foreground or from the back/forward cache: recover now, not
+    // when a (throttled) backoff timer fires.
+    for (const type of WAKE_EVENTS) globalThis.addEventListener?.(type, this.#onWake);
     this.#connect();
+  }
+
+  readonly #onWake = (event: Event) => {
+    if (event.type === 'visibilitychange' && globalThis.document?.visibilityState !== 'visible') return;
+    this.wake();
+  };
+
+  /**
+   * Recovers at once: retries now when backing off, and polls anew when the last poll has been
+   * out longer than the hub ever holds one (its connection died while the page slept). Called
+   * on the `online`, `visibilitychange` and `pageshow` events.
+   */
+  wake(): void {
+    if (this.#state === 'backoff') {
+      clearTimeout(this.#timer);
+      this.#attempt = 0;
+      if (this.#id === null) void this.#connect();
+      else void this.#poll();
+    } else if (this.#state === 'open' && Date.now() - this.#lastPollAt > this.#holdMs + POLL_MARGIN_MS) {
+      this.#askAgain = true;
+      void this.#poll();
+    }
   }
 
   /** The client id the hub gave this page; `null` until connected. */
@@ -129,13 +173,14 @@ export class Connection extends EventTarget {
   /** Stops polling for good and tells the hub (best effort); requests in flight are abandoned silently. */
   close(): void {
     if (this.#state === 'closed') return;
+    for (const type of WAKE_EVENTS) globalThis.removeEventListener?.(type, this.#onWake);
     clearTimeout(this.#timer);
     this.#abort.abort();
     if (this.#id !== null) {
       // keepalive lets the goodbye out even when the page is being unloaded.
       fetch(`${this.#base}/poll/${encodeURIComponent(this.#id)}`, {
         method: 'DELETE',
-        headers: { [SECRET_HEADER]: this.#secret },
+        headers: { [SECRET_HEADER]: this.#secret, [INSTANCE_HEADER]: this.#instance },
         keepalive: true,
       }).catch(() => {});
     }
@@ -183,7 +228,12 @@ export class Connection extends EventTarget {
         const response = await fetch(`${this.#base}/connect`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ url: this.#options.url, dom: this.#options.dom }),
+          body: JSON.stringify({
+            url: this.#options.url,
+            dom: this.#options.dom,
+            instance: this.#instance,
+            ...loadIdentity(this.#options.storage, this.#identityKey),
+          } satisfies ConnectBody),
           signal,
         });
         if (response.status !== 201) throw new Error(`connect answered ${response.status}: ${await response.text()}`);
@@ -195,9 +245,10 @@ export class Connection extends EventTarget {
       this.#secret = reply.secret;
       this.#holdMs = reply.holdMs;
       this.#maxBodyBytes = reply.maxBodyBytes ?? Number.POSITIVE_INFINITY;
+      saveIdentity(this.#options.storage, this.#identityKey, { id: reply.id, secret: reply.secret });
       // Responses owed to the previous hub have no caller any more.
       this.#outbox = [];
-      this.#delivery = new DeliveryLog();
+      this.#delivery = new DeliveryLog(reply.ack ?? 0);
       this.#askAgain = false;
       this.#attempt = 0;
       this.#setState('open');
@@ -239,6 +290,7 @@ export class Connection extends EventTarget {
     if (this.#outbox.length > 0) this.#scheduleFlush();
     const http = this.#options.wire === 'http';
     this.#polls++;
+    this.#lastPollAt = Date.now();
     DEBUG: log('poll', { responses: responses.length, polls: this.#polls });
     const ack = this.#delivery.ack;
     const retry = this.#askAgain;
@@ -250,6 +302,7 @@ export class Connection extends EventTarget {
           method: 'POST',
           headers: {
             [SECRET_HEADER]: this.#secret,
+            [INSTANCE_HEADER]: this.#instance,
             'content-type': http ? MESSAGE_HTTP : 'application/json',
             accept: http ? MESSAGE_HTTP : 'application/json',
             ...(http ? { [ACK_HEADER]: String(ack), ...(retry ? { [RETRY_HEADER]: '1' } : {}) } : {}),
@@ -268,6 +321,11 @@ export class Connection extends EventTarget {
       if (this.#abort.signal.aborted || generation !== this.#generation) return;
       if (error instanceof PollRefused && (error.status === 404 || error.status === 403)) {
         return this.#fail(`${error.message} (the hub does not know this client)`, undefined, true);
+      }
+      if (error instanceof PollRefused && error.status === 409) {
+        // Another page load (a duplicated tab) holds this id now: this one takes a new id.
+        saveIdentity(this.#options.storage, this.#identityKey, null);
+        return this.#fail(error.message, undefined, true);
       }
       // The hub refused this batch as it is: sending it again would fail the same way.
       if (error instanceof PollRefused && error.status >= 400 && error.status < 500) {

@@ -13,9 +13,17 @@ export const SECRET_HEADER = 'Ptth-Secret';
 /** Media type of a batch of pipelined HTTP/1.1 messages. */
 export const MESSAGE_HTTP = 'message/http';
 
+/** The header in which a poll names the page instance (one page load) that sends it. */
+export const INSTANCE_HEADER = 'Ptth-Instance';
+
 /** What `POST {endpoint}/connect` takes: the page that connects. */
 export interface ConnectBody {
   url: string;
+  /** The id and secret this tab had (kept in sessionStorage), to keep its id across reloads and server restarts. */
+  id?: string;
+  secret?: string;
+  /** A random name of this page load: two tabs with the same stored id are told apart by it. */
+  instance?: string;
   /** True when the page serves only its DOM at XPath paths, so a gateway may check them first. */
   dom?: boolean;
 }
@@ -30,6 +38,10 @@ export interface ConnectReply {
   holdMs: number;
   /** The largest response body the hub accepts, in bytes. */
   maxBodyBytes: number;
+  /** Sequence numbers up to this one went to an earlier page load; the client's acks start here. */
+  ack: number;
+  /** True when the hub kept the id that was asked for. */
+  resumed: boolean;
 }
 
 /** The header that carries `ack` when a poll's body is `message/http`. */

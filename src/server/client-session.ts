@@ -47,16 +47,18 @@ export class ClientSession {
   holdTimer: ReturnType<typeof setTimeout> | undefined;
   /** `Date.now()` when the client last had no poll held; `null` while one is held. */
   idleSince: number | null;
+  /** The page load that holds this id; polls from another one are refused (409). */
+  instance = '';
   /** Settles when the bodies of earlier `hub.fetch` calls have been read (keeps call order). */
   admission: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly id: string,
     readonly secret: string,
-    readonly url: string,
+    public url: string,
     readonly userAgent: string,
     readonly transport: TransportKind,
-    readonly dom = false,
+    public dom = false,
     readonly connectedAt = new Date(),
   ) {
     this.idleSince = Date.now();

@@ -321,4 +321,62 @@ describe('Hub', () => {
     assert.equal(Buffer.from(session.secret, 'base64url').length, 16);
     assert.notEqual(session.id, session.secret);
   });
+
+  describe('identity on connect', () => {
+    const id = 'AAAAAAAAAAAAAAAAAAAAAA';
+    const secret = 'BBBBBBBBBBBBBBBBBBBBBB';
+
+    it('keeps an id the hub does not know (after a restart), with its secret', () => {
+      const hub = new Hub();
+      const { session, resumed } = hub.connect({ url: 'http://a/', id, secret, instance: 'one' });
+      assert.equal(session.id, id);
+      assert.equal(session.secret, secret);
+      assert.equal(resumed, true);
+      hub.close();
+    });
+
+    it('gives a new id when the id is in use by a live page (a duplicated tab) or the secret is wrong', () => {
+      const hub = new Hub();
+      const first = hub.connect({ url: 'http://a/', id, secret, instance: 'one' }).session;
+      hub.attachPoll(first, { deliver: () => true });
+      const twin = hub.connect({ url: 'http://a/', id, secret, instance: 'two' });
+      assert.notEqual(twin.session.id, id);
+      assert.equal(twin.resumed, false);
+      const guess = hub.connect({ url: 'http://a/', id, secret: 'CCCCCCCCCCCCCCCCCCCCCC' });
+      assert.notEqual(guess.session.id, id);
+      hub.close();
+    });
+
+    it('resumes an idle id with the right secret (a reload): queued work stays, delivered work gets 503', async () => {
+      const hub = new Hub();
+      const session = hub.connect({ url: 'http://a/', id, secret, instance: 'one' }).session;
+      const delivered = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/delivered`));
+      await new Promise((resolve) => setImmediate(resolve));
+      hub.attachPoll(session, { deliver: () => true });
+      session.release();
+      session.idleSince = Date.now() - 1_000;
+      const queued = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/queued`));
+      await new Promise((resolve) => setImmediate(resolve));
+      const again = hub.connect({ url: 'http://a/reloaded', id, secret, instance: 'two' });
+      assert.equal(again.session, session);
+      assert.equal(again.resumed, true);
+      assert.equal(session.url, 'http://a/reloaded');
+      assert.equal(session.instance, 'two');
+      assert.equal((await delivered).status, 503);
+      assert.deepEqual(
+        session.queue.map((request) => request.path),
+        ['/queued'],
+      );
+      hub.close();
+      assert.equal((await queued).status, 503);
+    });
+
+    it('ignores ids and secrets that are not 128-bit tokens', () => {
+      const hub = new Hub();
+      const { session } = hub.connect({ url: 'http://a/', id: 'short', secret: 'x' });
+      assert.notEqual(session.id, 'short');
+      assert.throws(() => hub.register({ url: 'http://a/', id: session.id }), /already registered/);
+      hub.close();
+    });
+  });
 });

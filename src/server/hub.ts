@@ -4,7 +4,7 @@
  * HTTP request on a client and always settles: the client's response, or a problem response
  * (404 unknown client, 413, 503 gone or queue full, 504 no answer in time).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { fromRequest, toResponse } from '../protocol/fetch-convert.ts';
 import { HttpError, problem } from '../protocol/http-error.ts';
@@ -49,6 +49,29 @@ function unavailable(detail: string, clientId: string, retryAfter = 5): Response
   }).toResponse();
 }
 
+/** How a client registers: the page, and optionally the id and secret it asks to keep. */
+export interface ClientRegistration {
+  url: string;
+  userAgent?: string;
+  transport?: TransportKind;
+  dom?: boolean;
+  id?: string | undefined;
+  secret?: string | undefined;
+  instance?: string;
+}
+
+/** The shape of ids and secrets: 128 bits in base64url. */
+const TOKEN = /^[A-Za-z0-9_-]{22}$/;
+/** A client that polled within this many milliseconds is in use by a live page. */
+const LIVE_MS = 500;
+
+/** Compares two tokens in constant time. */
+export function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 /** 128 random bits, base64url: ids and secrets that cannot be guessed. */
 export function randomToken(): string {
   return randomBytes(16).toString('base64url');
@@ -77,20 +100,56 @@ export class Hub extends EventEmitter<HubEvents> {
     this.#sweeper.unref();
   }
 
-  /** Registers a new client and returns its session (id and secret inside). */
-  register(client: { url: string; userAgent?: string; transport?: TransportKind; dom?: boolean }): ClientSession {
+  /** Registers a new client and returns its session (id and secret inside; given ones are kept). */
+  register(client: ClientRegistration): ClientSession {
     if (this.#closed) throw new HttpError(503, 'The hub is closed');
+    if (client.id !== undefined && this.#sessions.has(client.id)) {
+      throw new HttpError(409, `Client id "${client.id}" is already registered`);
+    }
     const session = new ClientSession(
-      randomToken(),
-      randomToken(),
+      client.id ?? randomToken(),
+      client.secret ?? randomToken(),
       client.url,
       client.userAgent ?? '',
       client.transport ?? 'long-poll',
       client.dom ?? false,
     );
+    session.instance = client.instance ?? '';
     this.#sessions.set(session.id, session);
     this.emit('connect', session.info());
     return session;
+  }
+
+  /**
+   * A page connects, maybe asking for the id its tab had. It keeps that id when the hub does not
+   * know it (after a restart) or when its secret matches and no other page load is using it
+   * (a reload); otherwise (a duplicated tab) it gets a new one. On a reload, calls delivered to
+   * the earlier page load are answered 503, since it may or may not have run them.
+   */
+  connect(client: ClientRegistration): { session: ClientSession; resumed: boolean } {
+    const { id, secret } = client;
+    if (id === undefined || secret === undefined || !TOKEN.test(id) || !TOKEN.test(secret)) {
+      return { session: this.register({ ...client, id: undefined, secret: undefined }), resumed: false };
+    }
+    const existing = this.#sessions.get(id);
+    if (!existing) return { session: this.register(client), resumed: true };
+    const idle = existing.poll === null && existing.idleSince !== null && Date.now() - existing.idleSince > LIVE_MS;
+    if (!sameToken(existing.secret, secret) || !idle) {
+      return { session: this.register({ ...client, id: undefined, secret: undefined }), resumed: false };
+    }
+    existing.url = client.url;
+    existing.dom = client.dom ?? false;
+    existing.instance = client.instance ?? '';
+    for (const call of Array.from(existing.calls.values())) {
+      if (!call.delivered) continue;
+      call.settle(
+        new HttpError(503, `Client "${id}" reloaded before answering ${call.request.method} ${call.request.path}`, {
+          headers: { 'retry-after': '1' },
+          extensions: { client: id },
+        }).toResponse(),
+      );
+    }
+    return { session: existing, resumed: true };
   }
 
   /** The session of a client id, if it is connected. */

@@ -10,7 +10,14 @@ export {
   encodeWireResponse,
 } from '../protocol/json-codec.ts';
 export type { ConnectBody, ConnectReply, PollBody, PollReply } from '../protocol/long-poll-wire.ts';
-export { DEFAULT_ENDPOINT, MESSAGE_HTTP, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
+export {
+  ACK_HEADER,
+  DEFAULT_ENDPOINT,
+  INSTANCE_HEADER,
+  MESSAGE_HTTP,
+  RETRY_HEADER,
+  SECRET_HEADER,
+} from '../protocol/long-poll-wire.ts';
 export type { Bytes, HeaderList, ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 export {
   ID_HEADER,
@@ -25,8 +32,8 @@ export type { ClientInfo, ClientSession, HeldPoll, TransportKind } from './clien
 export type { DevServer, DevServerOptions } from './dev-server.ts';
 export { devApp, startDevServer } from './dev-server.ts';
 export { endToEndHeaders, gateway } from './gateway.ts';
-export type { HubEvents, HubFetchOptions, HubOptions } from './hub.ts';
-export { Hub, randomToken } from './hub.ts';
+export type { ClientRegistration, HubEvents, HubFetchOptions, HubOptions } from './hub.ts';
+export { Hub, randomToken, sameToken } from './hub.ts';
 export type { RouteHandler } from './long-poll-endpoint.ts';
 export { longPollEndpoint } from './long-poll-endpoint.ts';
 export type { FetchHandler, NodeListener } from './node-adapter.ts';

@@ -4,17 +4,23 @@
  * responses and is held until reverse requests are queued (or the hold runs out);
  * `DELETE {endpoint}/poll/{id}` is the page leaving.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { utf8, utf8Text } from '../protocol/bytes.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import { decodeWireResponse, encodeWireRequest } from '../protocol/json-codec.ts';
 import type { ConnectBody, ConnectReply, PollBody, PollReply } from '../protocol/long-poll-wire.ts';
-import { ACK_HEADER, DEFAULT_ENDPOINT, MESSAGE_HTTP, RETRY_HEADER, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
+import {
+  ACK_HEADER,
+  DEFAULT_ENDPOINT,
+  INSTANCE_HEADER,
+  MESSAGE_HTTP,
+  RETRY_HEADER,
+  SECRET_HEADER,
+} from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseResponseBatch, printBatch, printRequest } from '../protocol/message-http.ts';
 import { readBody } from '../protocol/read-body.ts';
 import type { ClientSession } from './client-session.ts';
-import type { Hub } from './hub.ts';
+import { type Hub, sameToken } from './hub.ts';
 
 /** A fetch-shaped handler; `null` means "not mine", so handlers can be chained. */
 export type RouteHandler = (request: Request) => Promise<Response | null>;
@@ -31,12 +37,6 @@ function json(value: unknown, status = 200): Response {
 
 function mediaType(request: Request): string {
   return (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function parseJson(bytes: Uint8Array | null, what: string): unknown {
@@ -122,13 +122,22 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     const body = (
       bytes === null || bytes.length === 0 ? {} : parseJson(bytes, 'connect')
     ) as Partial<ConnectBody> | null;
-    const url = typeof body?.url === 'string' ? body.url : '';
-    const session = hub.register({ url, userAgent: request.headers.get('user-agent') ?? '', dom: body?.dom === true });
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const { session, resumed } = hub.connect({
+      url: text(body?.url) ?? '',
+      userAgent: request.headers.get('user-agent') ?? '',
+      dom: body?.dom === true,
+      id: text(body?.id),
+      secret: text(body?.secret),
+      instance: text(body?.instance) ?? '',
+    });
     const reply: ConnectReply = {
       id: session.id,
       secret: session.secret,
       holdMs: hub.options.holdMs,
       maxBodyBytes: hub.options.maxBodyBytes,
+      ack: session.nextSeq - 1,
+      resumed,
     };
     return json(reply, 201);
   }
@@ -136,8 +145,14 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
   function authenticate(request: Request, id: string): ClientSession {
     const session = hub.session(id);
     if (!session) throw new HttpError(404, `No client with id "${id}"; connect again`, { extensions: { client: id } });
-    if (!sameSecret(request.headers.get(SECRET_HEADER) ?? '', session.secret)) {
+    if (!sameToken(request.headers.get(SECRET_HEADER) ?? '', session.secret)) {
       throw new HttpError(403, `The ${SECRET_HEADER} header does not match client "${id}"`);
+    }
+    const instance = request.headers.get(INSTANCE_HEADER);
+    if (instance && session.instance && instance !== session.instance) {
+      throw new HttpError(409, `Another page load has taken over client "${id}"; connect again without it`, {
+        extensions: { client: id },
+      });
     }
     return session;
   }
