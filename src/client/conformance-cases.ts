@@ -453,6 +453,32 @@ export const CONFORMANCE_CASES: ConformanceCase[] = [
     headers: html,
     status: 405,
   },
+  {
+    name: 'PATCH xml-patch content keeps empty elements empty',
+    method: 'PATCH',
+    path: "//ul[@id='list']",
+    body: '<diff><add sel="."><li><span/>x<i/></li></add></diff>',
+    headers: xmlPatch,
+    status: 200,
+    after: { path: '/html/body/ul/li[3]', body: '<li><span></span>x<i></i></li>' },
+  },
+  {
+    name: 'PATCH xml-patch under a default namespace',
+    method: 'PATCH',
+    path: "//ul[@id='list']",
+    body: '<diff xmlns="urn:ietf:params:xml:ns:pidf-diff"><add sel="."><li class="n">ns</li></add></diff>',
+    headers: xmlPatch,
+    status: 200,
+    after: { path: '/html/body/ul/li[3]', body: '<li class="n">ns</li>' },
+  },
+  {
+    name: 'PATCH xml-patch adding an attribute with a bad name is 422',
+    method: 'PATCH',
+    path: "//ul[@id='list']",
+    body: '<diff><add sel="." type="@1x">v</add></diff>',
+    headers: xmlPatch,
+    status: 422,
+  },
   // DELETE
   {
     name: 'DELETE element',

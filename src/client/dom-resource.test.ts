@@ -340,4 +340,49 @@ describe('DOM resource handler', () => {
     assert.doesNotMatch(body, /secret/);
     assert.equal(document.getElementById('t')?.getAttribute('value'), 'a', 'the live page is not changed');
   });
+
+  it('typed text in a textarea and a chosen option survive any number of re-renders of the same form', async () => {
+    const page =
+      '<!DOCTYPE html><html><body><form><textarea id="x">n</textarea>' +
+      '<select id="s"><option>1</option><option>2</option></select></form></body></html>';
+    const { call, document } = setup(page);
+    (document.getElementById('x') as HTMLTextAreaElement).value = 'typed';
+    (document.getElementById('s') as HTMLSelectElement).selectedIndex = 1;
+    const form =
+      '<form><textarea id="x">n</textarea><select id="s"><option>1</option><option>2</option></select></form>';
+    for (let render = 0; render < 3; render++) {
+      assert.equal((await call('PUT', '//form', form, html)).status, 200);
+      assert.equal((document.getElementById('x') as HTMLTextAreaElement).value, 'typed', `render ${render}`);
+      assert.equal((document.getElementById('s') as HTMLSelectElement).selectedIndex, 1, `render ${render}`);
+    }
+    const changed =
+      '<form><textarea id="x">server</textarea><select id="s"><option>1</option><option selected>2</option></select></form>';
+    await call('PUT', '//form', changed, html);
+    assert.equal((document.getElementById('x') as HTMLTextAreaElement).value, 'server');
+  });
+
+  it('a password field whose type the server changes loses what was typed', async () => {
+    const page = '<!DOCTYPE html><html><body><form><input id="p" type="password"></form></body></html>';
+    const { call, document } = setup(page);
+    (document.getElementById('p') as HTMLInputElement).value = 'secret';
+    await call('PUT', '//form', '<form><input id="p" type="text"></form>', html);
+    const body = await (await call('GET', '//form')).text();
+    assert.doesNotMatch(body, /secret/);
+  });
+
+  it('a typed password stays private even after a write removes the field type', async () => {
+    const page = '<!DOCTYPE html><html><body><form><input id="p" type="password"></form></body></html>';
+    const { call, document } = setup(page);
+    (document.getElementById('p') as HTMLInputElement).value = 'secret';
+    assert.equal((await call('DELETE', "//input[@id='p']/@type")).status, 204);
+    assert.doesNotMatch(await (await call('GET', '//form')).text(), /secret/);
+  });
+
+  it('a body is parsed inertly: nothing of a refused body enters the page document', async () => {
+    const { parseFragment } = await import('./html-fragment.ts');
+    const { document } = setup();
+    const nodes = parseFragment(document, '<img src="x" onerror="window.hit = 1"><img src="y">');
+    assert.equal(nodes.length, 2);
+    for (const node of nodes) assert.notEqual(node.ownerDocument, document);
+  });
 });

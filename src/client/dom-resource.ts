@@ -17,7 +17,7 @@ import {
   theOneNode,
   wantsJson,
 } from './dom-request.ts';
-import { jsonValue, serializeNode, serializeValue, xpathOf } from './dom-serialize.ts';
+import { jsonValue, rememberSecrets, serializeNode, serializeValue, xpathOf } from './dom-serialize.ts';
 import { preferredWait, waitForChange } from './dom-watch.ts';
 import { etagOf, ifMatch, noneMatchHits } from './etag.ts';
 import { parseFragment, singleElement } from './html-fragment.ts';
@@ -269,6 +269,7 @@ export function domResource(options: DomResourceOptions): Handler {
     const expression = expressionOf(new URL(request.url).pathname);
     const value = evaluate(expression, document);
     if (method === 'GET' || method === 'HEAD') return read(request, expression, value, method === 'HEAD');
+    rememberSecrets(document);
     // A write with If-Match on a node that does not exist fails the precondition (RFC 9110 §13.1.1).
     if (value.type === 'nodes' && value.nodes.length === 0 && request.headers.has('if-match')) {
       preconditions(request, null);

@@ -9,6 +9,14 @@ import { XPATH_NAMESPACES } from './xpath-evaluate.ts';
 const XHTML = 'http://www.w3.org/1999/xhtml';
 const CONTROLS = 'input, textarea, select';
 
+/** Inputs that were password fields when the page was last written: their typed value stays private. */
+const secrets = new WeakSet<Element>();
+
+/** Notes the page's password fields before a write, so a write that changes their type cannot expose them. */
+export function rememberSecrets(root: ParentNode): void {
+  for (const input of Array.from(root.querySelectorAll('input[type="password" i]'))) secrets.add(input);
+}
+
 /** A serialized XPath result with its media type. */
 export interface Serialized {
   body: string;
@@ -33,7 +41,7 @@ function syncControls(live: Element, copy: Element): void {
     if (control.localName === 'input') {
       const input = control as HTMLInputElement;
       // A password typed by the user is not the page's to give away.
-      if (input.type === 'password' || input.type === 'file') return;
+      if (input.type === 'password' || input.type === 'file' || secrets.has(input)) return;
       if (input.type === 'checkbox' || input.type === 'radio') target.toggleAttribute('checked', input.checked);
       else target.setAttribute('value', input.value);
     } else if (control.localName === 'textarea') {

@@ -23,12 +23,15 @@ export function parseFragment(document: Document, html: string, context: Element
     const parsed = new Parser().parseFromString(html, 'text/html');
     const name = (level[1] ?? '').toLowerCase();
     const element = name === 'html' ? parsed.documentElement : name === 'head' ? parsed.head : parsed.body;
-    return [document.importNode(element, true)];
+    // Left in the inert parsed document: adopted only when inserted, so a refused body never
+    // loads images or runs their handlers.
+    return [element];
   }
   const template = document.createElement('template');
   const foreign = context?.namespaceURI ? FOREIGN[context.namespaceURI] : undefined;
   template.innerHTML = foreign ? `<${foreign}>${html}</${foreign}>` : html;
-  const content = document.importNode(template.content, true);
+  // The template's content lives in an inert document: nothing loads until a node is inserted.
+  const content = template.content;
   const parent = foreign ? (content.firstChild ?? content) : content;
   return Array.from(parent.childNodes);
 }

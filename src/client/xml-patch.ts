@@ -6,7 +6,6 @@
  */
 import { HttpError } from '../protocol/http-error.ts';
 import { describeNode } from './dom-request.ts';
-import { parseFragment } from './html-fragment.ts';
 import type { XPathEvaluator } from './xpath-evaluate.ts';
 
 /** The media type of an XML Patch document. */
@@ -23,12 +22,41 @@ function parseXml(document: Document, text: string): Element {
   return xml.documentElement;
 }
 
-/** The content of an operation (its child nodes) as nodes of `document`, parsed as HTML in `context`. */
+const XHTML = 'http://www.w3.org/1999/xhtml';
+/** An XML Name (the ASCII part of the production, plus any non-ASCII letter). */
+const XML_NAME = /^[A-Za-z_:\u00C0-\uFFEF][\w.:\u00B7\u00C0-\uFFEF-]*$/;
+
+/**
+ * The content of an operation (its child nodes) rebuilt as nodes of `document`. Elements in no
+ * namespace, or in the patch's own, take the namespace of where they go (HTML, or SVG/MathML
+ * inside those); others keep theirs. Built node by node: never re-parsed as HTML, so `<span/>`
+ * stays empty.
+ */
 function content(document: Document, op: Element, context: Element | null): Node[] {
-  const Serializer = document.defaultView?.XMLSerializer ?? XMLSerializer;
-  const serializer = new Serializer();
-  const markup = Array.from(op.childNodes, (node) => serializer.serializeToString(node)).join('');
-  return parseFragment(document, markup, context);
+  const patchNamespace = op.ownerDocument.documentElement.namespaceURI;
+  const build = (node: Node, parentNamespace: string): Node | null => {
+    if (node.nodeType === 3 || node.nodeType === 4) return document.createTextNode(node.nodeValue ?? '');
+    if (node.nodeType === 8) return document.createComment(node.nodeValue ?? '');
+    if (node.nodeType !== 1) return null;
+    const source = node as Element;
+    const own = source.namespaceURI;
+    const namespace = own === null || own === patchNamespace ? parentNamespace : own;
+    const element = document.createElementNS(namespace, source.localName);
+    for (const attr of Array.from(source.attributes)) {
+      if (attr.name === 'xmlns' || attr.prefix === 'xmlns') continue;
+      if (attr.namespaceURI === null) element.setAttribute(attr.name, attr.value);
+      else element.setAttributeNS(attr.namespaceURI, attr.name, attr.value);
+    }
+    for (const child of Array.from(source.childNodes)) {
+      const built = build(child, namespace);
+      if (built) element.appendChild(built);
+    }
+    return element;
+  };
+  const contextNamespace = context?.namespaceURI ?? XHTML;
+  return Array.from(op.childNodes, (node) => build(node, contextNamespace)).filter(
+    (node): node is Node => node !== null,
+  );
 }
 
 function conflict(op: string, sel: string, detail: string, count: number): HttpError {
@@ -72,6 +100,10 @@ function add(document: Document, op: Element, sel: string, node: Node, target: E
     const element = node as Element;
     const attribute = type.slice(1);
     if (element.hasAttribute(attribute)) throw conflict('add', sel, `attribute ${attribute} already exists`, 1);
+    // Checked here, not by the DOM: browsers differ in which names they accept.
+    if (!XML_NAME.test(attribute)) {
+      throw new HttpError(422, `XML Patch <add type="${type}">: "${attribute}" is not a valid attribute name`);
+    }
     element.setAttribute(attribute, op.textContent ?? '');
     return;
   }
