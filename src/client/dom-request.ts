@@ -67,8 +67,16 @@ export function theOneNode(value: XPathValue, expression: string, method: string
   return value.nodes[0] as Node;
 }
 
-/** Whether the request asks for the JSON form of a result. */
+/** Whether the request prefers the JSON form of a result: `application/json` with a higher q than any text type. */
 export function wantsJson(request: Request): boolean {
-  const accept = request.headers.get('accept') ?? '';
-  return /\bapplication\/json\b/i.test(accept) && !/\btext\/html\b/i.test(accept.split('application/json')[0] ?? '');
+  let json = 0;
+  let text = 0;
+  for (const range of (request.headers.get('accept') ?? '').split(',')) {
+    const [type = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
+    const q = Number(params.find((param) => param.startsWith('q='))?.slice(2) ?? 1);
+    const weight = Number.isFinite(q) ? q : 0;
+    if (type === 'application/json') json = Math.max(json, weight);
+    else if (type.startsWith('text/') || type === '*/*') text = Math.max(text, weight);
+  }
+  return json > 0 && json > text;
 }

@@ -253,7 +253,7 @@ describe('DOM resource handler', () => {
 
   it('OPTIONS lists the methods and an unknown method is 405 with Allow', async () => {
     const { call } = setup();
-    const options = await call('OPTIONS', '/html');
+    const options = await call('OPTIONS', '/html/body/h1');
     assert.equal(options.status, 204);
     assert.equal(options.headers.get('allow'), 'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS');
     const brew = await call('BREW', '/html');

@@ -64,6 +64,25 @@ interface Later {
   later: Promise<Response>;
 }
 
+/** The methods a target supports, as sent in `Allow`. */
+function allowFor(value: XPathValue): string {
+  if (value.type !== 'nodes' || value.nodes.length !== 1) return READ_ONLY_METHODS;
+  return allowForNode(value.nodes[0] as Node);
+}
+
+function allowForNode(node: Node): string {
+  switch (node.nodeType) {
+    case 1:
+      return node === node.ownerDocument?.documentElement ? 'GET, HEAD, PUT, POST, PATCH, OPTIONS' : DOM_METHODS;
+    case 9:
+      return READ_ONLY_METHODS;
+    case 10:
+      return 'GET, HEAD, DELETE, OPTIONS';
+    default:
+      return 'GET, HEAD, PUT, DELETE, OPTIONS';
+  }
+}
+
 function reply(
   body: string | null,
   contentType: string,
@@ -73,15 +92,21 @@ function reply(
   return new Response(body, { status, headers: { 'content-type': contentType, ...headers } });
 }
 
-/** RFC 9110 §13.2.2 for writes: If-Match must match, If-None-Match must not. */
-function preconditions(request: Request, etag: string | null): void {
+/**
+ * RFC 9110 §13.2.2 for writes: If-Match must match, If-None-Match must not. Called after the
+ * checks that need no body (404, 405, 409, 415), which take precedence (§13.2.1); the ETag is
+ * computed only when a condition asks for it.
+ */
+function preconditions(request: Request, current: string | null | (() => string | null)): void {
   const match = request.headers.get('if-match');
+  const noneMatch = request.headers.get('if-none-match');
+  if (match === null && noneMatch === null) return;
+  const etag = typeof current === 'function' ? current() : current;
   if (match !== null && !ifMatch(match, etag)) {
     throw new HttpError(412, `If-Match ${match} does not match the current ETag ${etag ?? '(none: no such node)'}`, {
       extensions: { etag },
     });
   }
-  const noneMatch = request.headers.get('if-none-match');
   if (noneMatch !== null && noneMatchHits(noneMatch, etag)) {
     throw new HttpError(412, `If-None-Match ${noneMatch} matches the current ETag ${etag}`, { extensions: { etag } });
   }
@@ -121,7 +146,7 @@ export function domResource(options: DomResourceOptions): Handler {
     const etag = empty ? null : etagOf(body);
     const match = request.headers.get('if-match');
     if (match !== null && !ifMatch(match, etag)) preconditions(request, etag);
-    const headers: Record<string, string> = { etag: etag ?? '' };
+    const headers: Record<string, string> = { etag: etag ?? '', vary: 'Accept' };
     if (value.type === 'nodes') headers['ptth-match-count'] = String(value.nodes.length);
     const noneMatch = request.headers.get('if-none-match');
     if (noneMatch !== null && noneMatchHits(noneMatch, etag)) {
@@ -147,8 +172,9 @@ export function domResource(options: DomResourceOptions): Handler {
       }
     };
     const changed = await waitForChange(document, current, etag, wait * 1000);
-    const applied = { 'preference-applied': `wait=${wait}` };
-    if (!changed) return new Response(null, { status: 304, headers: { etag, ...applied } });
+    const applied = { 'preference-applied': `wait=${wait}`, vary: 'Accept' };
+    // Some changes fire nothing (a script setting input.value): look once more before a 304.
+    if (!changed && current() === etag) return new Response(null, { status: 304, headers: { etag, ...applied } });
     const value = evaluate(expression, document);
     if (value.type === 'nodes' && value.nodes.length === 0) throw selectsNothing(expression);
     const { body, contentType } = representation(request, value);
@@ -172,10 +198,12 @@ export function domResource(options: DomResourceOptions): Handler {
     );
   }
 
-  function written(node: Node, status = 200, headers: Record<string, string> = {}): Response {
+  /** The written node's representation; its ETag only when it is what was sent (RFC 9110 §9.3.4) or `sent` is null. */
+  function written(node: Node, sent: string | null, status = 200, headers: Record<string, string> = {}): Response {
     const body = serializeNode(node);
     const contentType = node.nodeType === 1 ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8';
-    return reply(body, contentType, status, { etag: etagOf(body), ...headers });
+    const validators: Record<string, string> = sent === null || sent === body ? { etag: etagOf(body) } : {};
+    return reply(body, contentType, status, { ...validators, ...headers });
   }
 
   function createAttribute(request: Request, expression: string, body: string): Response | null {
@@ -183,14 +211,14 @@ export function domResource(options: DomResourceOptions): Handler {
     if (!step) return null;
     const owner = evaluate(step[1] || '.', document);
     if (owner.type !== 'nodes' || owner.nodes.length !== 1 || owner.nodes[0]?.nodeType !== 1) return null;
-    preconditions(request, null);
     requireType(request, [], true);
+    preconditions(request, null);
     const element = owner.nodes[0] as Element;
     const name = step[2] as string;
     element.setAttribute(name, body);
     const attr = element.getAttributeNode(name) as Attr;
     keepsItsUri(expression, attr, () => element.removeAttribute(name));
-    return written(attr, 201, { location: pathOf(xpathOf(attr)) });
+    return written(attr, body, 201, { location: pathOf(xpathOf(attr)) });
   }
 
   function put(request: Request, expression: string, value: XPathValue, body: string): Response {
@@ -199,54 +227,50 @@ export function domResource(options: DomResourceOptions): Handler {
       if (created) return created;
     }
     const node = theOneNode(value, expression, 'PUT');
-    preconditions(request, etagOf(serializeNode(node)));
+    const current = () => etagOf(serializeNode(node));
     if (node.nodeType === 1) {
       requireType(request, HTML_TYPES);
+      preconditions(request, current);
       const replacement = singleElement(document, body, (node as Element).parentElement);
       const before = node.cloneNode(true);
       const result = morph(node, replacement, morphOptions(node));
       keepsItsUri(expression, result, () => morph(result, before, morphOptions(result)));
-      return written(result);
+      return written(result, body.trim());
     }
     if (node.nodeType === 2 || node.nodeType === 3 || node.nodeType === 4 || node.nodeType === 8) {
       requireType(request, [], true);
+      preconditions(request, current);
       const old = node.nodeValue;
       node.nodeValue = body;
       keepsItsUri(expression, node, () => {
         node.nodeValue = old;
       });
-      return written(node);
+      return written(node, body);
     }
-    throw notAllowed(
-      'PUT',
-      describeNode(node),
-      node.nodeType === 9 ? READ_ONLY_METHODS : `${READ_ONLY_METHODS}, DELETE`,
-    );
+    throw notAllowed('PUT', describeNode(node), allowForNode(node));
   }
 
   function post(request: Request, node: Node, body: string): Response {
-    if (node.nodeType !== 1) throw notAllowed('POST', describeNode(node), READ_ONLY_METHODS);
-    preconditions(request, etagOf(serializeNode(node)));
+    if (node.nodeType !== 1) throw notAllowed('POST', describeNode(node), allowForNode(node));
     requireType(request, HTML_TYPES);
+    preconditions(request, () => etagOf(serializeNode(node)));
     const child = singleElement(document, body, node as Element);
     node.appendChild(child);
-    return written(child, 201, { location: pathOf(xpathOf(child)) });
+    return written(child, null, 201, { location: pathOf(xpathOf(child)) });
   }
 
   function patch(request: Request, node: Node, body: string): Response {
-    if (node.nodeType !== 1) throw notAllowed('PATCH', describeNode(node), `${READ_ONLY_METHODS}, PUT, DELETE`);
-    preconditions(request, etagOf(serializeNode(node)));
+    if (node.nodeType !== 1) throw notAllowed('PATCH', describeNode(node), allowForNode(node));
+    requireType(request, [...HTML_TYPES, XML_PATCH]);
+    preconditions(request, () => etagOf(serializeNode(node)));
     const element = node as Element;
-    const copy = element.cloneNode(mediaType(request) === XML_PATCH) as Element;
-    if (mediaType(request) === XML_PATCH) {
-      applyXmlPatch(document, copy, body, evaluate);
-    } else {
-      requireType(request, [...HTML_TYPES, XML_PATCH]);
-      copy.append(...parseFragment(document, body, element));
-    }
+    const xmlPatch = mediaType(request) === XML_PATCH;
+    const copy = element.cloneNode(xmlPatch) as Element;
+    if (xmlPatch) applyXmlPatch(document, copy, body, evaluate);
+    else copy.append(...parseFragment(document, body, element));
     // Text/html replaces only the children; an XML Patch may also change the element's attributes.
-    morph(element, copy, morphOptions(element, mediaType(request) !== XML_PATCH));
-    return written(element);
+    morph(element, copy, morphOptions(element, !xmlPatch));
+    return written(element, null);
   }
 
   function remove(request: Request, node: Node): Response {
@@ -254,7 +278,7 @@ export function domResource(options: DomResourceOptions): Handler {
     if (node === document.documentElement) {
       throw new HttpError(409, 'Refusing to DELETE the document element <html>; DELETE its children instead');
     }
-    preconditions(request, etagOf(serializeNode(node)));
+    preconditions(request, () => etagOf(serializeNode(node)));
     if (node.nodeType === 2) {
       const attr = node as Attr;
       attr.ownerElement?.removeAttributeNode(attr);
@@ -264,16 +288,15 @@ export function domResource(options: DomResourceOptions): Handler {
 
   function handle(request: Request, body: string): Response | Later {
     const method = request.method.toUpperCase();
-    if (method === 'OPTIONS') return new Response(null, { status: 204, headers: { allow: DOM_METHODS } });
     if (!DOM_METHODS.split(', ').includes(method)) throw notAllowed(method, 'DOM resources', DOM_METHODS);
     const expression = expressionOf(new URL(request.url).pathname);
     const value = evaluate(expression, document);
+    if (method === 'OPTIONS') {
+      if (value.type === 'nodes' && value.nodes.length === 0) throw selectsNothing(expression);
+      return new Response(null, { status: 204, headers: { allow: allowFor(value) } });
+    }
     if (method === 'GET' || method === 'HEAD') return read(request, expression, value, method === 'HEAD');
     rememberSecrets(document);
-    // A write with If-Match on a node that does not exist fails the precondition (RFC 9110 §13.1.1).
-    if (value.type === 'nodes' && value.nodes.length === 0 && request.headers.has('if-match')) {
-      preconditions(request, null);
-    }
     if (method === 'PUT') return put(request, expression, value, body);
     const node = theOneNode(value, expression, method);
     if (method === 'POST') return post(request, node, body);

@@ -89,7 +89,9 @@ export function serializeValue(value: XPathValue): Serialized {
   const markup = value.nodes.some(isMarkup);
   const parts = value.nodes.map((node) => {
     const text = serializeNode(node);
-    return markup && !isMarkup(node) && node.nodeType !== 8 ? escapeText(text) : text;
+    if (!markup || isMarkup(node)) return text;
+    // Beside markup, a comment is written as one and text is escaped, so the body stays HTML.
+    return node.nodeType === 8 ? `<!--${text}-->` : escapeText(text);
   });
   return { body: parts.join('\n'), contentType: markup ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8' };
 }

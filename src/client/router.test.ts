@@ -39,6 +39,14 @@ describe('router', () => {
     const options = await call(app, 'OPTIONS', '/api/items');
     assert.equal(options.status, 204);
     assert.equal(options.headers.get('allow'), 'POST, OPTIONS');
+    const both = await call(
+      router()
+        .options('/o', () => new Response('mine'))
+        .get('/o', () => new Response('')),
+      'DELETE',
+      '/o',
+    );
+    assert.equal(both.headers.get('allow'), 'OPTIONS, GET, HEAD');
   });
 
   it('without a mounted handler, an unmatched path is 404 problem JSON', async () => {

@@ -87,7 +87,8 @@ export function router(): Router {
     }
     if (allowed.size > 0) {
       if (allowed.has('GET')) allowed.add('HEAD');
-      const allow = [...allowed, 'OPTIONS'].join(', ');
+      allowed.add('OPTIONS');
+      const allow = [...allowed].join(', ');
       if (method === 'OPTIONS') return new Response(null, { status: 204, headers: { allow } });
       return new HttpError(405, `${method} is not allowed on ${path}`, { headers: { allow } }).toResponse();
     }

@@ -27,6 +27,7 @@ export const XPATH_NAMESPACES: Readonly<Record<string, string>> = {
 const NUMBER = 1;
 const STRING = 2;
 const BOOLEAN = 3;
+const ORDERED_SNAPSHOT = 7;
 
 function inDocumentOrder(a: Node, b: Node): number {
   if (a === b) return 0;
@@ -43,6 +44,17 @@ export function sortDocumentOrder(nodes: Node[]): Node[] {
 export function documentEvaluator(document: Document): XPathEvaluator {
   const resolver = (prefix: string | null) => (prefix === null ? null : (XPATH_NAMESPACES[prefix] ?? null));
   return (expression, context) => {
+    // A node set is asked for as an ordered snapshot: the engine orders it (sorting here with
+    // compareDocumentPosition is quadratic on long lists) and it survives DOM changes. Other
+    // results make that throw, and are asked for again as they are.
+    try {
+      const snapshot = document.evaluate(expression, context, resolver, ORDERED_SNAPSHOT, null);
+      const nodes: Node[] = [];
+      for (let i = 0; i < snapshot.snapshotLength; i++) nodes.push(snapshot.snapshotItem(i) as Node);
+      return { type: 'nodes', nodes };
+    } catch {
+      // Not a node set, or not valid: the evaluation below tells which.
+    }
     let result: XPathResult;
     try {
       result = document.evaluate(expression, context, resolver, 0, null);

@@ -27,6 +27,12 @@ export const VALID_XPATHS = [
   'sum(//li) div 2',
   '//comment()',
   '//processing-instruction()',
+  '5.',
+  '//li[1.]',
+  'ceiling(1.)',
+  "//processing-instruction('x')",
+  '//*[1][2]',
+  '//div | //mod',
 ];
 
 /** Expressions that do not parse. */

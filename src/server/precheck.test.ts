@@ -39,6 +39,7 @@ describe('gateway pre-checks', () => {
       new TextEncoder().encode('<diff><remove sel="li"/></diff>'),
     );
     checkXmlBody('text/html', new TextEncoder().encode('<p>unclosed'));
+    checkXmlBody('application/xhtml+xml', new TextEncoder().encode('<li>a</li><li>b</li> text'));
     checkXmlBody('application/xml-patch+xml', null);
   });
 });

@@ -19,7 +19,8 @@ const XML_TYPES = new Set(['application/xml-patch+xml', 'application/xhtml+xml',
 export function checkXPath(reversePath: string): void {
   const expression = expressionOf(reversePath);
   try {
-    parseXPath(expression);
+    // The xpath package refuses numbers written "5." (valid XPath 1.0); this check only parses.
+    parseXPath(expression.replace(/(\d)\.(?![\d.])/g, '$1.0'));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new HttpError(400, `XPath ${JSON.stringify(expression)} is not valid: ${reason}`, {
@@ -32,7 +33,9 @@ export function checkXPath(reversePath: string): void {
 export function checkXmlBody(contentType: string | null, body: Uint8Array | null): void {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!XML_TYPES.has(type) || body === null) return;
-  const result = XMLValidator.validate(utf8Text(body));
+  // XHTML bodies may be fragments (PATCH sends children): check them inside one root.
+  const text = type === 'application/xhtml+xml' ? `<ptth-fragment>${utf8Text(body)}</ptth-fragment>` : utf8Text(body);
+  const result = XMLValidator.validate(text);
   if (result === true) return;
   const { msg, line, col } = result.err;
   throw new HttpError(400, `The ${type} body is not well-formed XML: ${msg} (line ${line}, column ${col})`, {
