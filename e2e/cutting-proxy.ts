@@ -3,6 +3,7 @@
  * (while a poll is held, in the middle of a response, while an upload is on its way).
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { seededRandom } from '../src/protocol/test-support.ts';
 
 export interface CuttingProxy {
   /** Base URL of the proxy, e.g. `http://127.0.0.1:40123/`. */
@@ -19,14 +20,8 @@ export async function startCuttingProxy(
   target: URL,
   { chunkCut = 0.03, timedCut = 0.2, maxDelayMs = 400, seed = 1 } = {},
 ): Promise<CuttingProxy> {
-  // A small deterministic generator, so a failing run can be repeated with the same seed.
-  let state = seed >>> 0 || 1;
-  const random = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x100000000;
-  };
+  // Deterministic, so a failing run can be repeated with the same seed.
+  const random = seededRandom(seed);
   let cuts = 0;
   let calm = false;
   const sockets = new Set<Socket>();

@@ -15,3 +15,14 @@ export function assertBadRequest(fn: () => unknown, message: RegExp): void {
     return true;
   });
 }
+
+/** A seeded generator (xorshift32) of numbers in [0, 1), so a failing random test can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x100000000;
+  };
+}

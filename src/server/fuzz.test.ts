@@ -3,19 +3,14 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import { seededRandom } from '../protocol/test-support.ts';
 import { devApp } from './dev-server.ts';
 import { Hub } from './hub.ts';
 import { toNodeListener } from './node-adapter.ts';
 
-/** A seeded generator (xorshift32), so a failure can be replayed. */
+/** A seeded generator and a picker, so a failure can be replayed. */
 function generator(seed: number) {
-  let state = seed >>> 0 || 1;
-  const next = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x100000000;
-  };
+  const next = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   return { next, pick };
 }
