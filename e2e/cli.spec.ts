@@ -50,6 +50,12 @@ test('npm start serves the demo, the client and the gateway with no TTY, and sto
   expect(await exitCode(child)).toBe(0);
 });
 
+test('listening beyond loopback needs PTTH_TOKEN', async () => {
+  const open = start({ PORT: '0', HOST: '0.0.0.0', PTTH_TOKEN: '' });
+  await expect(open.url).rejects.toThrow(/without a token/);
+  expect(await exitCode(open.child)).toBe(1);
+});
+
 test('a bad PORT or a port in use fails fast with a clear message', async () => {
   const bad = start({ PORT: 'eighty' });
   await expect(bad.url).rejects.toThrow(/PORT must be a port number/);

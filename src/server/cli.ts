@@ -7,6 +7,11 @@ import { startRepl } from './repl.ts';
 
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? '127.0.0.1';
+const token = process.env.PTTH_TOKEN || undefined;
+const allowedHosts = (process.env.PTTH_ALLOWED_HOSTS ?? '')
+  .split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
 
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`ptth: PORT must be a port number, got "${process.env.PORT}"`);
@@ -14,7 +19,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 try {
-  const server = await startDevServer({ port, host });
+  const server = await startDevServer({ port, host, allowedHosts, ...(token ? { token } : {}) });
   console.log(`ptth dev server at ${server.url}`);
   console.log(`  gateway: ${server.url}ptth/clients`);
   const stop = async () => {
@@ -26,7 +31,12 @@ try {
   if (process.stdin.isTTY) startRepl(server.hub).on('exit', stop);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
-  const reason = code === 'EADDRINUSE' ? `${host}:${port} is already in use (set PORT)` : String(error);
+  const reason =
+    code === 'EADDRINUSE'
+      ? `${host}:${port} is already in use (set PORT)`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   console.error(`ptth: cannot start the dev server: ${reason}`);
   process.exit(1);
 }

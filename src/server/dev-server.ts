@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { problem } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
+import { type AccessOptions, accessGuard, isLoopback } from './access-guard.ts';
 import { gateway } from './gateway.ts';
 import { Hub, type HubOptions } from './hub.ts';
 import { longPollEndpoint, type RouteHandler } from './long-poll-endpoint.ts';
@@ -29,6 +30,10 @@ export interface DevServerOptions {
   clientDir?: string;
   /** Options of the hub the server creates. */
   hub?: HubOptions;
+  /** Extra host names the server may be reached by (DNS rebinding guard); loopback names always. */
+  allowedHosts?: readonly string[];
+  /** Required for the gateway when set; required to listen on a non-loopback address. */
+  token?: string;
 }
 
 /** A running dev server. */
@@ -42,9 +47,16 @@ export interface DevServer {
 }
 
 /** The dev server's routes as one fetch-shaped handler. */
-export function devApp(hub: Hub, options: Pick<DevServerOptions, 'root' | 'clientDir'> = {}): FetchHandler {
+export function devApp(
+  hub: Hub,
+  options: Pick<DevServerOptions, 'root' | 'clientDir' | 'allowedHosts' | 'token'> = {},
+): FetchHandler {
   const root = options.root ?? PACKAGE_ROOT;
+  const access: AccessOptions = {};
+  if (options.allowedHosts) access.allowedHosts = options.allowedHosts;
+  if (options.token !== undefined) access.token = options.token;
   const routes: RouteHandler[] = [
+    accessGuard(access),
     longPollEndpoint(hub),
     gateway(hub),
     staticFiles(`${DEFAULT_ENDPOINT}/`, options.clientDir ?? join(PACKAGE_ROOT, 'dist', 'client')),
@@ -71,21 +83,31 @@ export function devApp(hub: Hub, options: Pick<DevServerOptions, 'root' | 'clien
 
 /** Starts the dev server; resolves once it listens. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!isLoopback(host) && !options.token) {
+    throw new Error(
+      `Refusing to listen on ${host} without a token: the gateway can drive every connected page. Set PTTH_TOKEN.`,
+    );
+  }
+  const allowedHosts = [
+    ...(options.allowedHosts ?? []),
+    ...(isLoopback(host) || host === '0.0.0.0' || host === '::' ? [] : [host]),
+  ];
   const hub = new Hub(options.hub);
-  const server = createServer(toNodeListener(devApp(hub, options)));
+  const server = createServer(toNodeListener(devApp(hub, { ...options, allowedHosts })));
   // Held polls last up to holdMs; keep idle keep-alive sockets a little longer than Node's 5 s.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => {
+    server.listen(options.port ?? 8080, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const bound = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}/`,
+    url: `http://${bound}:${address.port}/`,
     hub,
     server,
     close: () =>
