@@ -76,3 +76,63 @@ test('a request naming another host (DNS rebinding) is refused', async ({ server
   });
   expect(status).toBe(403);
 });
+
+test('XSS payloads written by PUT, POST, PATCH and attribute writes never run in the page', async ({
+  page,
+  reverse,
+}) => {
+  const html = { 'content-type': 'text/html' };
+  const writes = [
+    await reverse(
+      'PUT',
+      '/html/body/header/h1',
+      '<h1 id="title" onmouseover="window.xss=1">x<img src="nope.png" onerror="window.xss=2"></h1>',
+      html,
+    ),
+    await reverse(
+      'POST',
+      '/html/body/main',
+      '<p id="p"><a id="l" href="javascript:window.xss=3">l</a><svg><script>window.xss=4</script></svg></p>',
+      html,
+    ),
+    await reverse(
+      'PATCH',
+      "//ul[@id='todo']",
+      '<li><iframe srcdoc="<script>parent.xss=5</script>"></iframe><img src="x" onerror="window.xss=6"></li>',
+      html,
+    ),
+    await reverse('PUT', '/html/body/header/h1/@onclick', 'window.xss=7'),
+    await reverse('PUT', "//a[@id='l']/@href", 'javascript:window.xss=8'),
+  ];
+  expect(writes.map((response) => response.status)).toEqual([200, 201, 200, 403, 403]);
+  await page.locator('h1').hover();
+  await page.locator('h1').click();
+  await page.locator('#l').click();
+  // Wait until the broken images have failed, which is when an onerror would have run.
+  await page.waitForFunction(() => Array.from(document.images).every((image) => image.complete));
+  expect(await page.evaluate(() => (window as unknown as { xss?: number }).xss)).toBeUndefined();
+});
+
+test('a page with data-read-only and data-scope serves only reads inside its scope', async ({ page, server }) => {
+  await page.route('**/scoped.html', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      body:
+        '<!DOCTYPE html><html><head><script src="/ptth/client.js" data-scope="#app" data-read-only></script></head>' +
+        '<body><h1>outside</h1><div id="app"><p>inside</p></div></body></html>',
+    }),
+  );
+  const id = await page.goto(`${server.url}scoped.html`).then(() =>
+    page.evaluate(async () => {
+      const w = window as unknown as { ptth: { connection: { id: string; state: string } } };
+      while (w.ptth.connection.state !== 'open') await new Promise((resolve) => setTimeout(resolve, 10));
+      return w.ptth.connection.id;
+    }),
+  );
+  const { REVERSE_ORIGIN } = await import('../src/protocol/fetch-convert.ts');
+  const call = (method: string, path: string) => server.hub.fetch(id, new Request(REVERSE_ORIGIN + path, { method }));
+  expect(await (await call('GET', "//div[@id='app']/p")).text()).toBe('<p>inside</p>');
+  expect((await call('GET', '/html/body/h1')).status).toBe(403);
+  expect((await call('DELETE', "//div[@id='app']/p")).status).toBe(405);
+  await expect(page.locator('#app p')).toHaveText('inside');
+});

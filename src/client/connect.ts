@@ -1,17 +1,44 @@
 /** `connect()`: the one call a page makes to let a server drive it. */
 import morphdom from 'morphdom';
-import { domResource } from './dom-resource.ts';
+import { domResource, type Handler } from './dom-resource.ts';
 import { Connection, type LongPollOptions } from './long-poll.ts';
+import { domPurifier } from './sanitize.ts';
+
+/** How the page serves its DOM. */
+export interface PageOptions {
+  /** Clean written markup with DOMPurify and refuse script attributes. Default `true`. */
+  sanitize?: boolean;
+  /** Serve only this element (or the first match of this CSS selector) and what is inside it. */
+  scope?: Element | string;
+  /** Serve only GET, HEAD and OPTIONS. Default `false`. */
+  readOnly?: boolean;
+}
 
 /** Options of `connect`; all optional. Without a handler the page serves its DOM. */
-export type ConnectOptions = Partial<LongPollOptions>;
+export type ConnectOptions = Partial<LongPollOptions> & PageOptions;
 
-/** The DOM resource handler of the current document, morphing with morphdom. */
-export function pageHandler(document: Document = globalThis.document) {
-  return domResource({ document, morph: morphdom });
+/** The DOM resource handler of a document, morphing with morphdom, sanitizing unless told not to. */
+export function pageHandler(document: Document = globalThis.document, options: PageOptions = {}): Handler {
+  const selector = options.scope;
+  // A selector is looked up at each request: the page may render its scope after connecting.
+  const scope = typeof selector === 'string' ? () => document.querySelector(selector) : selector;
+  return domResource({
+    document,
+    morph: morphdom,
+    sanitize:
+      options.sanitize === false ? false : domPurifier(document.defaultView ?? (globalThis as unknown as Window)),
+    ...(scope ? { scope } : {}),
+    ...(options.readOnly ? { methods: ['GET', 'HEAD', 'OPTIONS'] } : {}),
+  });
 }
 
 /** Opens the long-poll loop to the hub at `endpoint` (default `/ptth`) and serves its requests. */
 export function connect(options: ConnectOptions = {}): Connection {
-  return new Connection({ ...options, handler: options.handler ?? pageHandler(), dom: options.handler === undefined });
+  const { sanitize, scope, readOnly, ...transport } = options;
+  const page: PageOptions = {};
+  if (sanitize !== undefined) page.sanitize = sanitize;
+  if (scope !== undefined) page.scope = scope;
+  if (readOnly !== undefined) page.readOnly = readOnly;
+  const handler = transport.handler ?? pageHandler(globalThis.document, page);
+  return new Connection({ ...transport, handler, dom: transport.handler === undefined });
 }

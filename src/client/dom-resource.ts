@@ -21,6 +21,7 @@ import { jsonValue, rememberSecrets, serializeNode, serializeValue, xpathOf } fr
 import { preferredWait, waitForChange } from './dom-watch.ts';
 import { etagOf, ifMatch, noneMatchHits } from './etag.ts';
 import { parseFragment, singleElement } from './html-fragment.ts';
+import { checkAttribute, type Sanitizer } from './sanitize.ts';
 import { keepUserInput } from './user-input.ts';
 import { applyXmlPatch, XML_PATCH } from './xml-patch.ts';
 import type { XPathEvaluator, XPathValue } from './xpath-evaluate.ts';
@@ -48,6 +49,18 @@ export interface DomResourceOptions {
   onBeforeElUpdated?: (fromEl: HTMLElement, toEl: HTMLElement) => boolean;
   /** Longest `Prefer: wait` honoured by a watching GET, in seconds. Default 25. */
   maxWaitSeconds?: number;
+  /**
+   * Cleans written markup (see `domPurifier`) and refuses script attributes; `false` writes
+   * markup as sent. `pageHandler()` sanitizes by default; here the default is `false`.
+   */
+  sanitize?: Sanitizer | false;
+  /**
+   * Only nodes inside this element are served: others are a 403 (and non-node results too). A
+   * function is asked at each request (the element may be rendered later, or again).
+   */
+  scope?: Element | (() => Element | null);
+  /** The methods served (e.g. `['GET', 'HEAD', 'OPTIONS']` for a read-only page); others are a 405. */
+  methods?: readonly string[];
 }
 
 /** The methods the DOM handler implements, as sent in `Allow`. */
@@ -120,6 +133,40 @@ function preconditions(request: Request, current: string | null | (() => string 
  */
 export function domResource(options: DomResourceOptions): Handler {
   const { document, morph } = options;
+  const scopeOf =
+    typeof options.scope === 'function' ? options.scope : () => (options.scope as Element | undefined) ?? null;
+  const scoped = options.scope !== undefined;
+  const sanitize = options.sanitize || null;
+  const served = new Set((options.methods ?? DOM_METHODS.split(', ')).map((method) => method.toUpperCase()));
+  served.add('OPTIONS');
+
+  function inScope(node: Node): boolean {
+    if (!scoped) return true;
+    const scope = scopeOf();
+    if (!scope) return false;
+    const anchor = node.nodeType === 2 ? (node as Attr).ownerElement : node;
+    return anchor !== null && (anchor === scope || scope.contains(anchor));
+  }
+
+  function checkScope(value: XPathValue, expression: string, method: string): void {
+    if (!scoped) return;
+    const scope = scopeOf();
+    let outside: string | null = null;
+    if (!scope) outside = 'a scope element that is not on the page';
+    else if (value.type !== 'nodes') outside = `its ${value.type} result`;
+    else if (value.nodes.some((node) => !inScope(node))) outside = 'nodes outside it';
+    else if ((method === 'PUT' || method === 'DELETE') && value.nodes[0] === scope)
+      outside = 'the scope element itself';
+    if (outside) {
+      throw new HttpError(
+        403,
+        `XPath ${JSON.stringify(expression)} reaches ${outside}; this page serves only its scope`,
+        {
+          extensions: { expression },
+        },
+      );
+    }
+  }
   const evaluate = options.evaluate ?? documentEvaluator(document);
   const maxWait = options.maxWaitSeconds ?? 25;
 
@@ -215,6 +262,8 @@ export function domResource(options: DomResourceOptions): Handler {
     preconditions(request, null);
     const element = owner.nodes[0] as Element;
     const name = step[2] as string;
+    if (!inScope(element)) throw new HttpError(403, `XPath ${JSON.stringify(expression)} is outside the page's scope`);
+    if (sanitize) checkAttribute(name, body);
     element.setAttribute(name, body);
     const attr = element.getAttributeNode(name) as Attr;
     keepsItsUri(expression, attr, () => element.removeAttribute(name));
@@ -231,7 +280,7 @@ export function domResource(options: DomResourceOptions): Handler {
     if (node.nodeType === 1) {
       requireType(request, HTML_TYPES);
       preconditions(request, current);
-      const replacement = singleElement(document, body, (node as Element).parentElement);
+      const replacement = singleElement(document, body, (node as Element).parentElement, sanitize);
       const before = node.cloneNode(true);
       const result = morph(node, replacement, morphOptions(node));
       keepsItsUri(expression, result, () => morph(result, before, morphOptions(result)));
@@ -241,6 +290,7 @@ export function domResource(options: DomResourceOptions): Handler {
       requireType(request, [], true);
       preconditions(request, current);
       const old = node.nodeValue;
+      if (sanitize && node.nodeType === 2) checkAttribute((node as Attr).name, body);
       node.nodeValue = body;
       keepsItsUri(expression, node, () => {
         node.nodeValue = old;
@@ -254,7 +304,7 @@ export function domResource(options: DomResourceOptions): Handler {
     if (node.nodeType !== 1) throw notAllowed('POST', describeNode(node), allowForNode(node));
     requireType(request, HTML_TYPES);
     preconditions(request, () => etagOf(serializeNode(node)));
-    const child = singleElement(document, body, node as Element);
+    const child = singleElement(document, body, node as Element, sanitize);
     node.appendChild(child);
     return written(child, null, 201, { location: pathOf(xpathOf(child)) });
   }
@@ -266,8 +316,8 @@ export function domResource(options: DomResourceOptions): Handler {
     const element = node as Element;
     const xmlPatch = mediaType(request) === XML_PATCH;
     const copy = element.cloneNode(xmlPatch) as Element;
-    if (xmlPatch) applyXmlPatch(document, copy, body, evaluate);
-    else copy.append(...parseFragment(document, body, element));
+    if (xmlPatch) applyXmlPatch(document, copy, body, evaluate, sanitize);
+    else copy.append(...parseFragment(document, body, element, sanitize));
     // Text/html replaces only the children; an XML Patch may also change the element's attributes.
     morph(element, copy, morphOptions(element, !xmlPatch));
     return written(element, null);
@@ -288,9 +338,10 @@ export function domResource(options: DomResourceOptions): Handler {
 
   function handle(request: Request, body: string): Response | Later {
     const method = request.method.toUpperCase();
-    if (!DOM_METHODS.split(', ').includes(method)) throw notAllowed(method, 'DOM resources', DOM_METHODS);
+    if (!served.has(method)) throw notAllowed(method, 'DOM resources', [...served].join(', '));
     const expression = expressionOf(new URL(request.url).pathname);
     const value = evaluate(expression, document);
+    checkScope(value, expression, method);
     if (method === 'OPTIONS') {
       if (value.type === 'nodes' && value.nodes.length === 0) throw selectsNothing(expression);
       return new Response(null, { status: 204, headers: { allow: allowFor(value) } });

@@ -3,6 +3,7 @@
  * "exactly one element" rule of PUT and POST.
  */
 import { HttpError } from '../protocol/http-error.ts';
+import { dropScriptAttributes, type Sanitizer, sanitizeNodes } from './sanitize.ts';
 
 const DOCUMENT_LEVEL = /^\s*(?:<!--[\s\S]*?-->\s*)*<(html|head|body)[\s>/]/i;
 
@@ -15,7 +16,12 @@ const FOREIGN: Record<string, string> = {
  * Parses an HTML fragment into the nodes it contains. Inside an SVG or MathML `context` the
  * fragment is parsed as that markup, so `<circle>` becomes an SVG circle, not an unknown HTML tag.
  */
-export function parseFragment(document: Document, html: string, context: Element | null = null): Node[] {
+export function parseFragment(
+  document: Document,
+  html: string,
+  context: Element | null = null,
+  sanitize: Sanitizer | null = null,
+): Node[] {
   const level = DOCUMENT_LEVEL.exec(html);
   if (level) {
     // A template drops <html>, <head> and <body> tags: parse a whole document to keep them.
@@ -23,6 +29,10 @@ export function parseFragment(document: Document, html: string, context: Element
     const parsed = new Parser().parseFromString(html, 'text/html');
     const name = (level[1] ?? '').toLowerCase();
     const element = name === 'html' ? parsed.documentElement : name === 'head' ? parsed.head : parsed.body;
+    if (sanitize) {
+      element.replaceChildren(...sanitizeNodes(sanitize, Array.from(element.childNodes), parsed));
+      dropScriptAttributes(element);
+    }
     // Left in the inert parsed document: adopted only when inserted, so a refused body never
     // loads images or runs their handlers.
     return [element];
@@ -32,13 +42,23 @@ export function parseFragment(document: Document, html: string, context: Element
   template.innerHTML = foreign ? `<${foreign}>${html}</${foreign}>` : html;
   // The template's content lives in an inert document: nothing loads until a node is inserted.
   const content = template.content;
-  const parent = foreign ? (content.firstChild ?? content) : content;
-  return Array.from(parent.childNodes);
+  if (foreign) {
+    const wrapper = content.firstChild as Element | null;
+    if (wrapper && sanitize) sanitize(wrapper);
+    return Array.from(wrapper?.childNodes ?? []);
+  }
+  const nodes = Array.from(content.childNodes);
+  return sanitize ? sanitizeNodes(sanitize, nodes, content.ownerDocument) : nodes;
 }
 
 /** The one element of a fragment; whitespace and comments around it are allowed, anything else is a 422. */
-export function singleElement(document: Document, html: string, context: Element | null = null): Element {
-  const nodes = parseFragment(document, html, context);
+export function singleElement(
+  document: Document,
+  html: string,
+  context: Element | null = null,
+  sanitize: Sanitizer | null = null,
+): Element {
+  const nodes = parseFragment(document, html, context, sanitize);
   const elements = nodes.filter((node): node is Element => node.nodeType === 1);
   const strayText = nodes.some((node) => node.nodeType === 3 && (node.textContent ?? '').trim() !== '');
   if (elements.length !== 1 || strayText) {

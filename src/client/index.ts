@@ -3,7 +3,7 @@
 export { HttpError } from '../protocol/http-error.ts';
 export { pathOf } from '../protocol/paths.ts';
 export { expressionOf } from '../protocol/xpath-path.ts';
-export type { ConnectOptions } from './connect.ts';
+export type { ConnectOptions, PageOptions } from './connect.ts';
 export { connect, pageHandler } from './connect.ts';
 export type { DomResourceOptions, Handler, Morph, MorphOptions } from './dom-resource.ts';
 export { DOM_METHODS, domResource, IGNORE_ATTRIBUTE, KEY_ATTRIBUTE } from './dom-resource.ts';
@@ -12,6 +12,8 @@ export type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord 
 export { Connection } from './long-poll.ts';
 export type { RouteHandler, Router } from './router.ts';
 export { router } from './router.ts';
+export type { Sanitizer } from './sanitize.ts';
+export { checkAttribute, domPurifier } from './sanitize.ts';
 export { keepUserInput } from './user-input.ts';
 export type { XPathEvaluator, XPathValue } from './xpath-evaluate.ts';
 export { documentEvaluator, XPATH_NAMESPACES } from './xpath-evaluate.ts';

@@ -2,7 +2,9 @@
  * The one-file `<script>` build: connects the page at load and exposes `window.ptth`.
  * Options come from data attributes of the script tag:
  * `data-endpoint` (default: the folder the script is served from, e.g. `/ptth`),
- * `data-wire="http"` for `message/http` batches, `data-connect="false"` to connect by hand.
+ * `data-wire="http"` for `message/http` batches, `data-connect="false"` to connect by hand,
+ * `data-scope="#app"` to serve only that element, `data-read-only` to serve only reads,
+ * `data-sanitize="false"` to write markup unsanitized.
  */
 import * as api from './index.ts';
 import type { Connection, RequestRecord } from './long-poll.ts';
@@ -28,6 +30,9 @@ const ptth: PtthGlobal = {
     const connection = api.connect({
       ...((data.endpoint ?? scriptDir) ? { endpoint: data.endpoint ?? scriptDir } : {}),
       ...(data.wire === 'http' ? { wire: 'http' as const } : {}),
+      ...(data.scope ? { scope: data.scope } : {}),
+      ...(data.readOnly !== undefined && data.readOnly !== 'false' ? { readOnly: true } : {}),
+      ...(data.sanitize === 'false' ? { sanitize: false } : {}),
       ...options,
     });
     connection.on('request', (record) => {

@@ -6,6 +6,7 @@
  */
 import { HttpError } from '../protocol/http-error.ts';
 import { describeNode } from './dom-request.ts';
+import { checkAttribute, type Sanitizer, sanitizeNodes } from './sanitize.ts';
 import type { XPathEvaluator } from './xpath-evaluate.ts';
 
 /** The media type of an XML Patch document. */
@@ -32,7 +33,7 @@ const XML_NAME = /^[A-Za-z_:\u00C0-\uFFEF][\w.:\u00B7\u00C0-\uFFEF-]*$/;
  * inside those); others keep theirs. Built node by node: never re-parsed as HTML, so `<span/>`
  * stays empty.
  */
-function content(document: Document, op: Element, context: Element | null): Node[] {
+function content(document: Document, op: Element, context: Element | null, sanitize: Sanitizer | null): Node[] {
   const patchNamespace = op.ownerDocument.documentElement.namespaceURI;
   const build = (node: Node, parentNamespace: string): Node | null => {
     if (node.nodeType === 3 || node.nodeType === 4) return document.createTextNode(node.nodeValue ?? '');
@@ -54,9 +55,10 @@ function content(document: Document, op: Element, context: Element | null): Node
     return element;
   };
   const contextNamespace = context?.namespaceURI ?? XHTML;
-  return Array.from(op.childNodes, (node) => build(node, contextNamespace)).filter(
+  const nodes = Array.from(op.childNodes, (node) => build(node, contextNamespace)).filter(
     (node): node is Node => node !== null,
   );
+  return sanitize ? sanitizeNodes(sanitize, nodes, document) : nodes;
 }
 
 function conflict(op: string, sel: string, detail: string, count: number): HttpError {
@@ -66,7 +68,13 @@ function conflict(op: string, sel: string, detail: string, count: number): HttpE
 }
 
 /** Applies the operations of `patch` to `target` (a detached copy) in order; throws on the first error. */
-export function applyXmlPatch(document: Document, target: Element, patch: string, evaluate: XPathEvaluator): void {
+export function applyXmlPatch(
+  document: Document,
+  target: Element,
+  patch: string,
+  evaluate: XPathEvaluator,
+  sanitize: Sanitizer | null = null,
+): void {
   const root = parseXml(document, patch);
   for (const op of Array.from(root.children)) {
     const name = op.localName;
@@ -86,14 +94,21 @@ export function applyXmlPatch(document: Document, target: Element, patch: string
       if (node.nodeType === 2) (node as Attr).ownerElement?.removeAttributeNode(node as Attr);
       else node.parentNode?.removeChild(node);
     } else if (name === 'add') {
-      add(document, op, sel, node, target);
+      add(document, op, sel, node, target, sanitize);
     } else {
-      replace(document, op, sel, node, target);
+      replace(document, op, sel, node, target, sanitize);
     }
   }
 }
 
-function add(document: Document, op: Element, sel: string, node: Node, target: Element): void {
+function add(
+  document: Document,
+  op: Element,
+  sel: string,
+  node: Node,
+  target: Element,
+  sanitize: Sanitizer | null,
+): void {
   const type = op.getAttribute('type');
   if (type?.startsWith('@')) {
     if (node.nodeType !== 1) throw conflict('add', sel, `cannot add an attribute to ${describeNode(node)}`, 1);
@@ -104,6 +119,7 @@ function add(document: Document, op: Element, sel: string, node: Node, target: E
     if (!XML_NAME.test(attribute)) {
       throw new HttpError(422, `XML Patch <add type="${type}">: "${attribute}" is not a valid attribute name`);
     }
+    if (sanitize) checkAttribute(attribute, op.textContent ?? '');
     element.setAttribute(attribute, op.textContent ?? '');
     return;
   }
@@ -115,7 +131,7 @@ function add(document: Document, op: Element, sel: string, node: Node, target: E
   if ((pos === 'before' || pos === 'after') && node === target) {
     throw conflict('add', sel, `cannot add ${pos} the target element itself`, 1);
   }
-  const nodes = content(document, op, parent.nodeType === 1 ? (parent as Element) : null);
+  const nodes = content(document, op, parent.nodeType === 1 ? (parent as Element) : null, sanitize);
   const element = node as Element;
   if (pos === 'prepend') element.prepend(...nodes);
   else if (pos === 'before') (node as ChildNode).before(...nodes);
@@ -124,14 +140,22 @@ function add(document: Document, op: Element, sel: string, node: Node, target: E
   else throw new HttpError(422, `XML Patch <add pos="${pos}"> is not one of prepend, before, after`);
 }
 
-function replace(document: Document, op: Element, sel: string, node: Node, target: Element): void {
+function replace(
+  document: Document,
+  op: Element,
+  sel: string,
+  node: Node,
+  target: Element,
+  sanitize: Sanitizer | null,
+): void {
   if (node.nodeType === 2 || node.nodeType === 3 || node.nodeType === 4 || node.nodeType === 8) {
+    if (sanitize && node.nodeType === 2) checkAttribute((node as Attr).name, op.textContent ?? '');
     node.nodeValue = op.textContent ?? '';
     return;
   }
   if (node.nodeType !== 1) throw conflict('replace', sel, `cannot replace ${describeNode(node)}`, 1);
   if (node === target) throw conflict('replace', sel, 'replace the target with PUT instead', 1);
-  const nodes = content(document, op, (node as Element).parentElement);
+  const nodes = content(document, op, (node as Element).parentElement, sanitize);
   const elements = nodes.filter((child) => child.nodeType === 1);
   if (elements.length !== 1) {
     throw new HttpError(422, `XML Patch <replace sel=${JSON.stringify(sel)}> must hold exactly one element`);

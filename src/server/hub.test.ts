@@ -4,6 +4,12 @@ import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { Hub, type HubOptions } from './hub.ts';
 
+/** A held poll's deliver that hands the batch to `resolve` and accepts it. */
+function deliverTo(resolve: (batch: ReverseRequest[]) => void, batch: ReverseRequest[]): true {
+  resolve(batch);
+  return true;
+}
+
 function setup(options: HubOptions = {}) {
   const hub = new Hub({ holdMs: 1_000, expireMs: 60_000, ...options });
   const session = hub.register({ url: 'http://page.test/' });
@@ -95,7 +101,7 @@ describe('Hub', () => {
     await new Promise((resolve) => setImmediate(resolve));
     // The client got only /a (ack 1) and says its last poll failed: /b comes again, before /c.
     const again = await new Promise<ReverseRequest[]>((resolve) =>
-      hub.attachPoll(session, { deliver: (batch) => (resolve(batch), true) }, { ack: 1, retry: true }),
+      hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 1, retry: true }),
     );
     assert.deepEqual(
       again.map((request) => [request.path, request.seq]),
@@ -116,7 +122,7 @@ describe('Hub', () => {
     assert.equal((await poll()).length, 2);
     controller.abort();
     const held = new Promise<ReverseRequest[]>((resolve) =>
-      hub.attachPoll(session, { deliver: (batch) => (resolve(batch), true) }, { ack: 0, retry: false }),
+      hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 0, retry: false }),
     );
     void hub.fetch(session.id, get('/new'));
     assert.deepEqual(
@@ -124,14 +130,14 @@ describe('Hub', () => {
       ['/new'],
     );
     const retried = new Promise<ReverseRequest[]>((resolve) =>
-      hub.attachPoll(session, { deliver: (batch) => (resolve(batch), true) }, { ack: 0, retry: true }),
+      hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 0, retry: true }),
     );
     assert.deepEqual(
       (await retried).map((request) => request.path),
       ['/kept', '/new'],
     );
     const acked = new Promise<ReverseRequest[]>((resolve) =>
-      hub.attachPoll(session, { deliver: (batch) => (resolve(batch), true) }, { ack: 3, retry: true }),
+      hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 3, retry: true }),
     );
     void hub.fetch(session.id, get('/last'));
     assert.deepEqual(
