@@ -5,6 +5,29 @@ import type { XPathValue } from './xpath-evaluate.ts';
 /** Methods that only read, as sent in `Allow` where nothing can be written. */
 export const READ_ONLY_METHODS = 'GET, HEAD, OPTIONS';
 
+/** Every method the DOM handler implements. */
+export const ALL_DOM_METHODS = 'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS';
+
+/** The methods a target supports, as sent in `Allow`. */
+export function allowFor(value: XPathValue): string {
+  if (value.type !== 'nodes' || value.nodes.length !== 1) return READ_ONLY_METHODS;
+  return allowForNode(value.nodes[0] as Node);
+}
+
+/** The methods one node supports. */
+export function allowForNode(node: Node): string {
+  switch (node.nodeType) {
+    case 1:
+      return node === node.ownerDocument?.documentElement ? 'GET, HEAD, PUT, POST, PATCH, OPTIONS' : ALL_DOM_METHODS;
+    case 9:
+      return READ_ONLY_METHODS;
+    case 10:
+      return 'GET, HEAD, DELETE, OPTIONS';
+    default:
+      return 'GET, HEAD, PUT, DELETE, OPTIONS';
+  }
+}
+
 /** Markup bodies. Not text/plain: a cross-site form can send that without a preflight. */
 export const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
 

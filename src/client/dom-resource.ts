@@ -7,6 +7,9 @@ import { HttpError } from '../protocol/http-error.ts';
 import { pathOf } from '../protocol/paths.ts';
 import { expressionOf } from '../protocol/xpath-path.ts';
 import {
+  ALL_DOM_METHODS,
+  allowFor,
+  allowForNode,
   describeNode,
   HTML_TYPES,
   mediaType,
@@ -19,7 +22,7 @@ import {
 } from './dom-request.ts';
 import { jsonValue, rememberSecrets, serializeNode, serializeValue, xpathOf } from './dom-serialize.ts';
 import { preferredWait, waitForChange } from './dom-watch.ts';
-import { etagOf, ifMatch, noneMatchHits } from './etag.ts';
+import { etagOf, ifMatch, noneMatchHits, preconditions } from './etag.ts';
 import { parseFragment, singleElement } from './html-fragment.ts';
 import { checkAttribute, type Sanitizer } from './sanitize.ts';
 import { keepUserInput } from './user-input.ts';
@@ -64,7 +67,7 @@ export interface DomResourceOptions {
 }
 
 /** The methods the DOM handler implements, as sent in `Allow`. */
-export const DOM_METHODS = 'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS';
+export const DOM_METHODS = ALL_DOM_METHODS;
 /** Children of an element with this attribute are never changed by a morph (the element itself may be). */
 export const IGNORE_ATTRIBUTE = 'data-ptth-ignore';
 /** Besides `id`, this attribute keys children, so a morph moves them instead of rebuilding them. */
@@ -77,25 +80,6 @@ interface Later {
   later: Promise<Response>;
 }
 
-/** The methods a target supports, as sent in `Allow`. */
-function allowFor(value: XPathValue): string {
-  if (value.type !== 'nodes' || value.nodes.length !== 1) return READ_ONLY_METHODS;
-  return allowForNode(value.nodes[0] as Node);
-}
-
-function allowForNode(node: Node): string {
-  switch (node.nodeType) {
-    case 1:
-      return node === node.ownerDocument?.documentElement ? 'GET, HEAD, PUT, POST, PATCH, OPTIONS' : DOM_METHODS;
-    case 9:
-      return READ_ONLY_METHODS;
-    case 10:
-      return 'GET, HEAD, DELETE, OPTIONS';
-    default:
-      return 'GET, HEAD, PUT, DELETE, OPTIONS';
-  }
-}
-
 function reply(
   body: string | null,
   contentType: string,
@@ -103,26 +87,6 @@ function reply(
   headers: Record<string, string> = {},
 ): Response {
   return new Response(body, { status, headers: { 'content-type': contentType, ...headers } });
-}
-
-/**
- * RFC 9110 §13.2.2 for writes: If-Match must match, If-None-Match must not. Called after the
- * checks that need no body (404, 405, 409, 415), which take precedence (§13.2.1); the ETag is
- * computed only when a condition asks for it.
- */
-function preconditions(request: Request, current: string | null | (() => string | null)): void {
-  const match = request.headers.get('if-match');
-  const noneMatch = request.headers.get('if-none-match');
-  if (match === null && noneMatch === null) return;
-  const etag = typeof current === 'function' ? current() : current;
-  if (match !== null && !ifMatch(match, etag)) {
-    throw new HttpError(412, `If-Match ${match} does not match the current ETag ${etag ?? '(none: no such node)'}`, {
-      extensions: { etag },
-    });
-  }
-  if (noneMatch !== null && noneMatchHits(noneMatch, etag)) {
-    throw new HttpError(412, `If-None-Match ${noneMatch} matches the current ETag ${etag}`, { extensions: { etag } });
-  }
 }
 
 /**

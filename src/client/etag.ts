@@ -3,6 +3,8 @@
  * ETag is a hash of the exact serialization, so equal bytes give equal tags.
  */
 
+import { HttpError } from '../protocol/http-error.ts';
+
 /** A strong ETag (quoted, 16 hex digits) of a text: two 32-bit FNV-1a hashes with different seeds. */
 export function etagOf(text: string): string {
   let a = 0x811c9dc5;
@@ -35,4 +37,24 @@ export function noneMatchHits(header: string, etag: string | null): boolean {
   if (etag === null) return false;
   const bare = etag.replace(/^W\//, '');
   return tags.includes('*') || tags.some((tag) => tag.replace(/^W\//, '') === bare);
+}
+
+/**
+ * RFC 9110 §13.2.2 for writes: If-Match must match, If-None-Match must not. Called after the
+ * checks that need no body (404, 405, 409, 415), which take precedence (§13.2.1); the ETag is
+ * computed only when a condition asks for it.
+ */
+export function preconditions(request: Request, current: string | null | (() => string | null)): void {
+  const match = request.headers.get('if-match');
+  const noneMatch = request.headers.get('if-none-match');
+  if (match === null && noneMatch === null) return;
+  const etag = typeof current === 'function' ? current() : current;
+  if (match !== null && !ifMatch(match, etag)) {
+    throw new HttpError(412, `If-Match ${match} does not match the current ETag ${etag ?? '(none: no such node)'}`, {
+      extensions: { etag },
+    });
+  }
+  if (noneMatch !== null && noneMatchHits(noneMatch, etag)) {
+    throw new HttpError(412, `If-None-Match ${noneMatch} matches the current ETag ${etag}`, { extensions: { etag } });
+  }
 }
