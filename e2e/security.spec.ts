@@ -136,3 +136,41 @@ test('a page with data-read-only and data-scope serves only reads inside its sco
   expect((await call('DELETE', "//div[@id='app']/p")).status).toBe(405);
   await expect(page.locator('#app p')).toHaveText('inside');
 });
+
+test('the client works under a strict Content-Security-Policy (no eval, no inline script)', async ({
+  page,
+  server,
+}) => {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await page.route('**/strict.html', (route) =>
+    route.fulfill({
+      contentType: 'text/html',
+      headers: {
+        'content-security-policy':
+          "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'",
+      },
+      body: '<!DOCTYPE html><html><head><script src="/ptth/client.js"></script></head><body><h1>strict</h1><ul id="l"></ul></body></html>',
+    }),
+  );
+  await page.goto(`${server.url}strict.html`);
+  const id = await page.evaluate(async () => {
+    const w = window as unknown as { ptth: { connection: { id: string; state: string } } };
+    while (w.ptth.connection.state !== 'open') await new Promise((resolve) => setTimeout(resolve, 10));
+    return w.ptth.connection.id;
+  });
+  const { REVERSE_ORIGIN } = await import('../src/protocol/fetch-convert.ts');
+  const put = await server.hub.fetch(
+    id,
+    new Request(`${REVERSE_ORIGIN}//ul[@id='l']`, {
+      method: 'PATCH',
+      body: '<li>a</li><li>b</li>',
+      headers: { 'content-type': 'text/html' },
+    }),
+  );
+  expect(put.status).toBe(200);
+  await expect(page.locator('#l li')).toHaveCount(2);
+  expect(violations).toEqual([]);
+});

@@ -38,6 +38,7 @@ describe('public exports', () => {
       'INSTANCE_HEADER',
       'MESSAGE_HTTP',
       'PrintedResponse',
+      'REMOTE_ADDRESS_HEADER',
       'RETRY_HEADER',
       'REVERSE_ORIGIN',
       'SECRET_HEADER',

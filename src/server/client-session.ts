@@ -49,6 +49,8 @@ export class ClientSession {
   idleSince: number | null;
   /** The page load that holds this id; polls from another one are refused (409). */
   instance = '';
+  /** The remote address it connected from ('' when unknown). */
+  address = '';
   /** Settles when the bodies of earlier `hub.fetch` calls have been read (keeps call order). */
   admission: Promise<unknown> = Promise.resolve();
 

@@ -9,6 +9,7 @@ import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import { readBody } from '../protocol/read-body.ts';
 import type { Hub } from './hub.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
+import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
 import { checkXmlBody, checkXPath } from './precheck.ts';
 
 /** Hop-by-hop fields (RFC 9110 §7.6.1) and framing, which a gateway never forwards as they are. */
@@ -49,7 +50,8 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
     const headers = endToEndHeaders(request.headers);
     // The reverse request has its own framing, and an empty Host as the PTTH draft says.
     // The caller's credentials are for this server, never for the pages behind it.
-    for (const name of ['host', 'content-length', 'cookie', 'authorization']) headers.delete(name);
+    for (const name of ['host', 'content-length', 'cookie', 'authorization', REMOTE_ADDRESS_HEADER])
+      headers.delete(name);
     const reverse = new Request(REVERSE_ORIGIN + reversePath + search, { method, headers, body });
     const response = await hub.fetch(id, reverse, { signal: request.signal });
     const relayed = endToEndHeaders(response.headers);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import { HttpError } from '../protocol/http-error.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { Hub, type HubOptions } from './hub.ts';
 
@@ -382,6 +383,39 @@ describe('Hub', () => {
       const { session } = hub.connect({ url: 'http://a/', id: 'short', secret: 'x' });
       assert.notEqual(session.id, 'short');
       assert.throws(() => hub.register({ url: 'http://a/', id: session.id }), /already registered/);
+      hub.close();
+    });
+  });
+
+  describe('limits', () => {
+    it('refuses clients past maxClients (503) and maxClientsPerAddress (429), with Retry-After and a refused event', () => {
+      const hub = new Hub({ maxClients: 3, maxClientsPerAddress: 2 });
+      const refused: string[] = [];
+      hub.on('refused', (address, reason) => refused.push(`${address}: ${reason}`));
+      hub.register({ url: 'http://a/', address: '10.0.0.1' });
+      hub.register({ url: 'http://a/', address: '10.0.0.1' });
+      assert.throws(
+        () => hub.register({ url: 'http://a/', address: '10.0.0.1' }),
+        (error) => error instanceof HttpError && error.status === 429,
+      );
+      const third = hub.register({ url: 'http://a/', address: '10.0.0.2' });
+      assert.throws(
+        () => hub.register({ url: 'http://a/', address: '10.0.0.3' }),
+        (error) => error instanceof HttpError && error.status === 503,
+      );
+      assert.equal(refused.length, 2);
+      assert.equal(hub.stats().refusedConnects, 2);
+      hub.expire(third.id, 'test');
+      hub.register({ url: 'http://a/', address: '10.0.0.3' });
+      assert.equal(hub.stats().clients, 3);
+      hub.close();
+    });
+
+    it('counts answers nobody waited for', async () => {
+      const hub = new Hub();
+      const session = hub.register({ url: 'http://a/' });
+      hub.receive(session, [{ id: 'someone-else', status: 200, statusText: '', headers: [], body: null }]);
+      assert.equal(hub.stats().droppedResponses, 1);
       hub.close();
     });
   });

@@ -25,6 +25,19 @@ export interface HubOptions {
   maxBodyBytes?: number;
   /** Most requests queued for one client (503 past it). Default 1,000. */
   maxQueue?: number;
+  /** Most clients at once (503 past it). Default 10,000. */
+  maxClients?: number;
+  /** Most clients from one remote address (429 past it). Default 100. */
+  maxClientsPerAddress?: number;
+}
+
+/** Counters of a hub, for logs and metrics. */
+export interface HubStats {
+  clients: number;
+  /** Connects refused because of `maxClients` or `maxClientsPerAddress`. */
+  refusedConnects: number;
+  /** Answers that came for a request nobody waited for (duplicates, late ones, someone else's). */
+  droppedResponses: number;
 }
 
 /** Per-call options of `hub.fetch`. */
@@ -39,6 +52,8 @@ export interface HubFetchOptions {
 export interface HubEvents {
   connect: [ClientInfo];
   disconnect: [ClientInfo, string];
+  /** A connect refused by a limit: the remote address and why. */
+  refused: [string, string];
 }
 
 /** A 503 with `Retry-After`, as every 503 of the hub is. */
@@ -58,6 +73,8 @@ export interface ClientRegistration {
   id?: string | undefined;
   secret?: string | undefined;
   instance?: string;
+  /** The remote address, for `maxClientsPerAddress`. */
+  address?: string;
 }
 
 /** The shape of ids and secrets: 128 bits in base64url. */
@@ -84,6 +101,9 @@ export class Hub extends EventEmitter<HubEvents> {
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #idPrefix = randomBytes(3).toString('base64url');
   #seq = 0;
+  #refused = 0;
+  #dropped = 0;
+  readonly #perAddress = new Map<string, number>();
   #closed = false;
 
   constructor(options: HubOptions = {}) {
@@ -94,6 +114,8 @@ export class Hub extends EventEmitter<HubEvents> {
       expireMs: 15_000,
       maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
       maxQueue: 1_000,
+      maxClients: 10_000,
+      maxClientsPerAddress: 100,
       ...options,
     };
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, Math.min(1_000, this.options.expireMs / 4)));
@@ -106,6 +128,7 @@ export class Hub extends EventEmitter<HubEvents> {
     if (client.id !== undefined && this.#sessions.has(client.id)) {
       throw new HttpError(409, `Client id "${client.id}" is already registered`);
     }
+    this.#admit(client.address ?? '');
     const session = new ClientSession(
       client.id ?? randomToken(),
       client.secret ?? randomToken(),
@@ -115,6 +138,8 @@ export class Hub extends EventEmitter<HubEvents> {
       client.dom ?? false,
     );
     session.instance = client.instance ?? '';
+    session.address = client.address ?? '';
+    this.#perAddress.set(session.address, (this.#perAddress.get(session.address) ?? 0) + 1);
     this.#sessions.set(session.id, session);
     this.emit('connect', session.info());
     return session;
@@ -259,7 +284,34 @@ export class Hub extends EventEmitter<HubEvents> {
 
   /** Responses from a client; duplicates and answers nobody waits for any more are dropped. */
   receive(session: ClientSession, responses: readonly ReverseResponse[]): void {
-    for (const response of responses) session.calls.get(response.id)?.settle(response);
+    for (const response of responses) {
+      const call = session.calls.get(response.id);
+      if (call) call.settle(response);
+      else this.#dropped++;
+    }
+  }
+
+  /** The hub's counters. */
+  stats(): HubStats {
+    return { clients: this.#sessions.size, refusedConnects: this.#refused, droppedResponses: this.#dropped };
+  }
+
+  /** Refuses a new client past the limits, with a clear error and a `refused` event. */
+  #admit(address: string): void {
+    const refuse = (status: number, detail: string) => {
+      this.#refused++;
+      this.emit('refused', address, detail);
+      throw new HttpError(status, detail, { headers: { 'retry-after': '10' } });
+    };
+    if (this.#sessions.size >= this.options.maxClients) {
+      refuse(503, `The hub has ${this.#sessions.size} clients, its limit (maxClients)`);
+    }
+    if (address !== '' && (this.#perAddress.get(address) ?? 0) >= this.options.maxClientsPerAddress) {
+      refuse(
+        429,
+        `Address ${address} has ${this.options.maxClientsPerAddress} clients, the limit (maxClientsPerAddress)`,
+      );
+    }
   }
 
   /** Forgets a client; its callers get 503. */
@@ -267,6 +319,9 @@ export class Hub extends EventEmitter<HubEvents> {
     const session = this.#sessions.get(id);
     if (!session) return;
     this.#sessions.delete(id);
+    const left = (this.#perAddress.get(session.address) ?? 1) - 1;
+    if (left > 0) this.#perAddress.set(session.address, left);
+    else this.#perAddress.delete(session.address);
     const poll = session.poll;
     session.release();
     poll?.deliver([]);

@@ -32,11 +32,11 @@ export type { ClientInfo, ClientSession, HeldPoll, TransportKind } from './clien
 export type { DevServer, DevServerOptions } from './dev-server.ts';
 export { devApp, startDevServer } from './dev-server.ts';
 export { endToEndHeaders, gateway } from './gateway.ts';
-export type { ClientRegistration, HubEvents, HubFetchOptions, HubOptions } from './hub.ts';
+export type { ClientRegistration, HubEvents, HubFetchOptions, HubOptions, HubStats } from './hub.ts';
 export { Hub, randomToken, sameToken } from './hub.ts';
 export type { RouteHandler } from './long-poll-endpoint.ts';
 export { longPollEndpoint } from './long-poll-endpoint.ts';
 export type { FetchHandler, NodeListener } from './node-adapter.ts';
-export { toNodeListener } from './node-adapter.ts';
+export { REMOTE_ADDRESS_HEADER, toNodeListener } from './node-adapter.ts';
 export type { HandRequest } from './repl.ts';
 export { PrintedResponse, replHelpers, startRepl } from './repl.ts';

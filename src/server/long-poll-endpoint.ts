@@ -21,6 +21,7 @@ import { parseResponseBatch, printBatch, printRequest } from '../protocol/messag
 import { readBody } from '../protocol/read-body.ts';
 import type { ClientSession } from './client-session.ts';
 import { type Hub, sameToken } from './hub.ts';
+import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
 
 /** A fetch-shaped handler; `null` means "not mine", so handlers can be chained. */
 export type RouteHandler = (request: Request) => Promise<Response | null>;
@@ -130,6 +131,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
       id: text(body?.id),
       secret: text(body?.secret),
       instance: text(body?.instance) ?? '',
+      address: request.headers.get(REMOTE_ADDRESS_HEADER) ?? '',
     });
     const reply: ConnectReply = {
       id: session.id,

@@ -90,4 +90,10 @@ describe('toNodeListener', () => {
     const trace = await exchange(echoPath, { method: 'TRACE', path: '/' });
     assert.equal(trace.status, 501);
   });
+
+  it('tells handlers the peer address in ptth-remote-address, replacing any the client sent', async () => {
+    const handler: FetchHandler = (request) => new Response(request.headers.get('ptth-remote-address'));
+    const response = await exchange(handler, { path: '/', headers: { 'ptth-remote-address': '6.6.6.6' } });
+    assert.equal(response.body, '127.0.0.1');
+  });
 });

@@ -38,6 +38,9 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer | nul
 /** A Host header that is a plain host[:port]; anything else could smuggle a path into the URL. */
 const VALID_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
+/** The header in which the adapter tells handlers the peer's address (any incoming one is replaced). */
+export const REMOTE_ADDRESS_HEADER = 'ptth-remote-address';
+
 /** Methods the fetch `Request` class refuses to carry. */
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
@@ -70,6 +73,8 @@ function toRequest(req: IncomingMessage, body: Buffer | null, signal: AbortSigna
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
   }
+  // Fetch-shaped handlers see no socket: the peer's address travels in a header no client can set.
+  headers.set(REMOTE_ADDRESS_HEADER, req.socket.remoteAddress ?? '');
   // An empty body counts only when the client framed one (Content-Length: 0).
   const framed = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   const hasBody = body !== null && method !== 'GET' && method !== 'HEAD' && (body.length > 0 || framed);
