@@ -65,3 +65,40 @@ export interface PollBody {
 export interface PollReply {
   requests: WireRequest[];
 }
+
+/**
+ * One client's part of a shared poll: one tab polls for every tab of its origin (HTTP/1.1 lets
+ * a browser hold only six connections per host), carrying their answers and acknowledgements.
+ */
+export interface SharedPollMember {
+  id: string;
+  /** The page load that owns the id; a mismatch refuses this member (409), not the poll. */
+  instance?: string;
+  responses?: WireResponse[];
+  ack?: number;
+  retry?: boolean;
+}
+
+/**
+ * The body of `POST {endpoint}/poll` (no id): a shared poll. Each member's secret is proven in
+ * the `Ptth-Secret` header as `id=secret` pairs separated by commas, never in the body or URL.
+ */
+export interface SharedPollBody {
+  clients: SharedPollMember[];
+}
+
+/** A member the hub refused in a shared poll, with the status a poll of its own would get. */
+export interface SharedPollRefusal {
+  client: string;
+  status: number;
+  detail: string;
+}
+
+/** The reply to a shared poll: requests tagged with their client, and refused members. */
+export interface SharedPollReply {
+  requests: (WireRequest & { client: string })[];
+  refused: SharedPollRefusal[];
+}
+
+/** Most clients one shared poll may carry. */
+export const MAX_SHARED_CLIENTS = 64;

@@ -2,11 +2,11 @@
  * The long-poll endpoints as a fetch-shaped handler:
  * `POST {endpoint}/connect` registers a page; `POST {endpoint}/poll/{id}` uploads the page's
  * responses and is held until reverse requests are queued (or the hold runs out);
- * `DELETE {endpoint}/poll/{id}` is the page leaving.
+ * `DELETE {endpoint}/poll/{id}` is the page leaving; `POST {endpoint}/poll` is a shared poll
+ * for several tabs (shared-poll.ts).
  */
-import { utf8, utf8Text } from '../protocol/bytes.ts';
 import { HttpError } from '../protocol/http-error.ts';
-import { decodeWireResponse, encodeWireRequest } from '../protocol/json-codec.ts';
+import { encodeWireRequest } from '../protocol/json-codec.ts';
 import type { ConnectBody, ConnectReply, PollBody, PollReply } from '../protocol/long-poll-wire.ts';
 import {
   ACK_HEADER,
@@ -20,8 +20,10 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseResponseBatch, printBatch, printRequest } from '../protocol/message-http.ts';
 import { readBody } from '../protocol/read-body.ts';
 import type { ClientSession } from './client-session.ts';
-import { type Hub, sameToken } from './hub.ts';
+import type { Hub } from './hub.ts';
 import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
+import { ackOf, authenticateClient, decodeEntry, json, mediaType, NO_ID, parseJson } from './poll-body.ts';
+import { sharedPoll } from './shared-poll.ts';
 
 /** A fetch-shaped handler; `null` means "not mine", so handlers can be chained. */
 export type RouteHandler = (request: Request) => Promise<Response | null>;
@@ -32,40 +34,6 @@ const CONNECT_LIMIT = 64 * 1024;
 /** Largest poll upload: a batch of responses, each up to the hub's body limit. */
 const UPLOAD_FACTOR = 16;
 
-function json(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
-}
-
-function mediaType(request: Request): string {
-  return (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
-function parseJson(bytes: Uint8Array | null, what: string): unknown {
-  try {
-    return JSON.parse(bytes === null ? '' : utf8Text(bytes));
-  } catch {
-    throw new HttpError(400, `The ${what} body is not valid JSON`);
-  }
-}
-
-/** A malformed entry that still names its request becomes a 502 for that caller, not a 400 for the batch. */
-function decodeEntry(entry: unknown): ReverseResponse | null {
-  try {
-    return decodeWireResponse(entry);
-  } catch (error) {
-    const id = (entry as { id?: unknown } | null)?.id;
-    if (typeof id !== 'string' || !(error instanceof HttpError)) return null;
-    const problem = new HttpError(502, `The page sent a malformed response: ${error.message}`);
-    return {
-      id,
-      status: 502,
-      statusText: '',
-      headers: [['content-type', 'application/problem+json']],
-      body: utf8(JSON.stringify(problem.toJSON())),
-    };
-  }
-}
-
 /** The usable responses of an upload, what was wrong with the rest (a 400 after the good ones count), and the acknowledgement. */
 interface Upload {
   responses: ReverseResponse[];
@@ -73,16 +41,6 @@ interface Upload {
   ack: number;
   retry: boolean;
 }
-
-function ackOf(value: unknown): number {
-  if (value === undefined || value === null) return 0;
-  const ack = Number(value);
-  if (!Number.isSafeInteger(ack) || ack < 0)
-    throw new HttpError(400, `"ack" must be a whole number, got ${JSON.stringify(value)}`);
-  return ack;
-}
-
-const NO_ID = new HttpError(400, 'A response in the poll body has no id, so it answers nothing');
 
 function decodeUpload(request: Request, bytes: Uint8Array | null, session: ClientSession): Upload {
   if (mediaType(request) === MESSAGE_HTTP) {
@@ -116,6 +74,7 @@ function encodeBatch(request: Request, requests: ReverseRequest[]): Response {
 export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
   const connectPath = `${endpoint}/connect`;
   const pollPrefix = `${endpoint}/poll/`;
+  const sharedPath = `${endpoint}/poll`;
   const uploadLimit = hub.options.maxBodyBytes * UPLOAD_FACTOR;
 
   async function connect(request: Request): Promise<Response> {
@@ -145,18 +104,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
   }
 
   function authenticate(request: Request, id: string): ClientSession {
-    const session = hub.session(id);
-    if (!session) throw new HttpError(404, `No client with id "${id}"; connect again`, { extensions: { client: id } });
-    if (!sameToken(request.headers.get(SECRET_HEADER) ?? '', session.secret)) {
-      throw new HttpError(403, `The ${SECRET_HEADER} header does not match client "${id}"`);
-    }
-    const instance = request.headers.get(INSTANCE_HEADER);
-    if (instance && session.instance && instance !== session.instance) {
-      throw new HttpError(409, `Another page load has taken over client "${id}"; connect again without it`, {
-        extensions: { client: id },
-      });
-    }
-    return session;
+    return authenticateClient(hub, id, request.headers.get(SECRET_HEADER) ?? '', request.headers.get(INSTANCE_HEADER));
   }
 
   async function poll(request: Request, id: string): Promise<Response> {
@@ -179,9 +127,25 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     return encodeBatch(request, requests);
   }
 
+  async function shared(request: Request): Promise<Response> {
+    try {
+      if (request.method !== 'POST') {
+        throw new HttpError(405, `${request.method} is not allowed on ${sharedPath}; use POST`, {
+          headers: { allow: 'POST' },
+        });
+      }
+      const body = parseJson(await readBody(request, uploadLimit), 'shared poll');
+      return await sharedPoll(hub, request, body);
+    } catch (error) {
+      if (error instanceof HttpError) return error.toResponse();
+      throw error;
+    }
+  }
+
   return async (request) => {
     const path = new URL(request.url).pathname;
     const isConnect = path === connectPath;
+    if (path === sharedPath) return shared(request);
     if (!isConnect && !path.startsWith(pollPrefix)) return null;
     try {
       const id = path.slice(pollPrefix.length);

@@ -1,0 +1,69 @@
+/**
+ * Pieces shared by the long-poll endpoints: JSON replies, body parsing, the decoding of answers
+ * and acknowledgements, and the check that a poll comes from the client it names.
+ */
+import { utf8, utf8Text } from '../protocol/bytes.ts';
+import { HttpError } from '../protocol/http-error.ts';
+import { decodeWireResponse } from '../protocol/json-codec.ts';
+import type { ReverseResponse } from '../protocol/message.ts';
+import type { ClientSession } from './client-session.ts';
+import { type Hub, sameToken } from './hub.ts';
+
+export function json(value: unknown, status = 200): Response {
+  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
+}
+
+export function mediaType(request: Request): string {
+  return (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+export function parseJson(bytes: Uint8Array | null, what: string): unknown {
+  try {
+    return JSON.parse(bytes === null ? '' : utf8Text(bytes));
+  } catch {
+    throw new HttpError(400, `The ${what} body is not valid JSON`);
+  }
+}
+
+/** A malformed entry that still names its request becomes a 502 for that caller, not a 400 for the batch. */
+export function decodeEntry(entry: unknown): ReverseResponse | null {
+  try {
+    return decodeWireResponse(entry);
+  } catch (error) {
+    const id = (entry as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || !(error instanceof HttpError)) return null;
+    const problem = new HttpError(502, `The page sent a malformed response: ${error.message}`);
+    return {
+      id,
+      status: 502,
+      statusText: '',
+      headers: [['content-type', 'application/problem+json']],
+      body: utf8(JSON.stringify(problem.toJSON())),
+    };
+  }
+}
+
+export function ackOf(value: unknown): number {
+  if (value === undefined || value === null) return 0;
+  const ack = Number(value);
+  if (!Number.isSafeInteger(ack) || ack < 0)
+    throw new HttpError(400, `"ack" must be a whole number, got ${JSON.stringify(value)}`);
+  return ack;
+}
+
+export const NO_ID = new HttpError(400, 'A response in the poll body has no id, so it answers nothing');
+
+/** The session of client `id` when `secret` is its secret and no other page load holds it; else 404, 403 or 409. */
+export function authenticateClient(hub: Hub, id: string, secret: string, instance: string | null): ClientSession {
+  const session = hub.session(id);
+  if (!session) throw new HttpError(404, `No client with id "${id}"; connect again`, { extensions: { client: id } });
+  if (!sameToken(secret, session.secret)) {
+    throw new HttpError(403, `The Ptth-Secret header does not match client "${id}"`);
+  }
+  if (instance && session.instance && instance !== session.instance) {
+    throw new HttpError(409, `Another page load has taken over client "${id}"; connect again without it`, {
+      extensions: { client: id },
+    });
+  }
+  return session;
+}
