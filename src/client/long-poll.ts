@@ -21,6 +21,7 @@ import type { Handler } from './dom-resource.ts';
 import { defaultStorage, loadIdentity, randomName, saveIdentity } from './identity.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
+import { type GroupMember, type TabGroup, tabGroup } from './tab-group.ts';
 
 const log = debug('ptth:long-poll');
 
@@ -45,6 +46,12 @@ export interface LongPollOptions {
   dom?: boolean;
   /** Where the tab keeps its id across reloads; default `sessionStorage`, `null` for none. */
   storage?: Storage | null;
+  /**
+   * Share one poll among the tabs of this origin (Web Locks and BroadcastChannel; JSON wire only).
+   * Default `true`: on HTTP/1.1 a browser holds six connections per host, one poll per tab would
+   * freeze the seventh.
+   */
+  shared?: boolean;
 }
 
 /** One served reverse request, as reported by the `request` event. */
@@ -105,6 +112,8 @@ export class Connection extends EventTarget {
   readonly #abort = new AbortController();
   readonly #options: Required<Omit<LongPollOptions, 'url'>> & { url: string };
   readonly #base: string;
+  /** The group whose leader polls for this tab, or `null` when the tab polls on its own. */
+  readonly #group: TabGroup | null;
 
   constructor(options: LongPollOptions) {
     super();
@@ -116,10 +125,13 @@ export class Connection extends EventTarget {
       url: globalThis.location?.href ?? '',
       dom: false,
       storage: defaultStorage(),
+      shared: true,
       ...options,
     };
     this.#base = this.#options.endpoint.replace(/\/+$/, '');
-    this.#identityKey = `ptth:${new URL(this.#base, globalThis.location?.href ?? 'http://localhost/').href}`;
+    const absolute = new URL(this.#base, globalThis.location?.href ?? 'http://localhost/').href;
+    this.#identityKey = `ptth:${absolute}`;
+    this.#group = this.#options.shared && this.#options.wire === 'json' ? tabGroup(absolute) : null;
     // Coming back online, to the foreground or from the back/forward cache: recover now, not
     // when a (throttled) backoff timer fires.
     for (const type of WAKE_EVENTS) globalThis.addEventListener?.(type, this.#onWake);
@@ -137,7 +149,9 @@ export class Connection extends EventTarget {
    * on the `online`, `visibilitychange` and `pageshow` events.
    */
   wake(): void {
-    if (this.#state === 'backoff') {
+    // In a tab group the leader's poll recovers for everyone; a tab without an id connects again.
+    if (this.#group !== null && this.#id !== null) this.#group.wake();
+    else if (this.#state === 'backoff') {
       clearTimeout(this.#timer);
       this.#attempt = 0;
       if (this.#id === null) void this.#connect();
@@ -158,6 +172,11 @@ export class Connection extends EventTarget {
     return this.#state;
   }
 
+  /** Whether this tab holds the poll shared by its origin's tabs (`false` when it polls alone, too). */
+  get leader(): boolean {
+    return this.#group?.leader ?? false;
+  }
+
   /** Responses waiting to be sent. */
   get pending(): number {
     return this.#outbox.length;
@@ -176,6 +195,7 @@ export class Connection extends EventTarget {
     for (const type of WAKE_EVENTS) globalThis.removeEventListener?.(type, this.#onWake);
     clearTimeout(this.#timer);
     this.#abort.abort();
+    this.#group?.leave(this.#instance);
     if (this.#id !== null) {
       // keepalive lets the goodbye out even when the page is being unloaded.
       fetch(`${this.#base}/poll/${encodeURIComponent(this.#id)}`, {
@@ -252,7 +272,8 @@ export class Connection extends EventTarget {
       this.#askAgain = false;
       this.#attempt = 0;
       this.#setState('open');
-      this.#poll();
+      if (this.#group !== null) this.#group.join(this.#member);
+      else this.#poll();
     } catch (error) {
       if (!this.#abort.signal.aborted) this.#retry(error instanceof Error ? error.message : 'connect failed', error);
     }
@@ -264,7 +285,10 @@ export class Connection extends EventTarget {
     // A macrotask lets every handler that finishes within microtasks join the same batch.
     macrotask(() => {
       this.#flushQueued = false;
-      if (this.#state === 'open' && (this.#outbox.length > 0 || this.#polls === 0)) this.#poll();
+      // A group's leader keeps answers through its own backoff; a tab polling alone sends them when open.
+      if (this.#group !== null && this.#id !== null && this.#state !== 'closed') {
+        this.#group.answer(this.#member, this.#outbox.splice(0));
+      } else if (this.#state === 'open' && (this.#outbox.length > 0 || this.#polls === 0)) this.#poll();
     });
   }
 
@@ -319,14 +343,7 @@ export class Connection extends EventTarget {
       });
     } catch (error) {
       if (this.#abort.signal.aborted || generation !== this.#generation) return;
-      if (error instanceof PollRefused && (error.status === 404 || error.status === 403)) {
-        return this.#fail(`${error.message} (the hub does not know this client)`, undefined, true);
-      }
-      if (error instanceof PollRefused && error.status === 409) {
-        // Another page load (a duplicated tab) holds this id now: this one takes a new id.
-        saveIdentity(this.#options.storage, this.#identityKey, null);
-        return this.#fail(error.message, undefined, true);
-      }
+      if (error instanceof PollRefused && this.#refused(error.status, error.message)) return;
       // The hub refused this batch as it is: sending it again would fail the same way.
       if (error instanceof PollRefused && error.status >= 400 && error.status < 500) {
         this.#emit('error', { reason: `${error.message}; ${responses.length} responses dropped` });
@@ -342,6 +359,55 @@ export class Connection extends EventTarget {
     if (generation !== this.#generation) return;
     this.#attempt = 0;
     if (retry) this.#askAgain = false;
+    this.#receive(requests);
+  }
+
+  /** How this connection takes part in its tab group. */
+  readonly #member: GroupMember = {
+    card: () => ({
+      id: this.#id ?? '',
+      secret: this.#secret,
+      instance: this.#instance,
+      ack: this.#delivery.ack,
+      holdMs: this.#holdMs,
+    }),
+    receive: (id, requests) => {
+      // A poll that works again may deliver before the tab hears that it recovered.
+      if (id === this.#id && this.#state !== 'closed') this.#receive(requests);
+    },
+    refused: (id, status, detail) => {
+      if (id === this.#id) this.#refused(status, detail);
+    },
+    failed: (reason) => {
+      if (this.#state !== 'open' && this.#state !== 'backoff') return;
+      this.#emit('error', { reason });
+      this.#setState('backoff');
+    },
+    recovered: () => {
+      if (this.#state === 'backoff' && this.#id !== null) this.#setState('open');
+    },
+  };
+
+  /**
+   * The hub refused a poll for this client: it does not know it (404, 403: connect again) or
+   * another page load holds its id (409: a duplicated tab, which takes a new id). Returns
+   * whether the status was one of those.
+   */
+  #refused(status: number, message: string): boolean {
+    if (status === 404 || status === 403) {
+      this.#fail(`${message} (the hub does not know this client)`, undefined, true);
+      return true;
+    }
+    if (status === 409) {
+      saveIdentity(this.#options.storage, this.#identityKey, null);
+      this.#fail(message, undefined, true);
+      return true;
+    }
+    return false;
+  }
+
+  /** Runs newly arrived requests; a redelivered one is answered from memory, never run twice. */
+  #receive(requests: ReverseRequest[]): void {
     DEBUG: log('received', requests.length, 'requests');
     for (const request of requests) {
       if (this.#delivery.arrive(request)) {

@@ -4,7 +4,8 @@
  * `data-endpoint` (default: the folder the script is served from, e.g. `/ptth`),
  * `data-wire="http"` for `message/http` batches, `data-connect="false"` to connect by hand,
  * `data-scope="#app"` to serve only that element, `data-read-only` to serve only reads,
- * `data-sanitize="false"` to write markup unsanitized.
+ * `data-sanitize="false"` to write markup unsanitized, `data-shared="false"` to poll alone
+ * instead of sharing one poll with the origin's other tabs.
  */
 import * as api from './index.ts';
 import type { Connection, RequestRecord } from './long-poll.ts';
@@ -33,6 +34,7 @@ const ptth: PtthGlobal = {
       ...(data.scope ? { scope: data.scope } : {}),
       ...(data.readOnly !== undefined && data.readOnly !== 'false' ? { readOnly: true } : {}),
       ...(data.sanitize === 'false' ? { sanitize: false } : {}),
+      ...(data.shared === 'false' ? { shared: false } : {}),
       ...options,
     });
     connection.on('request', (record) => {

@@ -1,0 +1,335 @@
+/**
+ * Tabs of one origin share one long poll. HTTP/1.1 gives a browser six connections per host, so
+ * a seventh tab holding its own poll would wait for a free one. The tabs elect a leader with a
+ * Web Lock; the leader holds one shared poll (`POST {endpoint}/poll`) for every tab, hands each
+ * tab its requests over a BroadcastChannel and uploads their answers on its next poll. When the
+ * leader goes, the next tab in the lock's queue takes over and asks everyone to join again.
+ */
+import { debug } from '../protocol/debug.ts';
+import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
+import type { SharedPollBody, SharedPollReply } from '../protocol/long-poll-wire.ts';
+import { SECRET_HEADER } from '../protocol/long-poll-wire.ts';
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import { DeliveryLog } from './delivery-log.ts';
+import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
+
+const log = debug('ptth:tab-group');
+
+/** How much longer than the hub's hold a shared poll may take before it counts as dead. */
+const POLL_MARGIN_MS = 10_000;
+
+/** What the group knows of one tab's connection: enough to poll for it. */
+export interface MemberCard {
+  id: string;
+  secret: string;
+  /** The tab's page load; also the name of the Web Lock the tab holds while it lives. */
+  instance: string;
+  /** The tab's acknowledgement when it (re)joins: what it has received so far. */
+  ack: number;
+  holdMs: number;
+}
+
+/** A tab's own connection, as the group calls it back. */
+export interface GroupMember {
+  card(): MemberCard;
+  /** Requests for client `id` (ignored when the member has another id by now). */
+  receive(id: string, requests: ReverseRequest[]): void;
+  /** The hub refused client `id` in a shared poll (404, 403, 409): connect again. */
+  refused(id: string, status: number, detail: string): void;
+  /** The shared poll failed; the leader retries it. */
+  failed(reason: string): void;
+  /** The shared poll works again after failing. */
+  recovered(): void;
+}
+
+type Message =
+  | { type: 'join'; card: MemberCard }
+  | { type: 'answers'; card: MemberCard; responses: ReverseResponse[] }
+  | { type: 'leave'; instance: string }
+  | { type: 'leader' }
+  | { type: 'requests'; instance: string; id: string; requests: ReverseRequest[] }
+  | { type: 'refused'; instance: string; id: string; status: number; detail: string }
+  | { type: 'failed'; reason: string }
+  | { type: 'recovered' };
+
+/** What the leader keeps per member. */
+interface Seat {
+  card: MemberCard;
+  outbox: ReverseResponse[];
+  /** Tracks what was handed to the member, for the acknowledgement. */
+  delivery: DeliveryLog;
+  /** Ask the hub to deliver again: a poll carrying this member failed, or a new leader took it. */
+  retry: boolean;
+  /** Stops watching the member's lock when the member leaves first. */
+  watch: AbortController;
+}
+
+/** Web Locks, as far as the group needs them. */
+export interface Locks {
+  request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void> | void): Promise<unknown>;
+}
+
+/** The browser's Web Locks, or `null` where there are none (an insecure context, old browsers). */
+export function browserLocks(): Locks | null {
+  const locks = (globalThis.navigator as { locks?: Locks } | undefined)?.locks;
+  return locks && typeof BroadcastChannel === 'function' ? locks : null;
+}
+
+/** One tab's part in the group of its origin's tabs for one endpoint. */
+export class TabGroup {
+  readonly #base: string;
+  readonly #locks: Locks;
+  readonly #channel: BroadcastChannel;
+  readonly #members = new Map<string, GroupMember>();
+  /** Releases, per member, the lock whose release tells the leader the member is gone. */
+  readonly #leaving = new Map<string, AbortController>();
+  readonly #closed = new AbortController();
+  #leader = false;
+  readonly #seats = new Map<string, Seat>();
+  #polls = 0;
+  #pollQueued = false;
+  #attempt = 0;
+  /** The last shared poll failed; the members are told when one works again. */
+  #failing = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(base: string, locks: Locks) {
+    this.#base = base;
+    this.#locks = locks;
+    this.#channel = new BroadcastChannel(`ptth:${base}`);
+    this.#channel.onmessage = (event: MessageEvent<Message>) => this.#onMessage(event.data);
+    const signal = this.#closed.signal;
+    void locks
+      .request(`ptth:${base}`, { signal }, async () => {
+        if (signal.aborted) return;
+        this.#lead();
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      })
+      .catch(() => {});
+  }
+
+  /** Whether this tab holds the shared poll. */
+  get leader(): boolean {
+    return this.#leader;
+  }
+
+  /** Adds this tab's connection (again, after each connect): the leader polls for it. */
+  join(member: GroupMember): void {
+    const card = member.card();
+    if (!this.#members.has(card.instance)) {
+      // The lock that tells the leader this tab is gone: held until it leaves or closes.
+      const gone = new AbortController();
+      void this.#locks.request(`ptth:${this.#base}:tab:${card.instance}`, {}, () => {
+        if (this.#members.get(card.instance) !== member) return;
+        return new Promise<void>((resolve) => gone.signal.addEventListener('abort', () => resolve(), { once: true }));
+      });
+      this.#leaving.set(card.instance, gone);
+    }
+    this.#members.set(card.instance, member);
+    this.#send({ type: 'join', card });
+  }
+
+  /** Hands the answers of a member to the leader, for its next poll. */
+  answer(member: GroupMember, responses: ReverseResponse[]): void {
+    if (responses.length > 0) this.#send({ type: 'answers', card: member.card(), responses });
+  }
+
+  /** A member leaves the group (its connection closed). */
+  leave(instance: string): void {
+    this.#members.delete(instance);
+    this.#leaving.get(instance)?.abort();
+    this.#leaving.delete(instance);
+    this.#send({ type: 'leave', instance });
+    if (this.#members.size === 0) this.close();
+  }
+
+  /** Polls anew now (after sleep, or coming back online). */
+  wake(): void {
+    if (!this.#leader) return;
+    clearTimeout(this.#timer);
+    this.#attempt = 0;
+    for (const seat of this.#seats.values()) seat.retry = true;
+    this.#schedulePoll();
+  }
+
+  /** Leaves the group for good: another tab takes the lead. */
+  close(): void {
+    this.#closed.abort();
+    for (const gone of this.#leaving.values()) gone.abort();
+    clearTimeout(this.#timer);
+    this.#channel.close();
+    this.#leader = false;
+    groups.delete(this.#base);
+  }
+
+  /** Messages to the other tabs go over the channel; to this tab's own members, directly. */
+  #send(message: Message): void {
+    if (this.#closed.signal.aborted) return;
+    this.#channel.postMessage(message);
+    this.#onMessage(message);
+  }
+
+  #onMessage(message: Message): void {
+    switch (message.type) {
+      case 'leader':
+        for (const member of this.#members.values()) this.#channel.postMessage({ type: 'join', card: member.card() });
+        return;
+      case 'requests':
+        this.#members.get(message.instance)?.receive(message.id, message.requests);
+        return;
+      case 'refused':
+        this.#members.get(message.instance)?.refused(message.id, message.status, message.detail);
+        return;
+      case 'failed':
+        for (const member of this.#members.values()) member.failed(message.reason);
+        return;
+      case 'recovered':
+        for (const member of this.#members.values()) member.recovered();
+        return;
+    }
+    if (!this.#leader) return;
+    if (message.type === 'leave') {
+      this.#unseat(message.instance);
+      return;
+    }
+    const seat = this.#seat(message.card);
+    if (message.type === 'answers') seat.outbox.push(...message.responses);
+    this.#schedulePoll();
+  }
+
+  #lead(): void {
+    DEBUG: log('leading');
+    this.#leader = true;
+    this.#channel.postMessage({ type: 'leader' } satisfies Message);
+    for (const member of this.#members.values()) this.#seat(member.card());
+    this.#schedulePoll();
+  }
+
+  /** The leader's seat for a member; a new seat (or a new id in it) starts by asking again. */
+  #seat(card: MemberCard): Seat {
+    let seat = this.#seats.get(card.instance);
+    if (!seat || seat.card.id !== card.id) {
+      seat?.watch.abort();
+      const watch = new AbortController();
+      seat = { card, outbox: [], delivery: new DeliveryLog(card.ack), retry: true, watch };
+      this.#seats.set(card.instance, seat);
+      // Granted only once the member's tab released its lock: it closed or crashed.
+      void this.#locks
+        .request(`ptth:${this.#base}:tab:${card.instance}`, { signal: watch.signal }, () => this.#unseat(card.instance))
+        .catch(() => {});
+    }
+    seat.card = card;
+    return seat;
+  }
+
+  #unseat(instance: string): void {
+    const seat = this.#seats.get(instance);
+    if (!seat) return;
+    seat.watch.abort();
+    this.#seats.delete(instance);
+    DEBUG: log('unseated', instance);
+    this.#schedulePoll();
+  }
+
+  #schedulePoll(): void {
+    if (this.#pollQueued || !this.#leader) return;
+    this.#pollQueued = true;
+    // A macrotask lets every answer that arrives in the same moment ride on one poll.
+    macrotask(() => {
+      this.#pollQueued = false;
+      void this.#poll();
+    });
+  }
+
+  async #poll(): Promise<void> {
+    const seats = Array.from(this.#seats.values());
+    if (!this.#leader || seats.length === 0 || this.#closed.signal.aborted) return;
+    clearTimeout(this.#timer);
+    const body: SharedPollBody = {
+      clients: seats.map((seat) => ({
+        id: seat.card.id,
+        instance: seat.card.instance,
+        ack: seat.delivery.ack,
+        ...(seat.retry ? { retry: true } : {}),
+        responses: seat.outbox.map(encodeWireResponse),
+      })),
+    };
+    const sent = seats.map((seat) => ({ seat, responses: seat.outbox.splice(0), retry: seat.retry }));
+    const holdMs = Math.max(...seats.map((seat) => seat.card.holdMs));
+    this.#polls++;
+    let reply: SharedPollReply;
+    try {
+      reply = await withDeadline(this.#closed.signal, holdMs + POLL_MARGIN_MS, async (signal) => {
+        const response = await fetch(`${this.#base}/poll`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [SECRET_HEADER]: seats.map((seat) => `${seat.card.id}=${seat.card.secret}`).join(', '),
+          },
+          body: JSON.stringify(body),
+          signal,
+        });
+        if (response.status !== 200)
+          throw new Error(`shared poll answered ${response.status}: ${await response.text()}`);
+        return (await response.json()) as SharedPollReply;
+      });
+    } catch (error) {
+      this.#polls--;
+      if (this.#closed.signal.aborted) return;
+      // The hub may not have read these answers, and its answer may be lost: send them again, ask again.
+      for (const { seat, responses } of sent) {
+        seat.outbox.unshift(...responses);
+        seat.retry = true;
+      }
+      const reason = error instanceof Error ? error.message : 'shared poll failed';
+      this.#failing = true;
+      this.#send({ type: 'failed', reason });
+      const delay = backoffDelay(this.#attempt++, 500, 30_000);
+      DEBUG: log('backoff', Math.round(delay), 'ms after', reason);
+      this.#timer = setTimeout(() => this.#poll(), delay);
+      return;
+    }
+    this.#polls--;
+    if (this.#failing) this.#send({ type: 'recovered' });
+    this.#failing = false;
+    this.#attempt = 0;
+    for (const { seat, retry } of sent) if (retry) seat.retry = false;
+    this.#deliver(reply);
+    if (this.#polls === 0 || seats.some((seat) => seat.outbox.length > 0)) this.#schedulePoll();
+  }
+
+  #deliver(reply: SharedPollReply): void {
+    const byClient = new Map<Seat, ReverseRequest[]>();
+    const seats = Array.from(this.#seats.values());
+    for (const wire of reply.requests) {
+      const seat = seats.find((candidate) => candidate.card.id === wire.client);
+      if (!seat) continue;
+      const request = decodeWireRequest(wire);
+      seat.delivery.arrive(request);
+      byClient.set(seat, [...(byClient.get(seat) ?? []), request]);
+    }
+    for (const [seat, requests] of byClient) {
+      this.#send({ type: 'requests', instance: seat.card.instance, id: seat.card.id, requests });
+    }
+    for (const refusal of reply.refused) {
+      const seat = seats.find((candidate) => candidate.card.id === refusal.client);
+      if (!seat) continue;
+      this.#unseat(seat.card.instance);
+      const { status, detail } = refusal;
+      this.#send({ type: 'refused', instance: seat.card.instance, id: seat.card.id, status, detail });
+    }
+  }
+}
+
+const groups = new Map<string, TabGroup>();
+
+/** This tab's group for an endpoint (absolute URL), or `null` where tabs cannot share a poll. */
+export function tabGroup(base: string, locks: Locks | null = browserLocks()): TabGroup | null {
+  if (locks === null) return null;
+  let group = groups.get(base);
+  if (!group) {
+    group = new TabGroup(base, locks);
+    groups.set(base, group);
+  }
+  return group;
+}
