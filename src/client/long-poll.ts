@@ -131,7 +131,7 @@ export class Connection extends EventTarget {
     this.#base = this.#options.endpoint.replace(/\/+$/, '');
     const absolute = new URL(this.#base, globalThis.location?.href ?? 'http://localhost/').href;
     this.#identityKey = `ptth:${absolute}`;
-    this.#group = this.#options.shared && this.#options.wire === 'json' ? tabGroup(absolute) : null;
+    this.#group = this.#options.shared && this.#options.wire === 'json' ? tabGroup(absolute, this.#options) : null;
     // Coming back online, to the foreground or from the back/forward cache: recover now, not
     // when a (throttled) backoff timer fires.
     for (const type of WAKE_EVENTS) globalThis.addEventListener?.(type, this.#onWake);

@@ -64,6 +64,12 @@ interface Seat {
   watch: AbortController;
 }
 
+/** The delays of the leader's retries after failed polls (the first tab's options). */
+export interface Backoff {
+  minBackoffMs: number;
+  maxBackoffMs: number;
+}
+
 /** Web Locks, as far as the group needs them. */
 export interface Locks {
   request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void> | void): Promise<unknown>;
@@ -93,8 +99,11 @@ export class TabGroup {
   #failing = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(base: string, locks: Locks) {
+  readonly #backoff: Backoff;
+
+  constructor(base: string, locks: Locks, backoff: Backoff = { minBackoffMs: 500, maxBackoffMs: 30_000 }) {
     this.#base = base;
+    this.#backoff = backoff;
     this.#locks = locks;
     this.#channel = new BroadcastChannel(`ptth:${base}`);
     this.#channel.onmessage = (event: MessageEvent<Message>) => this.#onMessage(event.data);
@@ -284,7 +293,7 @@ export class TabGroup {
       const reason = error instanceof Error ? error.message : 'shared poll failed';
       this.#failing = true;
       this.#send({ type: 'failed', reason });
-      const delay = backoffDelay(this.#attempt++, 500, 30_000);
+      const delay = backoffDelay(this.#attempt++, this.#backoff.minBackoffMs, this.#backoff.maxBackoffMs);
       DEBUG: log('backoff', Math.round(delay), 'ms after', reason);
       this.#timer = setTimeout(() => this.#poll(), delay);
       return;
@@ -324,11 +333,11 @@ export class TabGroup {
 const groups = new Map<string, TabGroup>();
 
 /** This tab's group for an endpoint (absolute URL), or `null` where tabs cannot share a poll. */
-export function tabGroup(base: string, locks: Locks | null = browserLocks()): TabGroup | null {
+export function tabGroup(base: string, backoff: Backoff, locks: Locks | null = browserLocks()): TabGroup | null {
   if (locks === null) return null;
   let group = groups.get(base);
   if (!group) {
-    group = new TabGroup(base, locks);
+    group = new TabGroup(base, locks, backoff);
     groups.set(base, group);
   }
   return group;
