@@ -109,7 +109,7 @@ test('a page that never answers gives the caller 504, not a hang', async ({ page
 test('a closed tab leaves the list and its pending callers get 503', async ({ page, server, clientId }) => {
   const id = await connectTestHandler(page, server);
   const pending = server.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/never`));
-  await expect.poll(() => server.hub.session(id)?.calls.size).toBe(1);
+  await expect.poll(() => server.hub.session(id)?.pending).toBe(1);
   await page.close();
   const response = await pending;
   expect(response.status).toBe(503);

@@ -1,11 +1,12 @@
 /**
- * One connected client as the hub sees it: its queue of reverse requests not yet delivered,
- * the requests awaiting an answer, and the poll it holds (at most one).
+ * One connected client as this process sees it: its record (kept in the hub's store), and what
+ * cannot leave the process: the poll it holds here (at most one), its hold timer, and the order
+ * in which this process reads call bodies and hands batches over.
  */
-import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import type { ReverseRequest } from '../protocol/message.ts';
+import type { ClientRecord, TransportKind } from './hub-store.ts';
 
-/** How a client is connected. */
-export type TransportKind = 'long-poll';
+export type { TransportKind } from './hub-store.ts';
 
 /** A public description of a connected client (the objects of `GET /ptth/clients`). */
 export interface ClientInfo {
@@ -18,7 +19,7 @@ export interface ClientInfo {
   userAgent: string;
   /** True when the page serves only its DOM, so the gateway checks XPath paths before sending. */
   dom: boolean;
-  /** Requests sent to the client and not answered yet. */
+  /** Requests made on the client from this process and not answered yet. */
   pending: number;
 }
 
@@ -30,108 +31,50 @@ export interface HeldPoll {
   deliver(requests: ReverseRequest[]): boolean | undefined;
 }
 
-/** A caller waiting for the response to one reverse request. */
-export interface PendingCall {
-  request: ReverseRequest;
-  delivered: boolean;
-  settle(response: ReverseResponse | Response): void;
-}
-
-/** The hub's record of one client. */
+/** This process's view of one client. */
 export class ClientSession {
-  readonly queue: ReverseRequest[] = [];
-  /** The sequence number the next first delivery gets. */
-  nextSeq = 1;
-  readonly calls = new Map<string, PendingCall>();
   poll: HeldPoll | null = null;
   holdTimer: ReturnType<typeof setTimeout> | undefined;
-  /** `Date.now()` when the client last had no poll held; `null` while one is held. */
-  idleSince: number | null;
-  /** The page load that holds this id; polls from another one are refused (409). */
-  instance = '';
-  /** The remote address it connected from ('' when unknown). */
-  address = '';
+  /** Calls made on the client from this process and not settled yet. */
+  pending = 0;
   /** Settles when the bodies of earlier `hub.fetch` calls have been read (keeps call order). */
   admission: Promise<unknown> = Promise.resolve();
+  /** Settles when the last hand-over of a batch to a poll is done (one at a time per client). */
+  handover: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    readonly id: string,
-    readonly secret: string,
-    public url: string,
-    readonly userAgent: string,
-    readonly transport: TransportKind,
-    public dom = false,
-    readonly connectedAt = new Date(),
-  ) {
-    this.idleSince = Date.now();
+  constructor(public record: ClientRecord) {}
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  get secret(): string {
+    return this.record.secret;
+  }
+
+  get url(): string {
+    return this.record.url;
+  }
+
+  get dom(): boolean {
+    return this.record.dom;
+  }
+
+  get instance(): string {
+    return this.record.instance;
+  }
+
+  get address(): string {
+    return this.record.address;
+  }
+
+  get transport(): TransportKind {
+    return this.record.transport;
   }
 
   /** The client as listed by the hub. */
   info(): ClientInfo {
-    return {
-      id: this.id,
-      transport: this.transport,
-      connectedAt: this.connectedAt.toISOString(),
-      url: this.url,
-      userAgent: this.userAgent,
-      dom: this.dom,
-      pending: this.calls.size,
-    };
-  }
-
-  /** Hands every queued request to the held poll, if there is one; returns whether it did. */
-  flush(): boolean {
-    const poll = this.poll;
-    if (poll === null || this.queue.length === 0) return false;
-    const batch = this.numbered(this.queue.splice(0));
-    this.release();
-    if (poll.deliver(batch) === false) {
-      // The poll's connection closed under us: keep the batch for the next poll.
-      this.queue.unshift(...batch);
-      return false;
-    }
-    for (const request of batch) {
-      const call = this.calls.get(request.id);
-      if (call) call.delivered = true;
-    }
-    return true;
-  }
-
-  /**
-   * Gives every request a sequence number at its first delivery (a redelivery keeps it), and
-   * returns the batch.
-   */
-  numbered(batch: ReverseRequest[]): ReverseRequest[] {
-    for (const request of batch) request.seq ??= this.nextSeq++;
-    return batch;
-  }
-
-  /**
-   * The client may have lost a poll's answer: queue again, in order and ahead of new work, every
-   * delivered request above `ack` whose caller still waits. One whose caller gave up is not
-   * sent again, so it never runs late.
-   */
-  redeliver(ack: number): void {
-    const queued = new Set(this.queue.map((request) => request.id));
-    const lost = Array.from(this.calls.values())
-      .filter((call) => call.delivered && (call.request.seq ?? 0) > ack && !queued.has(call.request.id))
-      .map((call) => call.request)
-      .sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-    this.queue.unshift(...lost);
-  }
-
-  /** Forgets the held poll (answered, superseded or closed) and starts the idle clock. */
-  release(): void {
-    clearTimeout(this.holdTimer);
-    this.poll = null;
-    this.idleSince = Date.now();
-  }
-
-  /** Removes a request that has not been delivered; returns whether it was still queued. */
-  unqueue(id: string): boolean {
-    const index = this.queue.findIndex((request) => request.id === id);
-    if (index < 0) return false;
-    this.queue.splice(index, 1);
-    return true;
+    const { id, transport, connectedAt, url, userAgent, dom } = this.record;
+    return { id, transport, connectedAt, url, userAgent, dom, pending: this.pending };
   }
 }

@@ -29,7 +29,7 @@ describe('fuzzing the endpoints', () => {
       server.close();
     });
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const victim = hub.register({ url: 'http://victim.test/' });
+    const victim = await hub.register({ url: 'http://victim.test/' });
     const { next, pick } = generator(SEED);
     const randomBytes = (n: number) => Uint8Array.from({ length: n }, () => Math.floor(next() * 256));
     const validResponse = { id: 'x', status: 200, headers: [['a', 'b']], body: 'ok' };

@@ -45,7 +45,7 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
   async function forward(request: Request, id: string, reversePath: string, search: string): Promise<Response> {
     const method = request.method;
     const body = method === 'GET' || method === 'HEAD' ? null : await readBody(request, hub.options.maxBodyBytes);
-    if (hub.session(id)?.dom && method !== 'OPTIONS') checkXPath(reversePath);
+    if ((await hub.lookup(id))?.dom && method !== 'OPTIONS') checkXPath(reversePath);
     checkXmlBody(request.headers.get('content-type'), body);
     const headers = endToEndHeaders(request.headers);
     // The reverse request has its own framing, and an empty Host as the PTTH draft says.
@@ -80,7 +80,7 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
     const rest = path.slice(prefix.length);
     const slash = rest.indexOf('/');
     const id = slash < 0 ? rest : rest.slice(0, slash);
-    const session = hub.session(id);
+    const session = await hub.lookup(id);
     if (!session) {
       return new HttpError(404, `No client with id "${id}" is connected; GET ${list} lists them`, {
         extensions: { client: id },

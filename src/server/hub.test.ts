@@ -11,9 +11,14 @@ function deliverTo(resolve: (batch: ReverseRequest[]) => void, batch: ReverseReq
   return true;
 }
 
-function setup(options: HubOptions = {}) {
+/** The requests of a client waiting in the store's queue (not delivered). */
+async function queued(hub: Hub, id: string): Promise<ReverseRequest[]> {
+  return (await hub.store.unanswered(id)).filter((entry) => !entry.delivered).map((entry) => entry.request);
+}
+
+async function setup(options: HubOptions = {}) {
   const hub = new Hub({ holdMs: 1_000, expireMs: 60_000, ...options });
-  const session = hub.register({ url: 'http://page.test/' });
+  const session = await hub.register({ url: 'http://page.test/' });
   /** Attaches a poll and resolves with the batch it gets. */
   const poll = () =>
     new Promise<ReverseRequest[]>((resolve) =>
@@ -37,7 +42,7 @@ function setup(options: HubOptions = {}) {
 
 describe('Hub', () => {
   it('delivers a request to the held poll and resolves the caller with the response', async (t) => {
-    const { hub, session, poll, answer, get } = setup();
+    const { hub, session, poll, answer, get } = await setup();
     t.after(() => hub.close());
     const batch = poll();
     const response = hub.fetch(session.id, get('/html?x=1'));
@@ -53,7 +58,7 @@ describe('Hub', () => {
   });
 
   it('queues requests while no poll is held and sends them together on the next poll', async (t) => {
-    const { hub, session, poll, get } = setup();
+    const { hub, session, poll, get } = await setup();
     t.after(() => hub.close());
     void hub.fetch(session.id, get('/a'));
     void hub.fetch(session.id, get('/b'));
@@ -66,7 +71,7 @@ describe('Hub', () => {
   });
 
   it('queues requests in the order of the calls, whatever their bodies', async (t) => {
-    const { hub, session, poll } = setup();
+    const { hub, session, poll } = await setup();
     t.after(() => hub.close());
     const slowBody = new ReadableStream({
       async start(controller) {
@@ -88,7 +93,7 @@ describe('Hub', () => {
   });
 
   it('numbers deliveries 1, 2, 3 and keeps the number on redelivery after a retry', async (t) => {
-    const { hub, session, poll, get } = setup();
+    const { hub, session, poll, get } = await setup();
     t.after(() => hub.close());
     void hub.fetch(session.id, get('/a'));
     void hub.fetch(session.id, get('/b'));
@@ -114,7 +119,7 @@ describe('Hub', () => {
   });
 
   it('does not deliver again without retry, nor what the ack covers, nor a request whose caller gave up', async (t) => {
-    const { hub, session, poll, get } = setup();
+    const { hub, session, poll, get } = await setup();
     t.after(() => hub.close());
     const controller = new AbortController();
     void hub.fetch(session.id, get('/kept'));
@@ -148,7 +153,7 @@ describe('Hub', () => {
   });
 
   it('answers a superseded poll with an empty batch', async (t) => {
-    const { hub, poll } = setup();
+    const { hub, poll } = await setup();
     t.after(() => hub.close());
     const first = poll();
     void poll();
@@ -156,13 +161,13 @@ describe('Hub', () => {
   });
 
   it('answers a held poll with an empty batch when the hold runs out', async (t) => {
-    const { hub, poll } = setup({ holdMs: 30 });
+    const { hub, poll } = await setup({ holdMs: 30 });
     t.after(() => hub.close());
     assert.deepEqual(await poll(), []);
   });
 
   it('drops duplicate and unknown responses', async (t) => {
-    const { hub, session, poll, answer, get } = setup();
+    const { hub, session, poll, answer, get } = await setup();
     t.after(() => hub.close());
     const batch = poll();
     const response = hub.fetch(session.id, get('/a'));
@@ -171,11 +176,11 @@ describe('Hub', () => {
     hub.receive(session, [answer(request, 200, 'first'), answer(request, 500, 'second')]);
     hub.receive(session, [{ ...answer(request), id: 'nobody' }]);
     assert.equal(await (await response).text(), 'first');
-    assert.equal(session.calls.size, 0);
+    assert.equal(session.pending, 0);
   });
 
   it('an unknown client is 404 problem JSON', async (t) => {
-    const { hub, get } = setup();
+    const { hub, get } = await setup();
     t.after(() => hub.close());
     const response = await hub.fetch('nope', get('/'));
     assert.equal(response.status, 404);
@@ -183,12 +188,12 @@ describe('Hub', () => {
   });
 
   it('a client that does not answer in time gives 504 and an undelivered request is never sent late', async (t) => {
-    const { hub, session, poll, get } = setup();
+    const { hub, session, poll, get } = await setup();
     t.after(() => hub.close());
     const response = await hub.fetch(session.id, get('/late'), { timeoutMs: 20 });
     assert.equal(response.status, 504);
     assert.match((await response.json()).detail, /GET \/late/);
-    assert.equal(session.queue.length, 0);
+    assert.deepEqual(await queued(hub, session.id), []);
     const batch = poll();
     void hub.fetch(session.id, get('/next'));
     assert.deepEqual(
@@ -198,15 +203,15 @@ describe('Hub', () => {
   });
 
   it('an aborted call rejects with the reason and is not delivered', async (t) => {
-    const { hub, session, poll, get } = setup();
+    const { hub, session, poll, get } = await setup();
     t.after(() => hub.close());
     const controller = new AbortController();
     const response = hub.fetch(session.id, get('/aborted'), { signal: controller.signal });
     await new Promise((resolve) => setImmediate(resolve));
     controller.abort(new Error('gave up'));
     await assert.rejects(response, /gave up/);
-    assert.equal(session.queue.length, 0);
-    assert.equal(session.calls.size, 0);
+    assert.deepEqual(await queued(hub, session.id), []);
+    assert.equal(session.pending, 0);
     const batch = poll();
     void hub.fetch(session.id, get('/next'));
     assert.deepEqual(
@@ -216,18 +221,18 @@ describe('Hub', () => {
   });
 
   it('a request body over the limit is 413 and is not queued', async (t) => {
-    const { hub, session } = setup({ maxBodyBytes: 10 });
+    const { hub, session } = await setup({ maxBodyBytes: 10 });
     t.after(() => hub.close());
     const response = await hub.fetch(
       session.id,
       new Request(`${REVERSE_ORIGIN}/x`, { method: 'PUT', body: 'x'.repeat(11) }),
     );
     assert.equal(response.status, 413);
-    assert.equal(session.queue.length, 0);
+    assert.deepEqual(await queued(hub, session.id), []);
   });
 
   it('a response body over the limit is 502', async (t) => {
-    const { hub, session, poll, answer, get } = setup({ maxBodyBytes: 10 });
+    const { hub, session, poll, answer, get } = await setup({ maxBodyBytes: 10 });
     t.after(() => hub.close());
     const batch = poll();
     const response = hub.fetch(session.id, get('/big'));
@@ -238,7 +243,7 @@ describe('Hub', () => {
   });
 
   it('a malformed response (bad status, bad header) is 502', async (t) => {
-    const { hub, session, poll, answer, get } = setup();
+    const { hub, session, poll, answer, get } = await setup();
     t.after(() => hub.close());
     const first = hub.fetch(session.id, get('/1'));
     const second = hub.fetch(session.id, get('/2'));
@@ -251,7 +256,7 @@ describe('Hub', () => {
   });
 
   it('a full queue is 503 with Retry-After', async (t) => {
-    const { hub, session, get } = setup({ maxQueue: 1 });
+    const { hub, session, get } = await setup({ maxQueue: 1 });
     t.after(() => hub.close());
     void hub.fetch(session.id, get('/1'));
     await new Promise((resolve) => setImmediate(resolve));
@@ -261,7 +266,7 @@ describe('Hub', () => {
   });
 
   it('a client with no poll for expireMs is gone: listed no more, its callers get 503', async (t) => {
-    const { hub, session, get } = setup({ expireMs: 50 });
+    const { hub, session, get } = await setup({ expireMs: 50 });
     t.after(() => hub.close());
     const disconnected = new Promise((resolve) => hub.once('disconnect', resolve));
     const response = await hub.fetch(session.id, get('/x'));
@@ -272,9 +277,9 @@ describe('Hub', () => {
   });
 
   it('closing the hub settles every pending call and answers held polls', async () => {
-    const { hub, session, poll, get } = setup();
+    const { hub, session, poll, get } = await setup();
     const held = poll();
-    const other = hub.register({ url: 'http://other.test/' });
+    const other = await hub.register({ url: 'http://other.test/' });
     const pending = hub.fetch(other.id, get('/x'));
     await new Promise((resolve) => setImmediate(resolve));
     hub.close();
@@ -286,19 +291,19 @@ describe('Hub', () => {
   });
 
   it('a poll attached to a client that is gone is answered at once with an empty batch', async () => {
-    const { hub, session, poll } = setup();
+    const { hub, session, poll } = await setup();
     hub.expire(session.id, 'test');
     assert.deepEqual(await poll(), []);
     hub.close();
   });
 
   it('a batch the held poll could not take stays queued for the next poll', async (t) => {
-    const { hub, session, poll, get } = setup();
+    const { hub, session, poll, get } = await setup();
     t.after(() => hub.close());
     hub.attachPoll(session, { deliver: () => false });
     void hub.fetch(session.id, get('/kept'));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.equal(session.queue.length, 1);
+    assert.equal((await queued(hub, session.id)).length, 1);
     assert.deepEqual(
       (await poll()).map((request) => request.path),
       ['/kept'],
@@ -306,7 +311,7 @@ describe('Hub', () => {
   });
 
   it('the 504 says whether the request was delivered', async (t) => {
-    const { hub, session, poll, get } = setup();
+    const { hub, session, poll, get } = await setup();
     t.after(() => hub.close());
     const never = await hub.fetch(session.id, get('/a'), { timeoutMs: 10 });
     assert.match((await never.json()).detail, /never delivered/);
@@ -316,7 +321,7 @@ describe('Hub', () => {
   });
 
   it('lists clients with id, transport, connectedAt and url; ids and secrets carry 128 bits', async (t) => {
-    const { hub, session } = setup();
+    const { hub, session } = await setup();
     t.after(() => hub.close());
     const [info] = hub.clients();
     assert.ok(info);
@@ -333,87 +338,88 @@ describe('Hub', () => {
     const id = 'AAAAAAAAAAAAAAAAAAAAAA';
     const secret = 'BBBBBBBBBBBBBBBBBBBBBB';
 
-    it('keeps an id the hub does not know (after a restart), with its secret', () => {
+    it('keeps an id the hub does not know (after a restart), with its secret', async () => {
       const hub = new Hub();
-      const { session, resumed } = hub.connect({ url: 'http://a/', id, secret, instance: 'one' });
+      const { session, resumed } = await hub.connect({ url: 'http://a/', id, secret, instance: 'one' });
       assert.equal(session.id, id);
       assert.equal(session.secret, secret);
       assert.equal(resumed, true);
       hub.close();
     });
 
-    it('gives a new id when the id is in use by a live page (a duplicated tab) or the secret is wrong', () => {
+    it('gives a new id when the id is in use by a live page (a duplicated tab) or the secret is wrong', async () => {
       const hub = new Hub();
-      const first = hub.connect({ url: 'http://a/', id, secret, instance: 'one' }).session;
-      hub.attachPoll(first, { deliver: () => true });
-      const twin = hub.connect({ url: 'http://a/', id, secret, instance: 'two' });
+      const first = (await hub.connect({ url: 'http://a/', id, secret, instance: 'one' })).session;
+      await hub.attachPoll(first, { deliver: () => true });
+      const twin = await hub.connect({ url: 'http://a/', id, secret, instance: 'two' });
       assert.notEqual(twin.session.id, id);
       assert.equal(twin.resumed, false);
-      const guess = hub.connect({ url: 'http://a/', id, secret: 'CCCCCCCCCCCCCCCCCCCCCC' });
+      const guess = await hub.connect({ url: 'http://a/', id, secret: 'CCCCCCCCCCCCCCCCCCCCCC' });
       assert.notEqual(guess.session.id, id);
       hub.close();
     });
 
     it('resumes an idle id with the right secret (a reload): queued work stays, delivered work gets 503', async () => {
       const hub = new Hub();
-      const session = hub.connect({ url: 'http://a/', id, secret, instance: 'one' }).session;
+      const session = (await hub.connect({ url: 'http://a/', id, secret, instance: 'one' })).session;
       const delivered = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/delivered`));
       await new Promise((resolve) => setImmediate(resolve));
-      hub.attachPoll(session, { deliver: () => true });
-      session.release();
-      session.idleSince = Date.now() - 1_000;
-      const queued = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/queued`));
+      const poll = { deliver: () => true };
+      await hub.attachPoll(session, poll);
+      hub.detachPoll(session, poll);
+      session.record.idleSince = Date.now() - 1_000;
+      const waiting = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/queued`));
       await new Promise((resolve) => setImmediate(resolve));
-      const again = hub.connect({ url: 'http://a/reloaded', id, secret, instance: 'two' });
+      const again = await hub.connect({ url: 'http://a/reloaded', id, secret, instance: 'two' });
       assert.equal(again.session, session);
       assert.equal(again.resumed, true);
       assert.equal(session.url, 'http://a/reloaded');
       assert.equal(session.instance, 'two');
       assert.equal((await delivered).status, 503);
       assert.deepEqual(
-        session.queue.map((request) => request.path),
+        (await queued(hub, id)).map((request) => request.path),
         ['/queued'],
       );
       hub.close();
-      assert.equal((await queued).status, 503);
+      assert.equal((await waiting).status, 503);
     });
 
-    it('ignores ids and secrets that are not 128-bit tokens', () => {
+    it('ignores ids and secrets that are not 128-bit tokens', async () => {
       const hub = new Hub();
-      const { session } = hub.connect({ url: 'http://a/', id: 'short', secret: 'x' });
+      const { session } = await hub.connect({ url: 'http://a/', id: 'short', secret: 'x' });
       assert.notEqual(session.id, 'short');
-      assert.throws(() => hub.register({ url: 'http://a/', id: session.id }), /already registered/);
+      await assert.rejects(hub.register({ url: 'http://a/', id: session.id }), /already registered/);
       hub.close();
     });
   });
 
   describe('limits', () => {
-    it('refuses clients past maxClients (503) and maxClientsPerAddress (429), with Retry-After and a refused event', () => {
+    it('refuses clients past maxClients (503) and maxClientsPerAddress (429), with Retry-After and a refused event', async () => {
       const hub = new Hub({ maxClients: 3, maxClientsPerAddress: 2 });
       const refused: string[] = [];
       hub.on('refused', (address, reason) => refused.push(`${address}: ${reason}`));
-      hub.register({ url: 'http://a/', address: '10.0.0.1' });
-      hub.register({ url: 'http://a/', address: '10.0.0.1' });
-      assert.throws(
-        () => hub.register({ url: 'http://a/', address: '10.0.0.1' }),
+      await hub.register({ url: 'http://a/', address: '10.0.0.1' });
+      await hub.register({ url: 'http://a/', address: '10.0.0.1' });
+      await assert.rejects(
+        hub.register({ url: 'http://a/', address: '10.0.0.1' }),
         (error) => error instanceof HttpError && error.status === 429,
       );
-      const third = hub.register({ url: 'http://a/', address: '10.0.0.2' });
-      assert.throws(
-        () => hub.register({ url: 'http://a/', address: '10.0.0.3' }),
+      const third = await hub.register({ url: 'http://a/', address: '10.0.0.2' });
+      await assert.rejects(
+        hub.register({ url: 'http://a/', address: '10.0.0.3' }),
         (error) => error instanceof HttpError && error.status === 503,
       );
       assert.equal(refused.length, 2);
       assert.equal(hub.stats().refusedConnects, 2);
-      hub.expire(third.id, 'test');
-      hub.register({ url: 'http://a/', address: '10.0.0.3' });
+      await hub.expire(third.id, 'test');
+      await hub.register({ url: 'http://a/', address: '10.0.0.3' });
       assert.equal(hub.stats().clients, 3);
       hub.close();
     });
 
     it('counts answers nobody waited for', async () => {
       const hub = new Hub();
-      const session = hub.register({ url: 'http://a/' });
+      const session = await hub.register({ url: 'http://a/' });
       hub.receive(session, [{ id: 'someone-else', status: 200, statusText: '', headers: [], body: null }]);
       assert.equal(hub.stats().droppedResponses, 1);
       hub.close();

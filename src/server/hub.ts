@@ -2,16 +2,18 @@
  * The hub: registers clients, queues reverse requests per client, hands them to the client's
  * held poll, and matches the responses to their callers. `hub.fetch(clientId, request)` makes an
  * HTTP request on a client and always settles: the client's response, or a problem response
- * (404 unknown client, 413, 503 gone or queue full, 504 no answer in time).
+ * (404 unknown client, 413, 503 gone or queue full, 504 no answer in time). Its state sits in a
+ * `HubStore` (hub-store.ts); held polls, timers and callers stay in this process.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { fromRequest, toResponse } from '../protocol/fetch-convert.ts';
 import { HttpError, problem } from '../protocol/http-error.ts';
-import type { ReverseResponse } from '../protocol/message.ts';
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../protocol/read-body.ts';
-import type { ClientInfo, HeldPoll, PendingCall, TransportKind } from './client-session.ts';
+import type { ClientInfo, HeldPoll } from './client-session.ts';
 import { ClientSession } from './client-session.ts';
+import { type ClientRecord, type HubStore, MemoryStore, type TransportKind } from './hub-store.ts';
 
 /** Tunables of a hub; every one has a default. */
 export interface HubOptions {
@@ -29,6 +31,8 @@ export interface HubOptions {
   maxClients?: number;
   /** Most clients from one remote address (429 past it). Default 100. */
   maxClientsPerAddress?: number;
+  /** Where clients, queues and requests in flight are kept. Default a `MemoryStore`. */
+  store?: HubStore;
 }
 
 /** Counters of a hub, for logs and metrics. */
@@ -94,20 +98,33 @@ export function randomToken(): string {
   return randomBytes(16).toString('base64url');
 }
 
+/** A caller in this process waiting for the answer to one reverse request. */
+interface Call {
+  clientId: string;
+  request: ReverseRequest;
+  settle(response: ReverseResponse | Response): void;
+}
+
 /** The hub of one server; see the module comment. */
 export class Hub extends EventEmitter<HubEvents> {
-  readonly options: Required<HubOptions>;
+  readonly options: Required<Omit<HubOptions, 'store'>>;
+  /** Clients, queues and requests in flight. */
+  readonly store: HubStore;
+  /** This process's view of the clients: held polls and timers live here. */
   readonly #sessions = new Map<string, ClientSession>();
+  /** Callers in this process, by request id. */
+  readonly #calls = new Map<string, Call>();
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly #idPrefix = randomBytes(3).toString('base64url');
   #seq = 0;
   #refused = 0;
   #dropped = 0;
-  readonly #perAddress = new Map<string, number>();
   #closed = false;
 
   constructor(options: HubOptions = {}) {
     super();
+    const { store, ...rest } = options;
+    this.store = store ?? new MemoryStore();
     this.options = {
       holdMs: 25_000,
       requestTimeoutMs: 30_000,
@@ -116,31 +133,35 @@ export class Hub extends EventEmitter<HubEvents> {
       maxQueue: 1_000,
       maxClients: 10_000,
       maxClientsPerAddress: 100,
-      ...options,
+      ...rest,
     };
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, Math.min(1_000, this.options.expireMs / 4)));
     this.#sweeper.unref();
   }
 
   /** Registers a new client and returns its session (id and secret inside; given ones are kept). */
-  register(client: ClientRegistration): ClientSession {
+  async register(client: ClientRegistration): Promise<ClientSession> {
     if (this.#closed) throw new HttpError(503, 'The hub is closed');
-    if (client.id !== undefined && this.#sessions.has(client.id)) {
+    if (client.id !== undefined && (this.#sessions.has(client.id) || (await this.store.getClient(client.id)))) {
       throw new HttpError(409, `Client id "${client.id}" is already registered`);
     }
-    this.#admit(client.address ?? '');
-    const session = new ClientSession(
-      client.id ?? randomToken(),
-      client.secret ?? randomToken(),
-      client.url,
-      client.userAgent ?? '',
-      client.transport ?? 'long-poll',
-      client.dom ?? false,
-    );
-    session.instance = client.instance ?? '';
-    session.address = client.address ?? '';
-    this.#perAddress.set(session.address, (this.#perAddress.get(session.address) ?? 0) + 1);
-    this.#sessions.set(session.id, session);
+    const address = client.address ?? '';
+    await this.#admit(address);
+    const record: ClientRecord = {
+      id: client.id ?? randomToken(),
+      secret: client.secret ?? randomToken(),
+      url: client.url,
+      userAgent: client.userAgent ?? '',
+      transport: client.transport ?? 'long-poll',
+      dom: client.dom ?? false,
+      connectedAt: new Date().toISOString(),
+      instance: client.instance ?? '',
+      address,
+      idleSince: Date.now(),
+    };
+    await this.store.addClient(record);
+    const session = new ClientSession(record);
+    this.#sessions.set(record.id, session);
     this.emit('connect', session.info());
     return session;
   }
@@ -149,42 +170,60 @@ export class Hub extends EventEmitter<HubEvents> {
    * A page connects, maybe asking for the id its tab had. It keeps that id when the hub does not
    * know it (after a restart) or when its secret matches and no other page load is using it
    * (a reload); otherwise (a duplicated tab) it gets a new one. On a reload, calls delivered to
-   * the earlier page load are answered 503, since it may or may not have run them.
+   * the earlier page load are answered 503, since it may or may not have run them. `ack` is the
+   * last sequence number the id was given: the page's acknowledgements start there.
    */
-  connect(client: ClientRegistration): { session: ClientSession; resumed: boolean } {
+  async connect(client: ClientRegistration): Promise<{ session: ClientSession; resumed: boolean; ack: number }> {
     const { id, secret } = client;
-    if (id === undefined || secret === undefined || !TOKEN.test(id) || !TOKEN.test(secret)) {
-      return { session: this.register({ ...client, id: undefined, secret: undefined }), resumed: false };
-    }
-    const existing = this.#sessions.get(id);
-    if (!existing) return { session: this.register(client), resumed: true };
-    const idle = existing.poll === null && existing.idleSince !== null && Date.now() - existing.idleSince > LIVE_MS;
-    if (!sameToken(existing.secret, secret) || !idle) {
-      return { session: this.register({ ...client, id: undefined, secret: undefined }), resumed: false };
-    }
-    existing.url = client.url;
-    existing.dom = client.dom ?? false;
-    existing.instance = client.instance ?? '';
-    for (const call of Array.from(existing.calls.values())) {
-      if (!call.delivered) continue;
-      call.settle(
-        new HttpError(503, `Client "${id}" reloaded before answering ${call.request.method} ${call.request.path}`, {
+    const fresh = async () => {
+      const session = await this.register({ ...client, id: undefined, secret: undefined });
+      return { session, resumed: false, ack: 0 };
+    };
+    if (id === undefined || secret === undefined || !TOKEN.test(id) || !TOKEN.test(secret)) return fresh();
+    const existing = await this.lookup(id);
+    if (!existing) return { session: await this.register(client), resumed: true, ack: 0 };
+    const { idleSince } = existing.record;
+    const idle = existing.poll === null && idleSince !== null && Date.now() - idleSince > LIVE_MS;
+    if (!sameToken(existing.secret, secret) || !idle) return fresh();
+    const changes = { url: client.url, dom: client.dom ?? false, instance: client.instance ?? '' };
+    Object.assign(existing.record, changes);
+    await this.store.updateClient(id, changes);
+    for (const { request, delivered } of await this.store.unanswered(id)) {
+      if (!delivered) continue;
+      this.#calls.get(request.id)?.settle(
+        new HttpError(503, `Client "${id}" reloaded before answering ${request.method} ${request.path}`, {
           headers: { 'retry-after': '1' },
           extensions: { client: id },
         }).toResponse(),
       );
     }
-    return { session: existing, resumed: true };
+    return { session: existing, resumed: true, ack: await this.store.lastSeq(id) };
   }
 
-  /** The session of a client id, if it is connected. */
+  /** The session of a client id known to this process, if it is connected. */
   session(id: string): ClientSession | undefined {
     return this.#sessions.get(id);
   }
 
-  /** The connected clients, oldest first. */
+  /** The session of a client id, from this process or from the store. */
+  async lookup(id: string): Promise<ClientSession | undefined> {
+    const known = this.#sessions.get(id);
+    if (known || this.#closed) return known;
+    const record = await this.store.getClient(id);
+    if (!record) return undefined;
+    const session = this.#sessions.get(id) ?? new ClientSession(record);
+    this.#sessions.set(id, session);
+    return session;
+  }
+
+  /** The connected clients this process knows, oldest first. */
   clients(): ClientInfo[] {
     return Array.from(this.#sessions.values(), (session) => session.info());
+  }
+
+  /** The request of a call waiting in this process, by request id (a HEAD's answer has no body). */
+  pendingRequest(requestId: string): ReverseRequest | undefined {
+    return this.#calls.get(requestId)?.request;
   }
 
   /** Makes `request` on client `clientId`; see the module comment for what it settles with. */
@@ -192,14 +231,9 @@ export class Hub extends EventEmitter<HubEvents> {
     const { signal } = options;
     signal?.throwIfAborted();
     if (this.#closed) return unavailable('The hub is closed', clientId);
-    const session = this.#sessions.get(clientId);
+    const session = await this.lookup(clientId);
     if (!session) return problem(404, `No client with id "${clientId}" is connected`, { client: clientId });
-    if (session.queue.length >= this.options.maxQueue) {
-      return new HttpError(503, `Client "${clientId}" has ${session.queue.length} requests queued, the limit`, {
-        headers: { 'retry-after': '1' },
-      }).toResponse();
-    }
-    let message: Awaited<ReturnType<typeof fromRequest>>;
+    let message: ReverseRequest;
     try {
       // Bodies are read one after another per client, so the queue keeps the order of the calls.
       const read = session.admission.then(() => fromRequest(this.#nextId(), request, this.options.maxBodyBytes));
@@ -210,83 +244,92 @@ export class Hub extends EventEmitter<HubEvents> {
       throw error;
     }
     signal?.throwIfAborted();
-    // Reading the body took time: the client may be gone or its queue full by now.
+    // Reading the body took time: the client may be gone by now.
     if (this.#closed || this.#sessions.get(clientId) !== session) {
       return unavailable(`Client "${clientId}" went away while the request was being read`, clientId);
     }
-    if (session.queue.length >= this.options.maxQueue) {
-      return new HttpError(503, `Client "${clientId}" has ${session.queue.length} requests queued, the limit`, {
-        headers: { 'retry-after': '1' },
-      }).toResponse();
-    }
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
     const what = `${message.method} ${message.path}`;
-    return new Promise<Response>((resolve, reject) => {
+    const answer = new Promise<Response>((resolve, reject) => {
       const finish = () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        session.calls.delete(message.id);
-        session.unqueue(message.id);
+        this.#calls.delete(message.id);
+        session.pending--;
+        // A request not delivered yet is never sent now; one delivered is not sent again.
+        return this.store.settle(clientId, message.id);
       };
       const onAbort = () => {
-        finish();
+        void finish();
         reject(signal?.reason);
       };
-      const timer = setTimeout(() => {
-        const state = call.delivered ? 'it was delivered but not answered' : 'it was never delivered (no poll)';
+      const timer = setTimeout(async () => {
+        const entry = await finish();
+        const state = entry?.delivered ? 'it was delivered but not answered' : 'it was never delivered (no poll)';
         const detail = `Client "${clientId}" did not answer ${what} within ${timeoutMs} ms: ${state}`;
-        call.settle(problem(504, detail, { client: clientId }));
+        resolve(problem(504, detail, { client: clientId }));
       }, timeoutMs);
-      const call: PendingCall = {
+      signal?.addEventListener('abort', onAbort, { once: true });
+      session.pending++;
+      this.#calls.set(message.id, {
+        clientId,
         request: message,
-        delivered: false,
         settle: (response) => {
-          finish();
+          void finish();
           resolve(response instanceof Response ? response : this.#toResponse(clientId, what, response));
         },
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      session.calls.set(message.id, call);
-      session.queue.push(message);
-      session.flush();
+      });
     });
+    if (!(await this.store.enqueue(clientId, message, this.options.maxQueue))) {
+      this.#calls.get(message.id)?.settle(
+        new HttpError(503, `Client "${clientId}" has ${this.options.maxQueue} requests queued, the limit`, {
+          headers: { 'retry-after': '1' },
+        }).toResponse(),
+      );
+    } else void this.#handOver(session);
+    return answer;
   }
 
   /**
    * A client's poll arrived: supersede the one it held, then deliver queued work or hold.
    * `retry` (with the client's `ack`) asks again for requests that may have been lost.
    */
-  attachPoll(session: ClientSession, poll: HeldPoll, delivery: { ack?: number; retry?: boolean } = {}): void {
+  async attachPoll(
+    session: ClientSession,
+    poll: HeldPoll,
+    delivery: { ack?: number; retry?: boolean } = {},
+  ): Promise<void> {
     if (this.#sessions.get(session.id) !== session) {
       poll.deliver([]);
       return;
     }
-    if (delivery.retry) session.redeliver(delivery.ack ?? 0);
     const previous = session.poll;
     if (previous !== null) {
-      session.release();
+      this.#release(session);
       previous.deliver([]);
     }
     session.poll = poll;
-    session.idleSince = null;
-    if (session.flush()) return;
+    session.record.idleSince = null;
+    void this.store.updateClient(session.id, { idleSince: null });
     session.holdTimer = setTimeout(() => {
       if (session.poll !== poll) return;
-      session.release();
+      this.#release(session);
       poll.deliver([]);
     }, this.options.holdMs);
+    if (delivery.retry) await this.#serially(session, () => this.store.redeliver(session.id, delivery.ack ?? 0));
+    await this.#handOver(session);
   }
 
   /** A held poll's connection closed before it was answered. */
   detachPoll(session: ClientSession, poll: HeldPoll): void {
-    if (session.poll === poll) session.release();
+    if (session.poll === poll) this.#release(session);
   }
 
   /** Responses from a client; duplicates and answers nobody waits for any more are dropped. */
-  receive(session: ClientSession, responses: readonly ReverseResponse[]): void {
+  async receive(session: ClientSession, responses: readonly ReverseResponse[]): Promise<void> {
     for (const response of responses) {
-      const call = session.calls.get(response.id);
-      if (call) call.settle(response);
+      const call = this.#calls.get(response.id);
+      if (call && call.clientId === session.id) call.settle(response);
       else this.#dropped++;
     }
   }
@@ -296,48 +339,26 @@ export class Hub extends EventEmitter<HubEvents> {
     return { clients: this.#sessions.size, refusedConnects: this.#refused, droppedResponses: this.#dropped };
   }
 
-  /** Refuses a new client past the limits, with a clear error and a `refused` event. */
-  #admit(address: string): void {
-    const refuse = (status: number, detail: string) => {
-      this.#refused++;
-      this.emit('refused', address, detail);
-      throw new HttpError(status, detail, { headers: { 'retry-after': '10' } });
-    };
-    if (this.#sessions.size >= this.options.maxClients) {
-      refuse(503, `The hub has ${this.#sessions.size} clients, its limit (maxClients)`);
-    }
-    if (address !== '' && (this.#perAddress.get(address) ?? 0) >= this.options.maxClientsPerAddress) {
-      refuse(
-        429,
-        `Address ${address} has ${this.options.maxClientsPerAddress} clients, the limit (maxClientsPerAddress)`,
-      );
-    }
-  }
-
   /** Forgets a client; its callers get 503. */
-  expire(id: string, reason: string): void {
+  async expire(id: string, reason: string): Promise<void> {
     const session = this.#sessions.get(id);
     if (!session) return;
     this.#sessions.delete(id);
-    const left = (this.#perAddress.get(session.address) ?? 1) - 1;
-    if (left > 0) this.#perAddress.set(session.address, left);
-    else this.#perAddress.delete(session.address);
     const poll = session.poll;
-    session.release();
+    this.#release(session);
     poll?.deliver([]);
-    for (const call of Array.from(session.calls.values())) {
+    for (const call of Array.from(this.#calls.values())) {
+      if (call.clientId !== id) continue;
+      const { method, path } = call.request;
       call.settle(
-        new HttpError(
-          503,
-          `Client "${id}" is gone (${reason}) before answering ${call.request.method} ${call.request.path}`,
-          {
-            headers: { 'retry-after': '5' },
-            extensions: { client: id },
-          },
-        ).toResponse(),
+        new HttpError(503, `Client "${id}" is gone (${reason}) before answering ${method} ${path}`, {
+          headers: { 'retry-after': '5' },
+          extensions: { client: id },
+        }).toResponse(),
       );
     }
     this.emit('disconnect', session.info(), reason);
+    await this.store.removeClient(id);
   }
 
   /** Closes the hub: held polls are answered, every pending call settles with 503. */
@@ -345,18 +366,75 @@ export class Hub extends EventEmitter<HubEvents> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#sweeper);
-    for (const id of Array.from(this.#sessions.keys())) this.expire(id, 'the hub closed');
+    for (const id of Array.from(this.#sessions.keys())) void this.expire(id, 'the hub closed');
+  }
+
+  /** Runs store steps of one client one at a time, in order. */
+  #serially<T>(session: ClientSession, step: () => Promise<T> | T): Promise<T> {
+    const done = session.handover.then(step);
+    session.handover = done.catch(() => undefined);
+    return done;
+  }
+
+  /** Hands every queued request to the held poll, if there is one; returns whether it did. */
+  #handOver(session: ClientSession): Promise<boolean> {
+    return this.#serially(session, async () => {
+      const poll = session.poll;
+      if (poll === null) return false;
+      const batch = await this.store.take(session.id);
+      if (batch.length === 0) return false;
+      // The poll was answered or closed while the store worked: keep the batch for the next one.
+      if (session.poll !== poll) {
+        await this.store.restore(session.id, batch);
+        return false;
+      }
+      this.#release(session);
+      if (poll.deliver(batch) === false) {
+        await this.store.restore(session.id, batch);
+        return false;
+      }
+      return true;
+    });
+  }
+
+  /** Forgets the held poll (answered, superseded or closed) and starts the idle clock. */
+  #release(session: ClientSession): void {
+    clearTimeout(session.holdTimer);
+    session.poll = null;
+    session.record.idleSince = Date.now();
+    void this.store.updateClient(session.id, { idleSince: session.record.idleSince });
+  }
+
+  /** Refuses a new client past the limits, with a clear error and a `refused` event. */
+  async #admit(address: string): Promise<void> {
+    const refuse = (status: number, detail: string) => {
+      this.#refused++;
+      this.emit('refused', address, detail);
+      throw new HttpError(status, detail, { headers: { 'retry-after': '10' } });
+    };
+    const clients = await this.store.countClients();
+    if (clients >= this.options.maxClients) refuse(503, `The hub has ${clients} clients, its limit (maxClients)`);
+    if (address !== '' && (await this.store.countClients(address)) >= this.options.maxClientsPerAddress) {
+      refuse(
+        429,
+        `Address ${address} has ${this.options.maxClientsPerAddress} clients, the limit (maxClientsPerAddress)`,
+      );
+    }
   }
 
   #nextId(): string {
     return `${this.#idPrefix}.${(++this.#seq).toString(36)}`;
   }
 
-  #sweep(): void {
+  async #sweep(): Promise<void> {
     const deadline = Date.now() - this.options.expireMs;
-    for (const session of Array.from(this.#sessions.values())) {
-      if (session.idleSince !== null && session.idleSince < deadline) {
-        this.expire(session.id, `no poll for ${this.options.expireMs} ms`);
+    for (const record of await this.store.listClients()) {
+      if (record.idleSince !== null && record.idleSince < deadline) {
+        const session = this.#sessions.get(record.id);
+        // A poll held here is fresher than the store's copy.
+        if (session?.poll) continue;
+        if (session) await this.expire(record.id, `no poll for ${this.options.expireMs} ms`);
+        else await this.store.removeClient(record.id);
       }
     }
   }

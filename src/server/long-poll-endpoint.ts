@@ -42,12 +42,12 @@ interface Upload {
   retry: boolean;
 }
 
-function decodeUpload(request: Request, bytes: Uint8Array | null, session: ClientSession): Upload {
+function decodeUpload(request: Request, bytes: Uint8Array | null, hub: Hub): Upload {
   if (mediaType(request) === MESSAGE_HTTP) {
     const ack = ackOf(request.headers.get(ACK_HEADER));
     const retry = request.headers.get(RETRY_HEADER) === '1';
     if (bytes === null || bytes.length === 0) return { responses: [], problem: null, ack, retry };
-    const isHead = (id: string) => session.calls.get(id)?.request.method.toUpperCase() === 'HEAD';
+    const isHead = (id: string) => hub.pendingRequest(id)?.method.toUpperCase() === 'HEAD';
     const { messages, error } = parseResponseBatch(new Uint8Array(bytes), isHead);
     const responses = messages.filter((response) => response.id !== '');
     return { responses, problem: error ?? (responses.length < messages.length ? NO_ID : null), ack, retry };
@@ -83,7 +83,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
       bytes === null || bytes.length === 0 ? {} : parseJson(bytes, 'connect')
     ) as Partial<ConnectBody> | null;
     const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-    const { session, resumed } = hub.connect({
+    const { session, resumed, ack } = await hub.connect({
       url: text(body?.url) ?? '',
       userAgent: request.headers.get('user-agent') ?? '',
       dom: body?.dom === true,
@@ -97,20 +97,20 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
       secret: session.secret,
       holdMs: hub.options.holdMs,
       maxBodyBytes: hub.options.maxBodyBytes,
-      ack: session.nextSeq - 1,
+      ack,
       resumed,
     };
     return json(reply, 201);
   }
 
-  function authenticate(request: Request, id: string): ClientSession {
+  function authenticate(request: Request, id: string): Promise<ClientSession> {
     return authenticateClient(hub, id, request.headers.get(SECRET_HEADER) ?? '', request.headers.get(INSTANCE_HEADER));
   }
 
   async function poll(request: Request, id: string): Promise<Response> {
-    const session = authenticate(request, id);
-    const { responses, problem, ack, retry } = decodeUpload(request, await readBody(request, uploadLimit), session);
-    hub.receive(session, responses);
+    const session = await authenticate(request, id);
+    const { responses, problem, ack, retry } = decodeUpload(request, await readBody(request, uploadLimit), hub);
+    await hub.receive(session, responses);
     if (problem) throw problem;
     if (request.signal.aborted || hub.session(id) !== session) return encodeBatch(request, []);
     const requests = await new Promise<ReverseRequest[]>((resolve) => {
@@ -122,7 +122,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
         },
       };
       request.signal.addEventListener('abort', () => hub.detachPoll(session, held), { once: true });
-      hub.attachPoll(session, held, { ack, retry });
+      void hub.attachPoll(session, held, { ack, retry });
     });
     return encodeBatch(request, requests);
   }
@@ -151,7 +151,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
       const id = path.slice(pollPrefix.length);
       if (!isConnect && request.method === 'DELETE') {
         // The page says goodbye (close(), or the tab goes away): forget it now, not after expireMs.
-        hub.expire(authenticate(request, id).id, 'closed by the page');
+        await hub.expire((await authenticate(request, id)).id, 'closed by the page');
         return new Response(null, { status: 204 });
       }
       if (request.method !== 'POST') {

@@ -54,8 +54,13 @@ export function ackOf(value: unknown): number {
 export const NO_ID = new HttpError(400, 'A response in the poll body has no id, so it answers nothing');
 
 /** The session of client `id` when `secret` is its secret and no other page load holds it; else 404, 403 or 409. */
-export function authenticateClient(hub: Hub, id: string, secret: string, instance: string | null): ClientSession {
-  const session = hub.session(id);
+export async function authenticateClient(
+  hub: Hub,
+  id: string,
+  secret: string,
+  instance: string | null,
+): Promise<ClientSession> {
+  const session = await hub.lookup(id);
   if (!session) throw new HttpError(404, `No client with id "${id}"; connect again`, { extensions: { client: id } });
   if (!sameToken(secret, session.secret)) {
     throw new HttpError(403, `The Ptth-Secret header does not match client "${id}"`);

@@ -33,7 +33,7 @@ describe('REPL helpers', () => {
   it('send a hand-built request and print the response as an HTTP message', async (t) => {
     const hub = new Hub();
     t.after(() => hub.close());
-    const session = hub.register({ url: 'http://page.test/' });
+    const session = await hub.register({ url: 'http://page.test/' });
     fakeClient(hub, session, echo);
     const { send, put } = replHelpers(hub);
     const response = await send(session.id, { method: 'post', path: '/html/body', body: '<p>x</p>' });
@@ -46,12 +46,12 @@ describe('REPL helpers', () => {
   it('resolve a unique id prefix, and refuse ambiguous or unknown ones', async (t) => {
     const hub = new Hub();
     t.after(() => hub.close());
-    const one = hub.register({ url: 'http://one.test/' });
+    const one = await hub.register({ url: 'http://one.test/' });
     fakeClient(hub, one, echo);
     const { get } = replHelpers(hub);
     assert.equal((await get(one.id.slice(0, 8), '/x')).body, 'GET /x ');
     await assert.rejects(get('definitely-not-an-id', '/x'), /No client id starts with/);
-    hub.register({ url: 'http://two.test/' });
+    await hub.register({ url: 'http://two.test/' });
     await assert.rejects(get(undefined, '/x'), /2 clients are connected/);
     await assert.rejects(get('', '/x'), /matches 2 clients/);
   });
@@ -69,7 +69,7 @@ describe('the REPL', () => {
     });
     const server = startRepl(hub, { input, output });
     t.after(() => server.close());
-    const session = hub.register({ url: 'http://page.test/' });
+    const session = await hub.register({ url: 'http://page.test/' });
     fakeClient(hub, session, echo);
     input.write("await get(undefined, '/html/body/h1')\n");
     const deadline = Date.now() + 5_000;

@@ -124,7 +124,7 @@ describe('the shared poll', () => {
     const thief = await connect();
     const call = hub.fetch(victim.id, new Request('http://ptth.invalid/html'), { timeoutMs: 300 });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const requestId = hub.session(victim.id)?.queue[0]?.id ?? '';
+    const requestId = (await hub.store.unanswered(victim.id))[0]?.request.id ?? '';
     const stolen = await shared([thief], [{ id: victim.id, responses: [answer(requestId, 'forged')] }]);
     assert.equal(((await stolen.json()) as SharedPollReply).refused[0]?.status, 403);
     assert.equal((await call).status, 504);

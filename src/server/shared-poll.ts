@@ -64,7 +64,7 @@ export async function sharedPoll(hub: Hub, request: Request, body: unknown): Pro
   for (const member of members) {
     let session: ClientSession;
     try {
-      session = authenticateClient(hub, member.id, secrets.get(member.id) ?? '', member.instance ?? null);
+      session = await authenticateClient(hub, member.id, secrets.get(member.id) ?? '', member.instance ?? null);
     } catch (error) {
       if (!(error instanceof HttpError)) throw error;
       refused.push({ client: member.id, status: error.status, detail: error.message });
@@ -74,7 +74,7 @@ export async function sharedPoll(hub: Hub, request: Request, body: unknown): Pro
     const decoded = (member.responses ?? []).map(decodeEntry);
     const responses = decoded.filter((response): response is ReverseResponse => response !== null);
     if (responses.length < decoded.length) problem = NO_ID;
-    hub.receive(session, responses);
+    await hub.receive(session, responses);
     sessions.push({ session, delivery });
   }
   if (problem) throw problem;
@@ -108,7 +108,7 @@ export async function sharedPoll(hub: Hub, request: Request, body: unknown): Pro
         },
       };
       held.set(session, poll);
-      hub.attachPoll(session, poll, delivery);
+      void hub.attachPoll(session, poll, delivery);
       if (done) break;
     }
   });
