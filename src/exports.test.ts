@@ -37,6 +37,7 @@ describe('public exports', () => {
       'ID_HEADER',
       'INSTANCE_HEADER',
       'MESSAGE_HTTP',
+      'MemoryStore',
       'PrintedResponse',
       'REMOTE_ADDRESS_HEADER',
       'RETRY_HEADER',

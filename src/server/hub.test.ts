@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import { delayedStore } from './delayed-store.ts';
 import { Hub, type HubOptions } from './hub.ts';
+import { type HubStore, MemoryStore } from './hub-store.ts';
 
 /** A held poll's deliver that hands the batch to `resolve` and accepts it. */
 function deliverTo(resolve: (batch: ReverseRequest[]) => void, batch: ReverseRequest[]): true {
@@ -40,389 +42,398 @@ async function setup(options: HubOptions = {}) {
   return { hub, session, poll, answer, get };
 }
 
-describe('Hub', () => {
-  it('delivers a request to the held poll and resolves the caller with the response', async (t) => {
-    const { hub, session, poll, answer, get } = await setup();
-    t.after(() => hub.close());
-    const batch = poll();
-    const response = hub.fetch(session.id, get('/html?x=1'));
-    const [request] = await batch;
-    assert.ok(request);
-    assert.equal(request.method, 'GET');
-    assert.equal(request.path, '/html');
-    assert.equal(request.query, 'x=1');
-    hub.receive(session, [answer(request, 201, 'made')]);
-    const result = await response;
-    assert.equal(result.status, 201);
-    assert.equal(await result.text(), 'made');
-  });
+/** Every test runs against the memory store, and against one that answers a macrotask later. */
+const STORES: [string, () => HubStore][] = [
+  ['memory store', () => new MemoryStore()],
+  ['delayed store', () => delayedStore(new MemoryStore())],
+];
 
-  it('queues requests while no poll is held and sends them together on the next poll', async (t) => {
-    const { hub, session, poll, get } = await setup();
-    t.after(() => hub.close());
-    void hub.fetch(session.id, get('/a'));
-    void hub.fetch(session.id, get('/b'));
-    await new Promise((resolve) => setImmediate(resolve));
-    const batch = await poll();
-    assert.deepEqual(
-      batch.map((request) => request.path),
-      ['/a', '/b'],
-    );
-  });
+for (const [kind, makeStore] of STORES)
+  describe(`Hub (${kind})`, () => {
+    const setupWith = (options: HubOptions = {}) => setup({ store: makeStore(), ...options });
 
-  it('queues requests in the order of the calls, whatever their bodies', async (t) => {
-    const { hub, session, poll } = await setup();
-    t.after(() => hub.close());
-    const slowBody = new ReadableStream({
-      async start(controller) {
-        await new Promise((resolve) => setTimeout(resolve, 30));
-        controller.enqueue(new TextEncoder().encode('late'));
-        controller.close();
-      },
-    });
-    void hub.fetch(
-      session.id,
-      new Request(`${REVERSE_ORIGIN}/first`, { method: 'PUT', body: slowBody, duplex: 'half' } as RequestInit),
-    );
-    void hub.fetch(session.id, new Request(`${REVERSE_ORIGIN}/second`));
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    assert.deepEqual(
-      (await poll()).map((request) => request.path),
-      ['/first', '/second'],
-    );
-  });
-
-  it('numbers deliveries 1, 2, 3 and keeps the number on redelivery after a retry', async (t) => {
-    const { hub, session, poll, get } = await setup();
-    t.after(() => hub.close());
-    void hub.fetch(session.id, get('/a'));
-    void hub.fetch(session.id, get('/b'));
-    await new Promise((resolve) => setImmediate(resolve));
-    const first = await poll();
-    assert.deepEqual(
-      first.map((request) => request.seq),
-      [1, 2],
-    );
-    void hub.fetch(session.id, get('/c'));
-    await new Promise((resolve) => setImmediate(resolve));
-    // The client got only /a (ack 1) and says its last poll failed: /b comes again, before /c.
-    const again = await new Promise<ReverseRequest[]>((resolve) =>
-      hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 1, retry: true }),
-    );
-    assert.deepEqual(
-      again.map((request) => [request.path, request.seq]),
-      [
-        ['/b', 2],
-        ['/c', 3],
-      ],
-    );
-  });
-
-  it('does not deliver again without retry, nor what the ack covers, nor a request whose caller gave up', async (t) => {
-    const { hub, session, poll, get } = await setup();
-    t.after(() => hub.close());
-    const controller = new AbortController();
-    void hub.fetch(session.id, get('/kept'));
-    hub.fetch(session.id, get('/abandoned'), { signal: controller.signal }).catch(() => undefined);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal((await poll()).length, 2);
-    controller.abort();
-    const held = new Promise<ReverseRequest[]>((resolve) =>
-      hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 0, retry: false }),
-    );
-    void hub.fetch(session.id, get('/new'));
-    assert.deepEqual(
-      (await held).map((request) => request.path),
-      ['/new'],
-    );
-    const retried = new Promise<ReverseRequest[]>((resolve) =>
-      hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 0, retry: true }),
-    );
-    assert.deepEqual(
-      (await retried).map((request) => request.path),
-      ['/kept', '/new'],
-    );
-    const acked = new Promise<ReverseRequest[]>((resolve) =>
-      hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 3, retry: true }),
-    );
-    void hub.fetch(session.id, get('/last'));
-    assert.deepEqual(
-      (await acked).map((request) => request.path),
-      ['/last'],
-    );
-  });
-
-  it('answers a superseded poll with an empty batch', async (t) => {
-    const { hub, poll } = await setup();
-    t.after(() => hub.close());
-    const first = poll();
-    void poll();
-    assert.deepEqual(await first, []);
-  });
-
-  it('answers a held poll with an empty batch when the hold runs out', async (t) => {
-    const { hub, poll } = await setup({ holdMs: 30 });
-    t.after(() => hub.close());
-    assert.deepEqual(await poll(), []);
-  });
-
-  it('drops duplicate and unknown responses', async (t) => {
-    const { hub, session, poll, answer, get } = await setup();
-    t.after(() => hub.close());
-    const batch = poll();
-    const response = hub.fetch(session.id, get('/a'));
-    const [request] = await batch;
-    assert.ok(request);
-    hub.receive(session, [answer(request, 200, 'first'), answer(request, 500, 'second')]);
-    hub.receive(session, [{ ...answer(request), id: 'nobody' }]);
-    assert.equal(await (await response).text(), 'first');
-    assert.equal(session.pending, 0);
-  });
-
-  it('an unknown client is 404 problem JSON', async (t) => {
-    const { hub, get } = await setup();
-    t.after(() => hub.close());
-    const response = await hub.fetch('nope', get('/'));
-    assert.equal(response.status, 404);
-    assert.equal(response.headers.get('content-type'), 'application/problem+json');
-  });
-
-  it('a client that does not answer in time gives 504 and an undelivered request is never sent late', async (t) => {
-    const { hub, session, poll, get } = await setup();
-    t.after(() => hub.close());
-    const response = await hub.fetch(session.id, get('/late'), { timeoutMs: 20 });
-    assert.equal(response.status, 504);
-    assert.match((await response.json()).detail, /GET \/late/);
-    assert.deepEqual(await queued(hub, session.id), []);
-    const batch = poll();
-    void hub.fetch(session.id, get('/next'));
-    assert.deepEqual(
-      (await batch).map((request) => request.path),
-      ['/next'],
-    );
-  });
-
-  it('an aborted call rejects with the reason and is not delivered', async (t) => {
-    const { hub, session, poll, get } = await setup();
-    t.after(() => hub.close());
-    const controller = new AbortController();
-    const response = hub.fetch(session.id, get('/aborted'), { signal: controller.signal });
-    await new Promise((resolve) => setImmediate(resolve));
-    controller.abort(new Error('gave up'));
-    await assert.rejects(response, /gave up/);
-    assert.deepEqual(await queued(hub, session.id), []);
-    assert.equal(session.pending, 0);
-    const batch = poll();
-    void hub.fetch(session.id, get('/next'));
-    assert.deepEqual(
-      (await batch).map((request) => request.path),
-      ['/next'],
-    );
-  });
-
-  it('a request body over the limit is 413 and is not queued', async (t) => {
-    const { hub, session } = await setup({ maxBodyBytes: 10 });
-    t.after(() => hub.close());
-    const response = await hub.fetch(
-      session.id,
-      new Request(`${REVERSE_ORIGIN}/x`, { method: 'PUT', body: 'x'.repeat(11) }),
-    );
-    assert.equal(response.status, 413);
-    assert.deepEqual(await queued(hub, session.id), []);
-  });
-
-  it('a response body over the limit is 502', async (t) => {
-    const { hub, session, poll, answer, get } = await setup({ maxBodyBytes: 10 });
-    t.after(() => hub.close());
-    const batch = poll();
-    const response = hub.fetch(session.id, get('/big'));
-    const [request] = await batch;
-    assert.ok(request);
-    hub.receive(session, [answer(request, 200, 'y'.repeat(11))]);
-    assert.equal((await response).status, 502);
-  });
-
-  it('a malformed response (bad status, bad header) is 502', async (t) => {
-    const { hub, session, poll, answer, get } = await setup();
-    t.after(() => hub.close());
-    const first = hub.fetch(session.id, get('/1'));
-    const second = hub.fetch(session.id, get('/2'));
-    await new Promise((resolve) => setImmediate(resolve));
-    const [one, two] = await poll();
-    assert.ok(one && two);
-    hub.receive(session, [answer(one, 101), { ...answer(two), headers: [['bad header', 'x']] }]);
-    assert.equal((await first).status, 502);
-    assert.equal((await second).status, 502);
-  });
-
-  it('a full queue is 503 with Retry-After', async (t) => {
-    const { hub, session, get } = await setup({ maxQueue: 1 });
-    t.after(() => hub.close());
-    void hub.fetch(session.id, get('/1'));
-    await new Promise((resolve) => setImmediate(resolve));
-    const response = await hub.fetch(session.id, get('/2'));
-    assert.equal(response.status, 503);
-    assert.equal(response.headers.get('retry-after'), '1');
-  });
-
-  it('a client with no poll for expireMs is gone: listed no more, its callers get 503', async (t) => {
-    const { hub, session, get } = await setup({ expireMs: 50 });
-    t.after(() => hub.close());
-    const disconnected = new Promise((resolve) => hub.once('disconnect', resolve));
-    const response = await hub.fetch(session.id, get('/x'));
-    assert.equal(response.status, 503);
-    assert.ok(response.headers.get('retry-after'));
-    await disconnected;
-    assert.deepEqual(hub.clients(), []);
-  });
-
-  it('closing the hub settles every pending call and answers held polls', async () => {
-    const { hub, session, poll, get } = await setup();
-    const held = poll();
-    const other = await hub.register({ url: 'http://other.test/' });
-    const pending = hub.fetch(other.id, get('/x'));
-    await new Promise((resolve) => setImmediate(resolve));
-    hub.close();
-    assert.deepEqual(await held, []);
-    assert.equal((await pending).status, 503);
-    const afterClose = await hub.fetch(session.id, get('/'));
-    assert.equal(afterClose.status, 503);
-    assert.equal(afterClose.headers.get('retry-after'), '5');
-  });
-
-  it('a poll attached to a client that is gone is answered at once with an empty batch', async () => {
-    const { hub, session, poll } = await setup();
-    hub.expire(session.id, 'test');
-    assert.deepEqual(await poll(), []);
-    hub.close();
-  });
-
-  it('a batch the held poll could not take stays queued for the next poll', async (t) => {
-    const { hub, session, poll, get } = await setup();
-    t.after(() => hub.close());
-    hub.attachPoll(session, { deliver: () => false });
-    void hub.fetch(session.id, get('/kept'));
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.equal((await queued(hub, session.id)).length, 1);
-    assert.deepEqual(
-      (await poll()).map((request) => request.path),
-      ['/kept'],
-    );
-  });
-
-  it('the 504 says whether the request was delivered', async (t) => {
-    const { hub, session, poll, get } = await setup();
-    t.after(() => hub.close());
-    const never = await hub.fetch(session.id, get('/a'), { timeoutMs: 10 });
-    assert.match((await never.json()).detail, /never delivered/);
-    void poll();
-    const unanswered = await hub.fetch(session.id, get('/b'), { timeoutMs: 10 });
-    assert.match((await unanswered.json()).detail, /delivered but not answered/);
-  });
-
-  it('lists clients with id, transport, connectedAt and url; ids and secrets carry 128 bits', async (t) => {
-    const { hub, session } = await setup();
-    t.after(() => hub.close());
-    const [info] = hub.clients();
-    assert.ok(info);
-    assert.equal(info.id, session.id);
-    assert.equal(info.transport, 'long-poll');
-    assert.equal(info.url, 'http://page.test/');
-    assert.equal(new Date(info.connectedAt).toISOString(), info.connectedAt);
-    assert.equal(Buffer.from(session.id, 'base64url').length, 16);
-    assert.equal(Buffer.from(session.secret, 'base64url').length, 16);
-    assert.notEqual(session.id, session.secret);
-  });
-
-  describe('identity on connect', () => {
-    const id = 'AAAAAAAAAAAAAAAAAAAAAA';
-    const secret = 'BBBBBBBBBBBBBBBBBBBBBB';
-
-    it('keeps an id the hub does not know (after a restart), with its secret', async () => {
-      const hub = new Hub();
-      const { session, resumed } = await hub.connect({ url: 'http://a/', id, secret, instance: 'one' });
-      assert.equal(session.id, id);
-      assert.equal(session.secret, secret);
-      assert.equal(resumed, true);
-      hub.close();
+    it('delivers a request to the held poll and resolves the caller with the response', async (t) => {
+      const { hub, session, poll, answer, get } = await setupWith();
+      t.after(() => hub.close());
+      const batch = poll();
+      const response = hub.fetch(session.id, get('/html?x=1'));
+      const [request] = await batch;
+      assert.ok(request);
+      assert.equal(request.method, 'GET');
+      assert.equal(request.path, '/html');
+      assert.equal(request.query, 'x=1');
+      hub.receive(session, [answer(request, 201, 'made')]);
+      const result = await response;
+      assert.equal(result.status, 201);
+      assert.equal(await result.text(), 'made');
     });
 
-    it('gives a new id when the id is in use by a live page (a duplicated tab) or the secret is wrong', async () => {
-      const hub = new Hub();
-      const first = (await hub.connect({ url: 'http://a/', id, secret, instance: 'one' })).session;
-      await hub.attachPoll(first, { deliver: () => true });
-      const twin = await hub.connect({ url: 'http://a/', id, secret, instance: 'two' });
-      assert.notEqual(twin.session.id, id);
-      assert.equal(twin.resumed, false);
-      const guess = await hub.connect({ url: 'http://a/', id, secret: 'CCCCCCCCCCCCCCCCCCCCCC' });
-      assert.notEqual(guess.session.id, id);
-      hub.close();
-    });
-
-    it('resumes an idle id with the right secret (a reload): queued work stays, delivered work gets 503', async () => {
-      const hub = new Hub();
-      const session = (await hub.connect({ url: 'http://a/', id, secret, instance: 'one' })).session;
-      const delivered = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/delivered`));
+    it('queues requests while no poll is held and sends them together on the next poll', async (t) => {
+      const { hub, session, poll, get } = await setupWith();
+      t.after(() => hub.close());
+      void hub.fetch(session.id, get('/a'));
+      void hub.fetch(session.id, get('/b'));
       await new Promise((resolve) => setImmediate(resolve));
-      const poll = { deliver: () => true };
-      await hub.attachPoll(session, poll);
-      hub.detachPoll(session, poll);
-      session.record.idleSince = Date.now() - 1_000;
-      const waiting = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/queued`));
-      await new Promise((resolve) => setImmediate(resolve));
-      const again = await hub.connect({ url: 'http://a/reloaded', id, secret, instance: 'two' });
-      assert.equal(again.session, session);
-      assert.equal(again.resumed, true);
-      assert.equal(session.url, 'http://a/reloaded');
-      assert.equal(session.instance, 'two');
-      assert.equal((await delivered).status, 503);
+      const batch = await poll();
       assert.deepEqual(
-        (await queued(hub, id)).map((request) => request.path),
-        ['/queued'],
+        batch.map((request) => request.path),
+        ['/a', '/b'],
       );
-      hub.close();
-      assert.equal((await waiting).status, 503);
     });
 
-    it('ignores ids and secrets that are not 128-bit tokens', async () => {
-      const hub = new Hub();
-      const { session } = await hub.connect({ url: 'http://a/', id: 'short', secret: 'x' });
-      assert.notEqual(session.id, 'short');
-      await assert.rejects(hub.register({ url: 'http://a/', id: session.id }), /already registered/);
+    it('queues requests in the order of the calls, whatever their bodies', async (t) => {
+      const { hub, session, poll } = await setupWith();
+      t.after(() => hub.close());
+      const slowBody = new ReadableStream({
+        async start(controller) {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          controller.enqueue(new TextEncoder().encode('late'));
+          controller.close();
+        },
+      });
+      void hub.fetch(
+        session.id,
+        new Request(`${REVERSE_ORIGIN}/first`, { method: 'PUT', body: slowBody, duplex: 'half' } as RequestInit),
+      );
+      void hub.fetch(session.id, new Request(`${REVERSE_ORIGIN}/second`));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      assert.deepEqual(
+        (await poll()).map((request) => request.path),
+        ['/first', '/second'],
+      );
+    });
+
+    it('numbers deliveries 1, 2, 3 and keeps the number on redelivery after a retry', async (t) => {
+      const { hub, session, poll, get } = await setupWith();
+      t.after(() => hub.close());
+      void hub.fetch(session.id, get('/a'));
+      void hub.fetch(session.id, get('/b'));
+      await new Promise((resolve) => setImmediate(resolve));
+      const first = await poll();
+      assert.deepEqual(
+        first.map((request) => request.seq),
+        [1, 2],
+      );
+      void hub.fetch(session.id, get('/c'));
+      await new Promise((resolve) => setImmediate(resolve));
+      // The client got only /a (ack 1) and says its last poll failed: /b comes again, before /c.
+      const again = await new Promise<ReverseRequest[]>((resolve) =>
+        hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 1, retry: true }),
+      );
+      assert.deepEqual(
+        again.map((request) => [request.path, request.seq]),
+        [
+          ['/b', 2],
+          ['/c', 3],
+        ],
+      );
+    });
+
+    it('does not deliver again without retry, nor what the ack covers, nor a request whose caller gave up', async (t) => {
+      const { hub, session, poll, get } = await setupWith();
+      t.after(() => hub.close());
+      const controller = new AbortController();
+      void hub.fetch(session.id, get('/kept'));
+      hub.fetch(session.id, get('/abandoned'), { signal: controller.signal }).catch(() => undefined);
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal((await poll()).length, 2);
+      controller.abort();
+      const held = new Promise<ReverseRequest[]>((resolve) =>
+        hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 0, retry: false }),
+      );
+      void hub.fetch(session.id, get('/new'));
+      assert.deepEqual(
+        (await held).map((request) => request.path),
+        ['/new'],
+      );
+      const retried = new Promise<ReverseRequest[]>((resolve) =>
+        hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 0, retry: true }),
+      );
+      assert.deepEqual(
+        (await retried).map((request) => request.path),
+        ['/kept', '/new'],
+      );
+      const acked = new Promise<ReverseRequest[]>((resolve) =>
+        hub.attachPoll(session, { deliver: (batch) => deliverTo(resolve, batch) }, { ack: 3, retry: true }),
+      );
+      void hub.fetch(session.id, get('/last'));
+      assert.deepEqual(
+        (await acked).map((request) => request.path),
+        ['/last'],
+      );
+    });
+
+    it('answers a superseded poll with an empty batch', async (t) => {
+      const { hub, poll } = await setupWith();
+      t.after(() => hub.close());
+      const first = poll();
+      void poll();
+      assert.deepEqual(await first, []);
+    });
+
+    it('answers a held poll with an empty batch when the hold runs out', async (t) => {
+      const { hub, poll } = await setupWith({ holdMs: 30 });
+      t.after(() => hub.close());
+      assert.deepEqual(await poll(), []);
+    });
+
+    it('drops duplicate and unknown responses', async (t) => {
+      const { hub, session, poll, answer, get } = await setupWith();
+      t.after(() => hub.close());
+      const batch = poll();
+      const response = hub.fetch(session.id, get('/a'));
+      const [request] = await batch;
+      assert.ok(request);
+      hub.receive(session, [answer(request, 200, 'first'), answer(request, 500, 'second')]);
+      hub.receive(session, [{ ...answer(request), id: 'nobody' }]);
+      assert.equal(await (await response).text(), 'first');
+      assert.equal(session.pending, 0);
+    });
+
+    it('an unknown client is 404 problem JSON', async (t) => {
+      const { hub, get } = await setupWith();
+      t.after(() => hub.close());
+      const response = await hub.fetch('nope', get('/'));
+      assert.equal(response.status, 404);
+      assert.equal(response.headers.get('content-type'), 'application/problem+json');
+    });
+
+    it('a client that does not answer in time gives 504 and an undelivered request is never sent late', async (t) => {
+      const { hub, session, poll, get } = await setupWith();
+      t.after(() => hub.close());
+      const response = await hub.fetch(session.id, get('/late'), { timeoutMs: 20 });
+      assert.equal(response.status, 504);
+      assert.match((await response.json()).detail, /GET \/late/);
+      assert.deepEqual(await queued(hub, session.id), []);
+      const batch = poll();
+      void hub.fetch(session.id, get('/next'));
+      assert.deepEqual(
+        (await batch).map((request) => request.path),
+        ['/next'],
+      );
+    });
+
+    it('an aborted call rejects with the reason and is not delivered', async (t) => {
+      const { hub, session, poll, get } = await setupWith();
+      t.after(() => hub.close());
+      const controller = new AbortController();
+      const response = hub.fetch(session.id, get('/aborted'), { signal: controller.signal });
+      await new Promise((resolve) => setImmediate(resolve));
+      controller.abort(new Error('gave up'));
+      await assert.rejects(response, /gave up/);
+      assert.deepEqual(await queued(hub, session.id), []);
+      assert.equal(session.pending, 0);
+      const batch = poll();
+      void hub.fetch(session.id, get('/next'));
+      assert.deepEqual(
+        (await batch).map((request) => request.path),
+        ['/next'],
+      );
+    });
+
+    it('a request body over the limit is 413 and is not queued', async (t) => {
+      const { hub, session } = await setupWith({ maxBodyBytes: 10 });
+      t.after(() => hub.close());
+      const response = await hub.fetch(
+        session.id,
+        new Request(`${REVERSE_ORIGIN}/x`, { method: 'PUT', body: 'x'.repeat(11) }),
+      );
+      assert.equal(response.status, 413);
+      assert.deepEqual(await queued(hub, session.id), []);
+    });
+
+    it('a response body over the limit is 502', async (t) => {
+      const { hub, session, poll, answer, get } = await setupWith({ maxBodyBytes: 10 });
+      t.after(() => hub.close());
+      const batch = poll();
+      const response = hub.fetch(session.id, get('/big'));
+      const [request] = await batch;
+      assert.ok(request);
+      hub.receive(session, [answer(request, 200, 'y'.repeat(11))]);
+      assert.equal((await response).status, 502);
+    });
+
+    it('a malformed response (bad status, bad header) is 502', async (t) => {
+      const { hub, session, poll, answer, get } = await setupWith();
+      t.after(() => hub.close());
+      const first = hub.fetch(session.id, get('/1'));
+      const second = hub.fetch(session.id, get('/2'));
+      await new Promise((resolve) => setImmediate(resolve));
+      const [one, two] = await poll();
+      assert.ok(one && two);
+      hub.receive(session, [answer(one, 101), { ...answer(two), headers: [['bad header', 'x']] }]);
+      assert.equal((await first).status, 502);
+      assert.equal((await second).status, 502);
+    });
+
+    it('a full queue is 503 with Retry-After', async (t) => {
+      const { hub, session, get } = await setupWith({ maxQueue: 1 });
+      t.after(() => hub.close());
+      void hub.fetch(session.id, get('/1'));
+      await new Promise((resolve) => setImmediate(resolve));
+      const response = await hub.fetch(session.id, get('/2'));
+      assert.equal(response.status, 503);
+      assert.equal(response.headers.get('retry-after'), '1');
+    });
+
+    it('a client with no poll for expireMs is gone: listed no more, its callers get 503', async (t) => {
+      const { hub, session, get } = await setupWith({ expireMs: 50 });
+      t.after(() => hub.close());
+      const disconnected = new Promise((resolve) => hub.once('disconnect', resolve));
+      const response = await hub.fetch(session.id, get('/x'));
+      assert.equal(response.status, 503);
+      assert.ok(response.headers.get('retry-after'));
+      await disconnected;
+      assert.deepEqual(hub.clients(), []);
+    });
+
+    it('closing the hub settles every pending call and answers held polls', async () => {
+      const { hub, session, poll, get } = await setupWith();
+      const held = poll();
+      const other = await hub.register({ url: 'http://other.test/' });
+      const pending = hub.fetch(other.id, get('/x'));
+      await new Promise((resolve) => setImmediate(resolve));
       hub.close();
+      assert.deepEqual(await held, []);
+      assert.equal((await pending).status, 503);
+      const afterClose = await hub.fetch(session.id, get('/'));
+      assert.equal(afterClose.status, 503);
+      assert.equal(afterClose.headers.get('retry-after'), '5');
+    });
+
+    it('a poll attached to a client that is gone is answered at once with an empty batch', async () => {
+      const { hub, session, poll } = await setupWith();
+      hub.expire(session.id, 'test');
+      assert.deepEqual(await poll(), []);
+      hub.close();
+    });
+
+    it('a batch the held poll could not take stays queued for the next poll', async (t) => {
+      const { hub, session, poll, get } = await setupWith();
+      t.after(() => hub.close());
+      hub.attachPoll(session, { deliver: () => false });
+      void hub.fetch(session.id, get('/kept'));
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal((await queued(hub, session.id)).length, 1);
+      assert.deepEqual(
+        (await poll()).map((request) => request.path),
+        ['/kept'],
+      );
+    });
+
+    it('the 504 says whether the request was delivered', async (t) => {
+      const { hub, session, poll, get } = await setupWith();
+      t.after(() => hub.close());
+      const never = await hub.fetch(session.id, get('/a'), { timeoutMs: 10 });
+      assert.match((await never.json()).detail, /never delivered/);
+      void poll();
+      const unanswered = await hub.fetch(session.id, get('/b'), { timeoutMs: 10 });
+      assert.match((await unanswered.json()).detail, /delivered but not answered/);
+    });
+
+    it('lists clients with id, transport, connectedAt and url; ids and secrets carry 128 bits', async (t) => {
+      const { hub, session } = await setupWith();
+      t.after(() => hub.close());
+      const [info] = hub.clients();
+      assert.ok(info);
+      assert.equal(info.id, session.id);
+      assert.equal(info.transport, 'long-poll');
+      assert.equal(info.url, 'http://page.test/');
+      assert.equal(new Date(info.connectedAt).toISOString(), info.connectedAt);
+      assert.equal(Buffer.from(session.id, 'base64url').length, 16);
+      assert.equal(Buffer.from(session.secret, 'base64url').length, 16);
+      assert.notEqual(session.id, session.secret);
+    });
+
+    describe('identity on connect', () => {
+      const id = 'AAAAAAAAAAAAAAAAAAAAAA';
+      const secret = 'BBBBBBBBBBBBBBBBBBBBBB';
+
+      it('keeps an id the hub does not know (after a restart), with its secret', async () => {
+        const hub = new Hub({ store: makeStore() });
+        const { session, resumed } = await hub.connect({ url: 'http://a/', id, secret, instance: 'one' });
+        assert.equal(session.id, id);
+        assert.equal(session.secret, secret);
+        assert.equal(resumed, true);
+        hub.close();
+      });
+
+      it('gives a new id when the id is in use by a live page (a duplicated tab) or the secret is wrong', async () => {
+        const hub = new Hub({ store: makeStore() });
+        const first = (await hub.connect({ url: 'http://a/', id, secret, instance: 'one' })).session;
+        await hub.attachPoll(first, { deliver: () => true });
+        const twin = await hub.connect({ url: 'http://a/', id, secret, instance: 'two' });
+        assert.notEqual(twin.session.id, id);
+        assert.equal(twin.resumed, false);
+        const guess = await hub.connect({ url: 'http://a/', id, secret: 'CCCCCCCCCCCCCCCCCCCCCC' });
+        assert.notEqual(guess.session.id, id);
+        hub.close();
+      });
+
+      it('resumes an idle id with the right secret (a reload): queued work stays, delivered work gets 503', async () => {
+        const hub = new Hub({ store: makeStore() });
+        const session = (await hub.connect({ url: 'http://a/', id, secret, instance: 'one' })).session;
+        const delivered = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/delivered`));
+        await new Promise((resolve) => setImmediate(resolve));
+        const poll = { deliver: () => true };
+        await hub.attachPoll(session, poll);
+        hub.detachPoll(session, poll);
+        session.record.idleSince = Date.now() - 1_000;
+        const waiting = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/queued`));
+        await new Promise((resolve) => setImmediate(resolve));
+        const again = await hub.connect({ url: 'http://a/reloaded', id, secret, instance: 'two' });
+        assert.equal(again.session, session);
+        assert.equal(again.resumed, true);
+        assert.equal(session.url, 'http://a/reloaded');
+        assert.equal(session.instance, 'two');
+        assert.equal((await delivered).status, 503);
+        assert.deepEqual(
+          (await queued(hub, id)).map((request) => request.path),
+          ['/queued'],
+        );
+        hub.close();
+        assert.equal((await waiting).status, 503);
+      });
+
+      it('ignores ids and secrets that are not 128-bit tokens', async () => {
+        const hub = new Hub({ store: makeStore() });
+        const { session } = await hub.connect({ url: 'http://a/', id: 'short', secret: 'x' });
+        assert.notEqual(session.id, 'short');
+        await assert.rejects(hub.register({ url: 'http://a/', id: session.id }), /already registered/);
+        hub.close();
+      });
+    });
+
+    describe('limits', () => {
+      it('refuses clients past maxClients (503) and maxClientsPerAddress (429), with Retry-After and a refused event', async () => {
+        const hub = new Hub({ maxClients: 3, maxClientsPerAddress: 2, store: makeStore() });
+        const refused: string[] = [];
+        hub.on('refused', (address, reason) => refused.push(`${address}: ${reason}`));
+        await hub.register({ url: 'http://a/', address: '10.0.0.1' });
+        await hub.register({ url: 'http://a/', address: '10.0.0.1' });
+        await assert.rejects(
+          hub.register({ url: 'http://a/', address: '10.0.0.1' }),
+          (error) => error instanceof HttpError && error.status === 429,
+        );
+        const third = await hub.register({ url: 'http://a/', address: '10.0.0.2' });
+        await assert.rejects(
+          hub.register({ url: 'http://a/', address: '10.0.0.3' }),
+          (error) => error instanceof HttpError && error.status === 503,
+        );
+        assert.equal(refused.length, 2);
+        assert.equal(hub.stats().refusedConnects, 2);
+        await hub.expire(third.id, 'test');
+        await hub.register({ url: 'http://a/', address: '10.0.0.3' });
+        assert.equal(hub.stats().clients, 3);
+        hub.close();
+      });
+
+      it('counts answers nobody waited for', async () => {
+        const hub = new Hub({ store: makeStore() });
+        const session = await hub.register({ url: 'http://a/' });
+        hub.receive(session, [{ id: 'someone-else', status: 200, statusText: '', headers: [], body: null }]);
+        assert.equal(hub.stats().droppedResponses, 1);
+        hub.close();
+      });
     });
   });
-
-  describe('limits', () => {
-    it('refuses clients past maxClients (503) and maxClientsPerAddress (429), with Retry-After and a refused event', async () => {
-      const hub = new Hub({ maxClients: 3, maxClientsPerAddress: 2 });
-      const refused: string[] = [];
-      hub.on('refused', (address, reason) => refused.push(`${address}: ${reason}`));
-      await hub.register({ url: 'http://a/', address: '10.0.0.1' });
-      await hub.register({ url: 'http://a/', address: '10.0.0.1' });
-      await assert.rejects(
-        hub.register({ url: 'http://a/', address: '10.0.0.1' }),
-        (error) => error instanceof HttpError && error.status === 429,
-      );
-      const third = await hub.register({ url: 'http://a/', address: '10.0.0.2' });
-      await assert.rejects(
-        hub.register({ url: 'http://a/', address: '10.0.0.3' }),
-        (error) => error instanceof HttpError && error.status === 503,
-      );
-      assert.equal(refused.length, 2);
-      assert.equal(hub.stats().refusedConnects, 2);
-      await hub.expire(third.id, 'test');
-      await hub.register({ url: 'http://a/', address: '10.0.0.3' });
-      assert.equal(hub.stats().clients, 3);
-      hub.close();
-    });
-
-    it('counts answers nobody waited for', async () => {
-      const hub = new Hub();
-      const session = await hub.register({ url: 'http://a/' });
-      hub.receive(session, [{ id: 'someone-else', status: 200, statusText: '', headers: [], body: null }]);
-      assert.equal(hub.stats().droppedResponses, 1);
-      hub.close();
-    });
-  });
-});

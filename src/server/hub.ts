@@ -280,7 +280,13 @@ export class Hub extends EventEmitter<HubEvents> {
         },
       });
     });
-    if (!(await this.store.enqueue(clientId, message, this.options.maxQueue))) {
+    // The caller may abort while the store works; the rejection is the caller's to handle.
+    answer.catch(() => {});
+    const queued = await this.store.enqueue(clientId, message, this.options.maxQueue);
+    if (!this.#calls.has(message.id)) {
+      // Settled meanwhile (aborted, timed out, the client went): it must not wait in the queue.
+      if (queued) await this.store.settle(clientId, message.id);
+    } else if (!queued) {
       this.#calls.get(message.id)?.settle(
         new HttpError(503, `Client "${clientId}" has ${this.options.maxQueue} requests queued, the limit`, {
           headers: { 'retry-after': '1' },

@@ -9,7 +9,16 @@ export {
   encodeWireRequest,
   encodeWireResponse,
 } from '../protocol/json-codec.ts';
-export type { ConnectBody, ConnectReply, PollBody, PollReply } from '../protocol/long-poll-wire.ts';
+export type {
+  ConnectBody,
+  ConnectReply,
+  PollBody,
+  PollReply,
+  SharedPollBody,
+  SharedPollMember,
+  SharedPollRefusal,
+  SharedPollReply,
+} from '../protocol/long-poll-wire.ts';
 export {
   ACK_HEADER,
   DEFAULT_ENDPOINT,
@@ -34,6 +43,8 @@ export { devApp, startDevServer } from './dev-server.ts';
 export { endToEndHeaders, gateway } from './gateway.ts';
 export type { ClientRegistration, HubEvents, HubFetchOptions, HubOptions, HubStats } from './hub.ts';
 export { Hub, randomToken, sameToken } from './hub.ts';
+export type { ClientRecord, HubStore, Unanswered } from './hub-store.ts';
+export { MemoryStore } from './hub-store.ts';
 export type { RouteHandler } from './long-poll-endpoint.ts';
 export { longPollEndpoint } from './long-poll-endpoint.ts';
 export type { FetchHandler, NodeListener } from './node-adapter.ts';
