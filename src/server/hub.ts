@@ -42,6 +42,8 @@ export interface HubStats {
   refusedConnects: number;
   /** Answers that came for a request nobody waited for (duplicates, late ones, someone else's). */
   droppedResponses: number;
+  /** Callers in this process waiting for an answer. */
+  pendingCalls: number;
 }
 
 /** Per-call options of `hub.fetch`. */
@@ -342,7 +344,12 @@ export class Hub extends EventEmitter<HubEvents> {
 
   /** The hub's counters. */
   stats(): HubStats {
-    return { clients: this.#sessions.size, refusedConnects: this.#refused, droppedResponses: this.#dropped };
+    return {
+      clients: this.#sessions.size,
+      refusedConnects: this.#refused,
+      droppedResponses: this.#dropped,
+      pendingCalls: this.#calls.size,
+    };
   }
 
   /** Forgets a client; its callers get 503. */
