@@ -12,9 +12,15 @@ import type { ReverseResponse } from '../protocol/message.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../protocol/read-body.ts';
 import type { ClientInfo, HeldPoll, PendingCall, TransportKind } from './client-session.ts';
 import { ClientSession } from './client-session.ts';
+import { LimitLog } from './limit-log.ts';
+import { DEFAULT_LIMITS, headerLimitError, type LimitOptions } from './limits.ts';
+import { RecentIds } from './recent-ids.ts';
 
-/** Tunables of a hub; every one has a default. */
-export interface HubOptions {
+/**
+ * Tunables of a hub; every one has a default. The `LimitOptions` are applied by the gateway, the
+ * long-poll endpoints and the node server the dev server runs.
+ */
+export interface HubOptions extends LimitOptions {
   /** Longest hold of a poll, in ms; proxies cut longer ones. Default 25 s. */
   holdMs?: number;
   /** How long `hub.fetch` waits for an answer before a 504, in ms. Default 30 s. */
@@ -36,8 +42,12 @@ export interface HubStats {
   clients: number;
   /** Connects refused because of `maxClients` or `maxClientsPerAddress`. */
   refusedConnects: number;
-  /** Answers that came for a request nobody waited for (duplicates, late ones, someone else's). */
+  /** Answers that came again, or late, for a request this client was sent: harmless. */
   droppedResponses: number;
+  /** Answers naming a request this client was never sent (another client's, or none): never settle anything. */
+  rejectedResponses: number;
+  /** Refusals by a limit or an access rule, by option (see `hub.limits`). */
+  limited: Record<string, number>;
 }
 
 /** Per-call options of `hub.fetch`. */
@@ -54,6 +64,8 @@ export interface HubEvents {
   disconnect: [ClientInfo, string];
   /** A connect refused by a limit: the remote address and why. */
   refused: [string, string];
+  /** Answers a client gave for requests it was never sent: the client id and what was wrong. */
+  rejected: [string, string];
 }
 
 /** A 503 with `Retry-After`, as every 503 of the hub is. */
@@ -103,6 +115,11 @@ export class Hub extends EventEmitter<HubEvents> {
   #seq = 0;
   #refused = 0;
   #dropped = 0;
+  // Issue 5: telling late duplicates from foreign answers, and counting refusals by limits.
+  #rejected = 0;
+  readonly #finished = new WeakMap<ClientSession, RecentIds>();
+  /** Refusals by the limits and access rules, counted by option, with a `limited` event. */
+  readonly limits = new LimitLog();
   readonly #perAddress = new Map<string, number>();
   #closed = false;
 
@@ -116,6 +133,7 @@ export class Hub extends EventEmitter<HubEvents> {
       maxQueue: 1_000,
       maxClients: 10_000,
       maxClientsPerAddress: 100,
+      ...DEFAULT_LIMITS,
       ...options,
     };
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, Math.min(1_000, this.options.expireMs / 4)));
@@ -191,6 +209,8 @@ export class Hub extends EventEmitter<HubEvents> {
   async fetch(clientId: string, request: Request, options: HubFetchOptions = {}): Promise<Response> {
     const { signal } = options;
     signal?.throwIfAborted();
+    const tooManyHeaders = headerLimitError(request.headers, this.options, `The request to client "${clientId}"`);
+    if (tooManyHeaders) return this.limits.refuse(tooManyHeaders, clientId);
     if (this.#closed) return unavailable('The hub is closed', clientId);
     const session = this.#sessions.get(clientId);
     if (!session) return problem(404, `No client with id "${clientId}" is connected`, { client: clientId });
@@ -227,6 +247,7 @@ export class Hub extends EventEmitter<HubEvents> {
         signal?.removeEventListener('abort', onAbort);
         session.calls.delete(message.id);
         session.unqueue(message.id);
+        if (call.delivered) this.#finishedOf(session).add(message.id);
       };
       const onAbort = () => {
         finish();
@@ -282,18 +303,46 @@ export class Hub extends EventEmitter<HubEvents> {
     if (session.poll === poll) session.release();
   }
 
-  /** Responses from a client; duplicates and answers nobody waits for any more are dropped. */
+  /**
+   * Responses from a client. Duplicates and late answers to its own requests are dropped; answers
+   * naming a request it was never sent are rejected (counted, and a `rejected` event).
+   */
   receive(session: ClientSession, responses: readonly ReverseResponse[]): void {
+    const foreign: string[] = [];
     for (const response of responses) {
       const call = session.calls.get(response.id);
       if (call) call.settle(response);
-      else this.#dropped++;
+      else if (this.#finished.get(session)?.has(response.id)) this.#dropped++;
+      else foreign.push(response.id);
     }
+    if (foreign.length > 0) this.#reject(session.id, foreign);
   }
 
   /** The hub's counters. */
   stats(): HubStats {
-    return { clients: this.#sessions.size, refusedConnects: this.#refused, droppedResponses: this.#dropped };
+    return {
+      clients: this.#sessions.size,
+      refusedConnects: this.#refused,
+      droppedResponses: this.#dropped,
+      rejectedResponses: this.#rejected,
+      limited: this.limits.counts(),
+    };
+  }
+
+  #finishedOf(session: ClientSession): RecentIds {
+    const finished = this.#finished.get(session) ?? new RecentIds(this.#idPrefix);
+    this.#finished.set(session, finished);
+    return finished;
+  }
+
+  #reject(clientId: string, ids: string[]): void {
+    this.#rejected += ids.length;
+    const named = ids
+      .slice(0, 3)
+      .map((id) => JSON.stringify(id.slice(0, 64)))
+      .join(', ');
+    const more = ids.length > 3 ? ` and ${ids.length - 3} more` : '';
+    this.emit('rejected', clientId, `Client "${clientId}" answered requests it was never sent: ${named}${more}`);
   }
 
   /** Refuses a new client past the limits, with a clear error and a `refused` event. */
