@@ -32,6 +32,7 @@ describe('public exports', () => {
     assert.deepEqual(Object.keys(server).sort(), [
       'ACK_HEADER',
       'DEFAULT_ENDPOINT',
+      'DEFAULT_LIMITS',
       'HttpError',
       'Hub',
       'ID_HEADER',
@@ -42,6 +43,7 @@ describe('public exports', () => {
       'RETRY_HEADER',
       'REVERSE_ORIGIN',
       'SECRET_HEADER',
+      'createNodeServer',
       'decodeWireRequest',
       'decodeWireResponse',
       'devApp',
@@ -51,6 +53,7 @@ describe('public exports', () => {
       'fromRequest',
       'fromResponse',
       'gateway',
+      'logRefusals',
       'longPollEndpoint',
       'parseRequests',
       'parseResponses',

@@ -18,10 +18,11 @@ import {
 } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseResponseBatch, printBatch, printRequest } from '../protocol/message-http.ts';
-import { readBody } from '../protocol/read-body.ts';
 import type { ClientSession } from './client-session.ts';
 import { type Hub, sameToken } from './hub.ts';
+import { headerLimitError, readBodyWithin, tooManyRequests } from './limits.ts';
 import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
+import { RateLimiter } from './rate-limit.ts';
 
 /** A fetch-shaped handler; `null` means "not mine", so handlers can be chained. */
 export type RouteHandler = (request: Request) => Promise<Response | null>;
@@ -48,6 +49,17 @@ function parseJson(bytes: Uint8Array | null, what: string): unknown {
   }
 }
 
+/** A problem as the reverse response its caller gets instead of the page's answer. */
+function problemResponse(id: string, problem: HttpError): ReverseResponse {
+  return {
+    id,
+    status: problem.status,
+    statusText: '',
+    headers: [['content-type', 'application/problem+json']],
+    body: utf8(JSON.stringify(problem.toJSON())),
+  };
+}
+
 /** A malformed entry that still names its request becomes a 502 for that caller, not a 400 for the batch. */
 function decodeEntry(entry: unknown): ReverseResponse | null {
   try {
@@ -55,14 +67,7 @@ function decodeEntry(entry: unknown): ReverseResponse | null {
   } catch (error) {
     const id = (entry as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' || !(error instanceof HttpError)) return null;
-    const problem = new HttpError(502, `The page sent a malformed response: ${error.message}`);
-    return {
-      id,
-      status: 502,
-      statusText: '',
-      headers: [['content-type', 'application/problem+json']],
-      body: utf8(JSON.stringify(problem.toJSON())),
-    };
+    return problemResponse(id, new HttpError(502, `The page sent a malformed response: ${error.message}`));
   }
 }
 
@@ -117,9 +122,39 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
   const connectPath = `${endpoint}/connect`;
   const pollPrefix = `${endpoint}/poll/`;
   const uploadLimit = hub.options.maxBodyBytes * UPLOAD_FACTOR;
+  const polls = new RateLimiter({ perSecond: hub.options.pollsPerSecond, burst: hub.options.pollBurst });
+  hub.on('disconnect', (client) => polls.forget(client.id));
+
+  /**
+   * Whether a page's answer is within the limits. One that is not settles its caller with a 502
+   * at once (a problem of ours, which no page limit applies to), counted by the option it broke.
+   */
+  function withinLimits(session: ClientSession, response: ReverseResponse): boolean {
+    const call = session.calls.get(response.id);
+    // Answers nobody waits for are only counted by the hub; checking them would cost for nothing.
+    if (!call) return true;
+    const what = `Client "${session.id}" answered ${call.request.method} ${call.request.path} with a response that`;
+    const extensions = { client: session.id };
+    let problem = headerLimitError(response.headers, hub.options, what, 502, extensions);
+    if (!problem && response.body !== null && response.body.length > hub.options.maxBodyBytes) {
+      problem = new HttpError(
+        502,
+        `${what} has a body of ${response.body.length} bytes, over the limit of ${hub.options.maxBodyBytes} (maxBodyBytes)`,
+        { extensions: { ...extensions, option: 'maxBodyBytes', limit: hub.options.maxBodyBytes } },
+      );
+    }
+    if (!problem) return true;
+    call.settle(hub.limits.refuse(problem, session.id));
+    return false;
+  }
 
   async function connect(request: Request): Promise<Response> {
-    const bytes = await readBody(request, CONNECT_LIMIT);
+    const bytes = await readBodyWithin(
+      request,
+      CONNECT_LIMIT,
+      hub.limits,
+      request.headers.get(REMOTE_ADDRESS_HEADER) ?? '',
+    );
     const body = (
       bytes === null || bytes.length === 0 ? {} : parseJson(bytes, 'connect')
     ) as Partial<ConnectBody> | null;
@@ -161,8 +196,22 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
 
   async function poll(request: Request, id: string): Promise<Response> {
     const session = authenticate(request, id);
-    const { responses, problem, ack, retry } = decodeUpload(request, await readBody(request, uploadLimit), session);
-    hub.receive(session, responses);
+    // After authenticating: nobody without the secret can spend a client's polls.
+    const wait = polls.take(session.id);
+    if (wait > 0) {
+      const detail = `Client "${session.id}" polls more often than allowed`;
+      const error = tooManyRequests(detail, 'pollsPerSecond', polls.perSecond, polls.burst, wait, {
+        client: session.id,
+      });
+      hub.limits.record(error, session.id);
+      throw error;
+    }
+    const bytes = await readBodyWithin(request, uploadLimit, hub.limits, session.id);
+    const { responses, problem, ack, retry } = decodeUpload(request, bytes, session);
+    hub.receive(
+      session,
+      responses.filter((response) => withinLimits(session, response)),
+    );
     if (problem) throw problem;
     if (request.signal.aborted || hub.session(id) !== session) return encodeBatch(request, []);
     const requests = await new Promise<ReverseRequest[]>((resolve) => {
