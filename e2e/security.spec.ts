@@ -214,9 +214,9 @@ test('the gateway limits the rate of requests to one page: 429 with Retry-After,
     const url = `${server.url}ptth/clients/${id}/html/body/header/h1`;
     const responses = await Promise.all(Array.from({ length: 5 }, () => fetch(url)));
     expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 200, 429, 429]);
-    const refused = responses.find((response) => response.status === 429);
-    expect(Number(refused?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await refused?.json()).detail).toMatch(
+    const refused = responses.find((response) => response.status === 429) as Response;
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await refused.json()).detail).toMatch(
       new RegExp(`Client "${id}" is sent more reverse requests .* \\(requestsPerSecond, burst 3\\); retry in \\d s`),
     );
     await expect.poll(async () => (await fetch(url)).status, { timeout: 10_000 }).toBe(200);
