@@ -71,3 +71,29 @@ test('a bad PORT or a port in use fails fast with a clear message', async () => 
     first.child.kill('SIGTERM');
   }
 });
+
+test('PTTH_ALLOWED_ORIGINS lists the origins whose pages may connect; refusals are logged; a bad entry fails fast', async () => {
+  const { child, url, output } = start({ PORT: '0', PTTH_ALLOWED_ORIGINS: 'http://localhost:3000, http://app.test' });
+  try {
+    const base = await url;
+    const preflight = (origin: string) =>
+      fetch(`${base}ptth/connect`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    const allowed = await preflight('http://app.test');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://app.test');
+    const refused = await preflight('http://evil.example');
+    expect(refused.status).toBe(403);
+    expect(output()).toContain('pages may connect from: http://localhost:3000, http://app.test');
+    await expect.poll(output).toContain('ptth: 403 Requests from other origins to /ptth/connect are refused');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exitCode(child)).toBe(0);
+
+  const bad = start({ PORT: '0', PTTH_ALLOWED_ORIGINS: '*' });
+  await expect(bad.url).rejects.toThrow(/must be listed one by one/);
+  expect(await exitCode(bad.child)).toBe(1);
+});

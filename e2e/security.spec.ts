@@ -1,5 +1,6 @@
 /** A web page on another site cannot drive the user's tabs through the local gateway. */
-import { expect, test } from './fixtures.ts';
+import { startDevServer } from '../src/server/dev-server.ts';
+import { expect, openDemo, test } from './fixtures.ts';
 
 test('a cross-site page cannot use the gateway or the endpoints, even knowing a client id', async ({
   page,
@@ -173,4 +174,55 @@ test('the client works under a strict Content-Security-Policy (no eval, no inlin
   expect(put.status).toBe(200);
   await expect(page.locator('#l li')).toHaveCount(2);
   expect(violations).toEqual([]);
+});
+
+test('a page answering with 10,000 header fields gives the gateway caller a 502 that names the limit', async ({
+  page,
+  server,
+}) => {
+  await page.goto(server.url);
+  const id = await page.evaluate(async () => {
+    const w = window as unknown as {
+      ptth: {
+        connection: { close(): void };
+        connect(options: object): { id: string | null; state: string };
+      };
+    };
+    w.ptth.connection.close();
+    const headers = Array.from({ length: 10_000 }, (_, i): [string, string] => [`x-h${i}`, 'v']);
+    const connection = w.ptth.connect({ handler: () => new Response('many', { headers }) });
+    while (connection.state !== 'open') await new Promise((resolve) => setTimeout(resolve, 10));
+    return connection.id as string;
+  });
+  const response = await fetch(`${server.url}ptth/clients/${id}/anything`);
+  expect(response.status).toBe(502);
+  const problem = await response.json();
+  // 10,000 of the handler's and the Content-Type the Response class adds.
+  expect(problem.detail).toBe(
+    `Client "${id}" answered GET /anything with a response that has 10001 header fields, over the limit of 100 (maxHeaders)`,
+  );
+  expect(server.hub.stats().limited.maxHeaders).toBe(1);
+});
+
+test('the gateway limits the rate of requests to one page: 429 with Retry-After, then it serves again', async ({
+  page,
+}) => {
+  // One token every 2 s: the burst is spent long before the next one comes.
+  const server = await startDevServer({ port: 0, hub: { requestsPerSecond: 0.5, requestBurst: 3 } });
+  try {
+    const id = await openDemo(page, server);
+    const url = `${server.url}ptth/clients/${id}/html/body/header/h1`;
+    const responses = await Promise.all(Array.from({ length: 5 }, () => fetch(url)));
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 200, 429, 429]);
+    const refused = responses.find((response) => response.status === 429) as Response;
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await refused.json()).detail).toMatch(
+      new RegExp(`Client "${id}" is sent more reverse requests .* \\(requestsPerSecond, burst 3\\); retry in \\d s`),
+    );
+    await expect.poll(async () => (await fetch(url)).status, { timeout: 10_000 }).toBe(200);
+    // The two of the burst, and those refused while waiting.
+    expect(server.hub.stats().limited.requestsPerSecond).toBeGreaterThanOrEqual(2);
+  } finally {
+    await server.close();
+  }
 });

@@ -32,6 +32,7 @@ describe('public exports', () => {
     assert.deepEqual(Object.keys(server).sort(), [
       'ACK_HEADER',
       'DEFAULT_ENDPOINT',
+      'DEFAULT_LIMITS',
       'HttpError',
       'Hub',
       'ID_HEADER',
@@ -43,6 +44,7 @@ describe('public exports', () => {
       'RETRY_HEADER',
       'REVERSE_ORIGIN',
       'SECRET_HEADER',
+      'createNodeServer',
       'decodeWireRequest',
       'decodeWireResponse',
       'devApp',
@@ -52,6 +54,7 @@ describe('public exports', () => {
       'fromRequest',
       'fromResponse',
       'gateway',
+      'logRefusals',
       'longPollEndpoint',
       'parseRequests',
       'parseResponses',

@@ -80,6 +80,31 @@ describe('the long-poll Connection', () => {
     assert.deepEqual(errors, ['poll failed']);
   });
 
+  it('after a 429 it waits for Retry-After and sends the same answers again; the caller gets exactly one', async (t) => {
+    let refusedAt = 0;
+    let resentAt = 0;
+    const { hub, endpoint, close } = await serve(async (request) => {
+      const carriesAnswers = request.url.includes('/poll/') && (await request.clone().text()).includes('"id"');
+      if (carriesAnswers && refusedAt === 0) {
+        refusedAt = Date.now();
+        return new Response('{"detail":"slow down"}', { status: 429, headers: { 'retry-after': '1' } });
+      }
+      if (carriesAnswers && resentAt === 0) resentAt = Date.now();
+      return null;
+    });
+    t.after(close);
+    const errors: string[] = [];
+    const connection = new Connection({ endpoint, handler: echo, minBackoffMs: 10 });
+    connection.on('error', ({ reason }) => errors.push(reason));
+    t.after(() => connection.close());
+    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    const response = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/limited`), { timeoutMs: 5_000 });
+    assert.equal(await response.text(), 'GET /limited');
+    assert.ok(resentAt - refusedAt >= 950, `sent again after ${resentAt - refusedAt} ms`);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0] ?? '', /poll answered 429/);
+  });
+
   it('connects again, with a new id, when the hub forgets it', async (t) => {
     const { hub, endpoint, close } = await serve();
     t.after(close);

@@ -70,13 +70,20 @@ export interface ConnectionEvents {
   request: RequestRecord;
 }
 
-/** A poll the hub answered with another status than 200. */
-class PollRefused extends Error {
+/** A connect or poll the hub answered with another status than expected. */
+class HubRefused extends Error {
+  /** The hub's `Retry-After` in milliseconds (0 when it sent none). */
+  readonly retryAfterMs: number;
+
   constructor(
+    what: 'connect' | 'poll',
     readonly status: number,
     body: string,
+    retryAfter: string | null,
   ) {
-    super(`poll answered ${status}: ${body}`);
+    super(`${what} answered ${status}: ${body}`);
+    const seconds = Number(retryAfter ?? Number.NaN);
+    this.retryAfterMs = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 3_600) * 1_000 : 0;
   }
 }
 
@@ -114,6 +121,8 @@ export class Connection extends EventTarget {
   readonly #base: string;
   /** The group whose leader polls for this tab, or `null` when the tab polls on its own. */
   readonly #group: TabGroup | null;
+  /** The page's and the hub's origins when they differ: the hub must list the page's (CORS). */
+  readonly #crossOrigin: { page: string; hub: string } | null;
 
   constructor(options: LongPollOptions) {
     super();
@@ -129,6 +138,9 @@ export class Connection extends EventTarget {
       ...options,
     };
     this.#base = this.#options.endpoint.replace(/\/+$/, '');
+    const page = globalThis.location?.origin;
+    const hub = page ? new URL(this.#base, globalThis.location.href).origin : undefined;
+    this.#crossOrigin = page !== undefined && hub !== page ? { page, hub: hub ?? '' } : null;
     const absolute = new URL(this.#base, globalThis.location?.href ?? 'http://localhost/').href;
     this.#identityKey = `ptth:${absolute}`;
     this.#group = this.#options.shared && this.#options.wire === 'json' ? tabGroup(absolute, this.#options) : null;
@@ -230,11 +242,13 @@ export class Connection extends EventTarget {
     this.#retry(reason, error);
   }
 
-  #retry(reason: string, error?: unknown): void {
+  /** Retries after a backoff, and never before the hub's `Retry-After` (`atLeastMs`). */
+  #retry(reason: string, error?: unknown, atLeastMs = 0): void {
     if (this.#state === 'closed') return;
     this.#emit('error', { reason, error });
     this.#setState('backoff');
-    const delay = backoffDelay(this.#attempt++, this.#options.minBackoffMs, this.#options.maxBackoffMs);
+    const backoff = backoffDelay(this.#attempt++, this.#options.minBackoffMs, this.#options.maxBackoffMs);
+    const delay = Math.max(backoff, atLeastMs);
     DEBUG: log('backoff', Math.round(delay), 'ms after', reason);
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => (this.#id === null ? this.#connect() : this.#poll()), delay);
@@ -256,7 +270,9 @@ export class Connection extends EventTarget {
           } satisfies ConnectBody),
           signal,
         });
-        if (response.status !== 201) throw new Error(`connect answered ${response.status}: ${await response.text()}`);
+        if (response.status !== 201) {
+          throw new HubRefused('connect', response.status, await response.text(), response.headers.get('retry-after'));
+        }
         return (await response.json()) as ConnectReply;
       });
       if (this.#state === 'closed') return;
@@ -275,7 +291,10 @@ export class Connection extends EventTarget {
       if (this.#group !== null) this.#group.join(this.#member);
       else this.#poll();
     } catch (error) {
-      if (!this.#abort.signal.aborted) this.#retry(error instanceof Error ? error.message : 'connect failed', error);
+      if (this.#abort.signal.aborted) return;
+      const wait = error instanceof HubRefused ? error.retryAfterMs : 0;
+      const reason = error instanceof Error ? error.message : 'connect failed';
+      this.#retry(reason + this.#crossOriginHint(error), error, wait);
     }
   }
 
@@ -336,23 +355,31 @@ export class Connection extends EventTarget {
             : JSON.stringify({ responses: responses.map(encodeWireResponse), ack, ...(retry ? { retry } : {}) }),
           signal,
         });
-        if (response.status !== 200) throw new PollRefused(response.status, await response.text());
+        if (response.status !== 200) {
+          throw new HubRefused('poll', response.status, await response.text(), response.headers.get('retry-after'));
+        }
         return http
           ? parseRequests(new Uint8Array(await response.arrayBuffer()))
           : ((await response.json()) as PollReply).requests.map(decodeWireRequest);
       });
     } catch (error) {
       if (this.#abort.signal.aborted || generation !== this.#generation) return;
-      if (error instanceof PollRefused && this.#refused(error.status, error.message)) return;
+      if (error instanceof HubRefused && this.#refused(error.status, error.message)) return;
+      if (error instanceof HubRefused && error.status === 429) {
+        // Polling too often (pollsPerSecond): the hub read nothing, so send the same answers after its Retry-After.
+        this.#outbox.unshift(...responses);
+        if (this.#state === 'open') return this.#retry(error.message, error, error.retryAfterMs);
+        return this.#emit('error', { reason: error.message, error });
+      }
       // The hub refused this batch as it is: sending it again would fail the same way.
-      if (error instanceof PollRefused && error.status >= 400 && error.status < 500) {
+      if (error instanceof HubRefused && error.status >= 400 && error.status < 500) {
         this.#emit('error', { reason: `${error.message}; ${responses.length} responses dropped` });
         return this.#scheduleFlush();
       }
       // The hub may not have read these answers: send them again; it drops duplicates by id.
       this.#outbox.unshift(...responses);
       this.#askAgain = true;
-      return this.#fail('poll failed', error);
+      return this.#fail(`poll failed${this.#crossOriginHint(error)}`, error);
     } finally {
       this.#polls--;
     }
@@ -419,6 +446,16 @@ export class Connection extends EventTarget {
       if (answer && !this.#outbox.includes(answer)) this.#outbox.push(answer);
     }
     this.#scheduleFlush();
+  }
+
+  /**
+   * What to add to the reason of a failed fetch to a hub on another origin: most often the hub
+   * does not list this page's origin, and the browser hides its answer (a bare TypeError).
+   */
+  #crossOriginHint(error: unknown): string {
+    if (!(error instanceof TypeError) || this.#crossOrigin === null) return '';
+    const { page, hub } = this.#crossOrigin;
+    return ` (the hub at ${hub} is on another origin: it must list ${page} in its allowedOrigins, PTTH_ALLOWED_ORIGINS, or it is unreachable)`;
   }
 
   async #serve(message: ReverseRequest): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The one-file `<script>` build: connects the page at load and exposes `window.ptth`.
  * Options come from data attributes of the script tag:
- * `data-endpoint` (default: the folder the script is served from, e.g. `/ptth`),
+ * `data-endpoint` (default: the folder the script is served from, e.g. `http://127.0.0.1:8080/ptth`;
+ * a hub on another origin must list the page's origin in its `allowedOrigins`),
  * `data-wire="http"` for `message/http` batches, `data-connect="false"` to connect by hand,
  * `data-scope="#app"` to serve only that element, `data-read-only` to serve only reads,
  * `data-sanitize="false"` to write markup unsanitized, `data-shared="false"` to poll alone
@@ -21,7 +22,8 @@ interface PtthGlobal {
 
 const script = document.currentScript as HTMLScriptElement | null;
 const data = script?.dataset ?? {};
-const scriptDir = script?.src ? new URL('.', script.src).pathname.replace(/\/$/, '') : undefined;
+// Absolute, so a page on another origin that loads the script from the hub connects to that hub.
+const scriptDir = script?.src ? new URL('.', script.src).href.replace(/\/$/, '') : undefined;
 
 const ptth: PtthGlobal = {
   api,

@@ -72,6 +72,15 @@ describe('access guard', () => {
     assert.equal((await call('http://127.0.0.1:8080/ptth/connect', { method: 'POST', body: '{}' })).status, 201);
   });
 
+  it('counts every refusal in hub.stats() by the rule that refused', async (t) => {
+    const { hub, call } = setup({ token: 'sesame' });
+    t.after(() => hub.close());
+    await call('http://evil.example/');
+    await call('http://127.0.0.1:8080/ptth/clients');
+    await call('http://127.0.0.1:8080/ptth/connect', { method: 'POST', headers: { origin: 'http://evil.example' } });
+    assert.deepEqual(hub.stats().limited, { allowedHosts: 1, token: 1, allowedOrigins: 1 });
+  });
+
   it('refuses to listen on a non-loopback address without a token', async () => {
     await assert.rejects(startDevServer({ host: '0.0.0.0', port: 0 }), /without a token/);
   });

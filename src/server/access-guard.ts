@@ -1,11 +1,13 @@
 /**
  * Who may use the dev server's powerful parts. Every request must name an allowed `Host` (a web
  * page on another name that DNS-rebinds to this server is refused); the endpoints and the gateway
- * refuse requests a browser marks as cross-site; with a token, the gateway wants
+ * refuse requests a browser marks as cross-site, except that pages on the listed origins
+ * (`allowedOrigins`) may use the page endpoints with CORS; with a token, the gateway wants
  * `Authorization: Bearer <token>`.
  */
 import { HttpError } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
+import { corsPolicy } from './cors.ts';
 import { sameToken } from './hub.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
 
@@ -16,8 +18,12 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
 export interface AccessOptions {
   /** Extra host names (without port) the server may be reached by; `*` allows any (not advised). */
   allowedHosts?: readonly string[];
+  /** Origins of pages that may use `/ptth/connect` and `/ptth/poll/*` from another origin (CORS); never the gateway. */
+  allowedOrigins?: readonly string[];
   /** When set, the gateway (`/ptth/clients...`) needs `Authorization: Bearer <token>`. */
   token?: string;
+  /** Told of every refusal (the error names its option) and whom it concerns, e.g. to count it. */
+  onRefuse?: (error: HttpError, subject: string) => void;
 }
 
 /** Whether an address to listen on is a loopback one. */
@@ -25,36 +31,54 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-function forbidden(detail: string): Response {
-  return new HttpError(403, detail).toResponse();
-}
-
-/** A route that answers 401/403 for requests that may not go on, and `null` for the rest. */
+/** A route that answers 401/403 for requests that may not go on (and preflights of listed origins), and `null` for the rest. */
 export function accessGuard(options: AccessOptions = {}, endpoint = DEFAULT_ENDPOINT): RouteHandler {
   const allowed = new Set([...LOOPBACK_NAMES, ...(options.allowedHosts ?? [])].map((name) => name.toLowerCase()));
+  const cors = corsPolicy(options.allowedOrigins, endpoint);
   const api = [`${endpoint}/connect`, `${endpoint}/poll/`, `${endpoint}/clients`];
   const gateway = `${endpoint}/clients`;
+  const refuse = (
+    status: number,
+    detail: string,
+    option: string,
+    subject: string,
+    init: { headers?: HeadersInit } = {},
+  ) => {
+    const error = new HttpError(status, detail, { ...init, extensions: { option } });
+    options.onRefuse?.(error, subject);
+    return error.toResponse();
+  };
   return async (request) => {
     const url = new URL(request.url);
     if (!allowed.has('*') && !allowed.has(url.hostname.toLowerCase())) {
-      return forbidden(
+      return refuse(
+        403,
         `Host "${url.host}" is not allowed (a guard against DNS rebinding); allow it with PTTH_ALLOWED_HOSTS=${url.hostname}`,
+        'allowedHosts',
+        url.host,
       );
     }
-    if (!api.some((prefix) => url.pathname.startsWith(prefix))) return null;
+    const path = url.pathname;
+    if (!api.some((prefix) => path.startsWith(prefix))) return null;
     const site = request.headers.get('sec-fetch-site');
     const origin = request.headers.get('origin');
-    if (site === 'cross-site' || site === 'same-site' || (origin !== null && origin !== url.origin)) {
-      return forbidden(
-        `Cross-site requests to ${url.pathname} are refused (Origin ${origin ?? '(none)'}, Sec-Fetch-Site ${site ?? '(none)'})`,
-      );
+    const crossSite = site === 'cross-site' || site === 'same-site' || (origin !== null && origin !== url.origin);
+    if (crossSite && origin !== null && cors.covers(path) && cors.allows(origin)) {
+      return cors.preflight(request);
     }
-    if (options.token !== undefined && url.pathname.startsWith(gateway)) {
+    if (crossSite) {
+      const seen = `Origin ${origin ?? '(none)'}, Sec-Fetch-Site ${site ?? '(none)'}`;
+      const detail = cors.covers(path)
+        ? `Requests from other origins to ${path} are refused (${seen}); list the page's origin in allowedOrigins (PTTH_ALLOWED_ORIGINS=${origin ?? 'http://host:port'}) to allow it`
+        : `Cross-site requests to ${path} are refused (${seen}); the gateway answers no page on another origin, only curl and servers`;
+      return refuse(403, detail, 'allowedOrigins', origin ?? '');
+    }
+    if (options.token !== undefined && path.startsWith(gateway)) {
       const given = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]?.trim() ?? '';
       if (!sameToken(given, options.token)) {
-        return new HttpError(401, `The gateway needs "Authorization: Bearer <token>" (PTTH_TOKEN)`, {
+        return refuse(401, `The gateway needs "Authorization: Bearer <token>" (PTTH_TOKEN)`, 'token', '', {
           headers: { 'www-authenticate': 'Bearer realm="ptth"' },
-        }).toResponse();
+        });
       }
     }
     return null;

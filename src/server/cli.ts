@@ -1,17 +1,22 @@
 /**
  * `npm start`: the dev server on PORT/HOST (default 127.0.0.1:8080), with the REPL when stdin is
- * a terminal. Without a terminal (CI, `npm start &`) the server simply keeps running.
+ * a terminal. Without a terminal (CI, `npm start &`) the server simply keeps running. Refusals
+ * (limits, access rules) are logged to stderr, throttled.
  */
 import { startDevServer } from './dev-server.ts';
+import { logRefusals } from './refusal-log.ts';
 import { startRepl } from './repl.ts';
 
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST ?? '127.0.0.1';
 const token = process.env.PTTH_TOKEN || undefined;
-const allowedHosts = (process.env.PTTH_ALLOWED_HOSTS ?? '')
-  .split(',')
-  .map((name) => name.trim())
-  .filter(Boolean);
+const list = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+const allowedHosts = list(process.env.PTTH_ALLOWED_HOSTS);
+const allowedOrigins = list(process.env.PTTH_ALLOWED_ORIGINS);
 
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`ptth: PORT must be a port number, got "${process.env.PORT}"`);
@@ -19,9 +24,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 try {
-  const server = await startDevServer({ port, host, allowedHosts, ...(token ? { token } : {}) });
+  const server = await startDevServer({ port, host, allowedHosts, allowedOrigins, ...(token ? { token } : {}) });
+  logRefusals(server.hub);
   console.log(`ptth dev server at ${server.url}`);
   console.log(`  gateway: ${server.url}ptth/clients`);
+  if (allowedOrigins.length > 0) console.log(`  pages may connect from: ${allowedOrigins.join(', ')}`);
   const stop = async () => {
     await server.close();
     process.exit(0);

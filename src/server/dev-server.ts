@@ -2,17 +2,19 @@
  * The dev server: the demo page, the client bundle, the long-poll endpoints and the gateway on
  * one `node:http` server, all driven by one hub.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { problem } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import { type AccessOptions, accessGuard, isLoopback } from './access-guard.ts';
+import { corsPolicy, parseOrigins } from './cors.ts';
 import { gateway } from './gateway.ts';
 import { Hub, type HubOptions } from './hub.ts';
 import { longPollEndpoint, type RouteHandler } from './long-poll-endpoint.ts';
-import { type FetchHandler, toNodeListener } from './node-adapter.ts';
+import type { FetchHandler } from './node-adapter.ts';
+import { createNodeServer } from './node-server.ts';
 import { staticFiles } from './static-files.ts';
 
 /** The folder holding package.json, index.html, demo/ and dist/ (this file sits two levels down). */
@@ -32,6 +34,11 @@ export interface DevServerOptions {
   hub?: HubOptions;
   /** Extra host names the server may be reached by (DNS rebinding guard); loopback names always. */
   allowedHosts?: readonly string[];
+  /**
+   * Origins (`http://localhost:3000`) of pages that may connect from another origin: the page
+   * endpoints answer them with CORS. The gateway never does. Default none.
+   */
+  allowedOrigins?: readonly string[];
   /** Required for the gateway when set; required to listen on a non-loopback address. */
   token?: string;
 }
@@ -46,15 +53,20 @@ export interface DevServer {
   close(): Promise<void>;
 }
 
-/** The dev server's routes as one fetch-shaped handler. */
+/**
+ * The dev server's routes as one fetch-shaped handler. Refusals by the access guard are
+ * counted in `hub.limits`, as every limit is.
+ */
 export function devApp(
   hub: Hub,
-  options: Pick<DevServerOptions, 'root' | 'clientDir' | 'allowedHosts' | 'token'> = {},
+  options: Pick<DevServerOptions, 'root' | 'clientDir' | 'allowedHosts' | 'allowedOrigins' | 'token'> = {},
 ): FetchHandler {
   const root = options.root ?? PACKAGE_ROOT;
-  const access: AccessOptions = {};
+  const access: AccessOptions = { onRefuse: (error, subject) => hub.limits.record(error, subject) };
   if (options.allowedHosts) access.allowedHosts = options.allowedHosts;
+  if (options.allowedOrigins) access.allowedOrigins = options.allowedOrigins;
   if (options.token !== undefined) access.token = options.token;
+  const cors = corsPolicy(options.allowedOrigins);
   const routes: RouteHandler[] = [
     accessGuard(access),
     longPollEndpoint(hub),
@@ -68,7 +80,7 @@ export function devApp(
         : null;
     },
   ];
-  return async (request) => {
+  const dispatch: FetchHandler = async (request) => {
     for (const route of routes) {
       const response = await route(request);
       if (response) return response;
@@ -79,11 +91,14 @@ export function devApp(
     }
     return problem(404, `Nothing at ${pathname}`);
   };
+  return async (request) => cors.decorate(request, await dispatch(request));
 }
 
 /** Starts the dev server; resolves once it listens. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const host = options.host ?? '127.0.0.1';
+  // A bad origin fails here, before anything starts.
+  parseOrigins(options.allowedOrigins ?? []);
   if (!isLoopback(host) && !options.token) {
     throw new Error(
       `Refusing to listen on ${host} without a token: the gateway can drive every connected page. Set PTTH_TOKEN.`,
@@ -94,7 +109,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...(isLoopback(host) || host === '0.0.0.0' || host === '::' ? [] : [host]),
   ];
   const hub = new Hub(options.hub);
-  const server = createServer(toNodeListener(devApp(hub, { ...options, allowedHosts })));
+  const server = createNodeServer(devApp(hub, { ...options, allowedHosts }), {
+    maxHeaders: hub.options.maxHeaders,
+    maxHeaderBytes: hub.options.maxHeaderBytes,
+    onLimit: (error, address) => hub.limits.record(error, address),
+  });
   // Held polls last up to holdMs; keep idle keep-alive sockets a little longer than Node's 5 s.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

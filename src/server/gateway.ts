@@ -6,11 +6,12 @@
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
-import { readBody } from '../protocol/read-body.ts';
 import type { Hub } from './hub.ts';
+import { readBodyWithin, tooManyRequests } from './limits.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
 import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
 import { checkXmlBody, checkXPath } from './precheck.ts';
+import { RateLimiter } from './rate-limit.ts';
 
 /** Hop-by-hop fields (RFC 9110 §7.6.1) and framing, which a gateway never forwards as they are. */
 const HOP_BY_HOP = [
@@ -37,14 +38,28 @@ function json(value: unknown): Response {
   return new Response(JSON.stringify(value, null, 2), { headers: { 'content-type': 'application/json' } });
 }
 
-/** The gateway of `hub`, mounted at `{endpoint}/clients`. */
+/**
+ * The gateway of `hub`, mounted at `{endpoint}/clients`. Each client takes at most
+ * `requestsPerSecond` reverse requests through it (bursts of `requestBurst`), else 429.
+ */
 export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
   const list = `${endpoint}/clients`;
   const prefix = `${list}/`;
+  const rate = new RateLimiter({ perSecond: hub.options.requestsPerSecond, burst: hub.options.requestBurst });
+  hub.on('disconnect', (client) => rate.forget(client.id));
 
   async function forward(request: Request, id: string, reversePath: string, search: string): Promise<Response> {
     const method = request.method;
-    const body = method === 'GET' || method === 'HEAD' ? null : await readBody(request, hub.options.maxBodyBytes);
+    const wait = rate.take(id);
+    if (wait > 0) {
+      const detail = `Client "${id}" is sent more reverse requests through the gateway than allowed`;
+      const error = tooManyRequests(detail, 'requestsPerSecond', rate.perSecond, rate.burst, wait, { client: id });
+      return hub.limits.refuse(error, id);
+    }
+    const body =
+      method === 'GET' || method === 'HEAD'
+        ? null
+        : await readBodyWithin(request, hub.options.maxBodyBytes, hub.limits, id);
     if ((await hub.lookup(id))?.dom && method !== 'OPTIONS') checkXPath(reversePath);
     checkXmlBody(request.headers.get('content-type'), body);
     const headers = endToEndHeaders(request.headers);

@@ -15,7 +15,12 @@ it('nothing grows under churn: clients that come, are asked, answer or vanish, l
       calls.push(hub.fetch(session.id, new Request(`${REVERSE_ORIGIN}/round/${round}`)));
       // A third answer, a third never answer (504), a third leave before answering (503).
       const batch = await new Promise<ReverseRequest[]>((resolve) => {
-        void hub.attachPoll(session, { deliver: (requests) => (resolve(requests), true) });
+        void hub.attachPoll(session, {
+          deliver: (requests) => {
+            resolve(requests);
+            return true;
+          },
+        });
       });
       if (n % 3 === 0) {
         await hub.receive(

@@ -428,12 +428,84 @@ for (const [kind, makeStore] of STORES)
         hub.close();
       });
 
-      it('counts answers nobody waited for', async () => {
-        const hub = new Hub({ store: makeStore() });
-        const session = await hub.register({ url: 'http://a/' });
-        hub.receive(session, [{ id: 'someone-else', status: 200, statusText: '', headers: [], body: null }]);
+      it('counts a late duplicate of its own answer as dropped, and an answer to a request never sent as rejected', async (t) => {
+        const { hub, session, poll, answer, get } = await setupWith();
+        t.after(() => hub.close());
+        const rejected: string[] = [];
+        hub.on('rejected', (id, detail) => rejected.push(`${id}: ${detail}`));
+        const batch = poll();
+        const response = hub.fetch(session.id, get('/a'));
+        const [request] = await batch;
+        assert.ok(request);
+        await hub.receive(session, [answer(request)]);
+        await response;
+        await hub.receive(session, [answer(request)]);
+        assert.deepEqual(hub.stats(), {
+          clients: 1,
+          refusedConnects: 0,
+          droppedResponses: 1,
+          rejectedResponses: 0,
+          limited: {},
+          pendingCalls: 0,
+        });
+        hub.receive(session, [{ ...answer(request), id: 'someone-else' }]);
         assert.equal(hub.stats().droppedResponses, 1);
-        hub.close();
+        assert.equal(hub.stats().rejectedResponses, 1);
+        assert.deepEqual(rejected, [
+          `${session.id}: Client "${session.id}" answered requests it was never sent: "someone-else"`,
+        ]);
+      });
+
+      it("a client answering another client's in-flight request settles nothing: the owner's caller gets the owner's answer", async (t) => {
+        const { hub, session: a, poll, answer, get } = await setupWith();
+        t.after(() => hub.close());
+        const b = await hub.register({ url: 'http://b.test/' });
+        const batch = poll();
+        const call = hub.fetch(a.id, get('/secret'));
+        const [request] = await batch;
+        assert.ok(request);
+        hub.receive(b, [answer(request, 200, 'forged by B')]);
+        assert.equal(a.pending, 1, "A's call still waits");
+        assert.equal(hub.stats().rejectedResponses, 1);
+        hub.receive(a, [answer(request, 200, 'the real answer')]);
+        assert.equal(await (await call).text(), 'the real answer');
+        assert.equal(hub.stats().rejectedResponses, 1);
+        assert.equal(hub.stats().droppedResponses, 0);
+      });
+
+      it('an answer to a request that timed out or was aborted after delivery is a late duplicate, not a foreign one', async (t) => {
+        const { hub, session, poll, answer, get } = await setupWith({ requestTimeoutMs: 20 });
+        t.after(() => hub.close());
+        const batch = poll();
+        const timedOut = hub.fetch(session.id, get('/slow'));
+        const [request] = await batch;
+        assert.ok(request);
+        assert.equal((await timedOut).status, 504);
+        await new Promise((resolve) => setImmediate(resolve));
+        await hub.receive(session, [answer(request)]);
+        assert.deepEqual([hub.stats().droppedResponses, hub.stats().rejectedResponses], [1, 0]);
+      });
+
+      it('refuses a request with too many header fields or header bytes (431) and counts it by option', async (t) => {
+        const { hub, session } = await setupWith({ maxHeaders: 5, maxHeaderBytes: 200 });
+        t.after(() => hub.close());
+        const many = new Headers(Array.from({ length: 6 }, (_, i): [string, string] => [`x-h${i}`, 'v']));
+        const tooMany = await hub.fetch(session.id, new Request(`${REVERSE_ORIGIN}/a`, { headers: many }));
+        assert.equal(tooMany.status, 431);
+        const problem = await tooMany.json();
+        assert.match(
+          problem.detail,
+          /The request to client ".+" has 6 header fields, over the limit of 5 \(maxHeaders\)/,
+        );
+        assert.equal(problem.option, 'maxHeaders');
+        const big = await hub.fetch(
+          session.id,
+          new Request(`${REVERSE_ORIGIN}/a`, { headers: { 'x-big': 'x'.repeat(300) } }),
+        );
+        assert.equal(big.status, 431);
+        assert.match((await big.json()).detail, /bytes of header fields, over the limit of 200 \(maxHeaderBytes\)/);
+        assert.deepEqual(hub.stats().limited, { maxHeaders: 1, maxHeaderBytes: 1 });
+        assert.deepEqual(await queued(hub, session.id), [], 'nothing was queued');
       });
     });
   });

@@ -14,9 +14,15 @@ import { DEFAULT_MAX_BODY_BYTES } from '../protocol/read-body.ts';
 import type { ClientInfo, HeldPoll } from './client-session.ts';
 import { ClientSession } from './client-session.ts';
 import { type ClientRecord, type HubStore, MemoryStore, type TransportKind } from './hub-store.ts';
+import { LimitLog } from './limit-log.ts';
+import { DEFAULT_LIMITS, headerLimitError, type LimitOptions } from './limits.ts';
+import { RecentIds } from './recent-ids.ts';
 
-/** Tunables of a hub; every one has a default. */
-export interface HubOptions {
+/**
+ * Tunables of a hub; every one has a default. The `LimitOptions` are applied by the gateway, the
+ * long-poll endpoints and the node server the dev server runs.
+ */
+export interface HubOptions extends LimitOptions {
   /** Longest hold of a poll, in ms; proxies cut longer ones. Default 25 s. */
   holdMs?: number;
   /** How long `hub.fetch` waits for an answer before a 504, in ms. Default 30 s. */
@@ -40,8 +46,12 @@ export interface HubStats {
   clients: number;
   /** Connects refused because of `maxClients` or `maxClientsPerAddress`. */
   refusedConnects: number;
-  /** Answers that came for a request nobody waited for (duplicates, late ones, someone else's). */
+  /** Answers that came again, or late, for a request this client was sent: harmless. */
   droppedResponses: number;
+  /** Answers naming a request this client was never sent (another client's, or none): never settle anything. */
+  rejectedResponses: number;
+  /** Refusals by a limit or an access rule, by option (see `hub.limits`). */
+  limited: Record<string, number>;
   /** Callers in this process waiting for an answer. */
   pendingCalls: number;
 }
@@ -60,6 +70,8 @@ export interface HubEvents {
   disconnect: [ClientInfo, string];
   /** A connect refused by a limit: the remote address and why. */
   refused: [string, string];
+  /** Answers a client gave for requests it was never sent: the client id and what was wrong. */
+  rejected: [string, string];
 }
 
 /** A 503 with `Retry-After`, as every 503 of the hub is. */
@@ -121,6 +133,13 @@ export class Hub extends EventEmitter<HubEvents> {
   #seq = 0;
   #refused = 0;
   #dropped = 0;
+  // Issue 5: telling late duplicates from foreign answers, and counting refusals by limits.
+  #rejected = 0;
+  readonly #finished = new WeakMap<ClientSession, RecentIds>();
+  /** Problems the transports made in place of a page's answer: exempt from the page's limits. */
+  readonly #ourProblems = new WeakSet<ReverseResponse>();
+  /** Refusals by the limits and access rules, counted by option, with a `limited` event. */
+  readonly limits = new LimitLog();
   #closed = false;
 
   constructor(options: HubOptions = {}) {
@@ -135,6 +154,7 @@ export class Hub extends EventEmitter<HubEvents> {
       maxQueue: 1_000,
       maxClients: 10_000,
       maxClientsPerAddress: 100,
+      ...DEFAULT_LIMITS,
       ...rest,
     };
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, Math.min(1_000, this.options.expireMs / 4)));
@@ -232,6 +252,8 @@ export class Hub extends EventEmitter<HubEvents> {
   async fetch(clientId: string, request: Request, options: HubFetchOptions = {}): Promise<Response> {
     const { signal } = options;
     signal?.throwIfAborted();
+    const tooManyHeaders = headerLimitError(request.headers, this.options, `The request to client "${clientId}"`);
+    if (tooManyHeaders) return this.limits.refuse(tooManyHeaders, clientId);
     if (this.#closed) return unavailable('The hub is closed', clientId);
     const session = await this.lookup(clientId);
     if (!session) return problem(404, `No client with id "${clientId}" is connected`, { client: clientId });
@@ -259,7 +281,10 @@ export class Hub extends EventEmitter<HubEvents> {
         this.#calls.delete(message.id);
         session.pending--;
         // A request not delivered yet is never sent now; one delivered is not sent again.
-        return this.store.settle(clientId, message.id);
+        const settled = Promise.resolve(this.store.settle(clientId, message.id));
+        // A late answer to a delivered request is a harmless duplicate, not a foreign answer.
+        void settled.then((entry) => entry?.delivered && this.#finishedOf(session).add(message.id));
+        return settled;
       };
       const onAbort = () => {
         void finish();
@@ -333,13 +358,34 @@ export class Hub extends EventEmitter<HubEvents> {
     if (session.poll === poll) this.#release(session);
   }
 
-  /** Responses from a client; duplicates and answers nobody waits for any more are dropped. */
+  /**
+   * Responses from a client. Duplicates and late answers to its own requests are dropped; answers
+   * naming a request it was never sent are rejected (counted, and a `rejected` event).
+   */
   async receive(session: ClientSession, responses: readonly ReverseResponse[]): Promise<void> {
+    const foreign: string[] = [];
     for (const response of responses) {
       const call = this.#calls.get(response.id);
-      if (call && call.clientId === session.id) call.settle(response);
-      else this.#dropped++;
+      if (call && call.clientId === session.id) {
+        this.#finishedOf(session).add(response.id);
+        call.settle(response);
+      } else if (!call && this.#finished.get(session)?.has(response.id)) this.#dropped++;
+      else foreign.push(response.id);
     }
+    if (foreign.length > 0) this.#reject(session.id, foreign);
+  }
+
+  /** A problem to give the caller of request `id` in place of its client's answer (e.g. over a limit). */
+  problemAnswer(id: string, error: HttpError): ReverseResponse {
+    const answer: ReverseResponse = {
+      id,
+      status: error.status,
+      statusText: '',
+      headers: [['content-type', 'application/problem+json']],
+      body: new TextEncoder().encode(JSON.stringify(error.toJSON())),
+    };
+    this.#ourProblems.add(answer);
+    return answer;
   }
 
   /** The hub's counters. */
@@ -348,8 +394,26 @@ export class Hub extends EventEmitter<HubEvents> {
       clients: this.#sessions.size,
       refusedConnects: this.#refused,
       droppedResponses: this.#dropped,
+      rejectedResponses: this.#rejected,
+      limited: this.limits.counts(),
       pendingCalls: this.#calls.size,
     };
+  }
+
+  #finishedOf(session: ClientSession): RecentIds {
+    const finished = this.#finished.get(session) ?? new RecentIds(this.#idPrefix);
+    this.#finished.set(session, finished);
+    return finished;
+  }
+
+  #reject(clientId: string, ids: string[]): void {
+    this.#rejected += ids.length;
+    const named = ids
+      .slice(0, 3)
+      .map((id) => JSON.stringify(id.slice(0, 64)))
+      .join(', ');
+    const more = ids.length > 3 ? ` and ${ids.length - 3} more` : '';
+    this.emit('rejected', clientId, `Client "${clientId}" answered requests it was never sent: ${named}${more}`);
   }
 
   /** Forgets a client; its callers get 503. */
@@ -455,7 +519,8 @@ export class Hub extends EventEmitter<HubEvents> {
   #toResponse(clientId: string, what: string, response: ReverseResponse): Response {
     const bad = (detail: string) =>
       problem(502, `Client "${clientId}" answered ${what} with ${detail}`, { client: clientId });
-    if (response.body !== null && response.body.length > this.options.maxBodyBytes) {
+    const ours = this.#ourProblems.has(response);
+    if (!ours && response.body !== null && response.body.length > this.options.maxBodyBytes) {
       return bad(`a body of ${response.body.length} bytes, over the limit of ${this.options.maxBodyBytes}`);
     }
     if (response.status < 200) return bad(`status ${response.status}, which a response cannot have here`);

@@ -45,9 +45,15 @@ export type { ClientRegistration, HubEvents, HubFetchOptions, HubOptions, HubSta
 export { Hub, randomToken, sameToken } from './hub.ts';
 export type { ClientRecord, HubStore, Unanswered } from './hub-store.ts';
 export { MemoryStore } from './hub-store.ts';
+export type { LimitHit, LimitLog } from './limit-log.ts';
+export type { LimitOptions } from './limits.ts';
+export { DEFAULT_LIMITS } from './limits.ts';
 export type { RouteHandler } from './long-poll-endpoint.ts';
 export { longPollEndpoint } from './long-poll-endpoint.ts';
-export type { FetchHandler, NodeListener } from './node-adapter.ts';
+export type { FetchHandler, NodeListener, NodeListenerOptions } from './node-adapter.ts';
 export { REMOTE_ADDRESS_HEADER, toNodeListener } from './node-adapter.ts';
+export { createNodeServer } from './node-server.ts';
+export type { RefusalLogOptions } from './refusal-log.ts';
+export { logRefusals } from './refusal-log.ts';
 export type { HandRequest } from './repl.ts';
 export { PrintedResponse, replHelpers, startRepl } from './repl.ts';

@@ -18,11 +18,21 @@ import {
 } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseResponseBatch, printBatch, printRequest } from '../protocol/message-http.ts';
-import { readBody } from '../protocol/read-body.ts';
 import type { ClientSession } from './client-session.ts';
 import type { Hub } from './hub.ts';
+import { readBodyWithin, tooManyRequests } from './limits.ts';
 import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
-import { ackOf, authenticateClient, decodeEntry, json, mediaType, NO_ID, parseJson } from './poll-body.ts';
+import {
+  ackOf,
+  authenticateClient,
+  decodeEntry,
+  json,
+  mediaType,
+  NO_ID,
+  parseJson,
+  withinLimits,
+} from './poll-body.ts';
+import { RateLimiter } from './rate-limit.ts';
 import { sharedPoll } from './shared-poll.ts';
 
 /** A fetch-shaped handler; `null` means "not mine", so handlers can be chained. */
@@ -76,9 +86,32 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
   const pollPrefix = `${endpoint}/poll/`;
   const sharedPath = `${endpoint}/poll`;
   const uploadLimit = hub.options.maxBodyBytes * UPLOAD_FACTOR;
+  const polls = new RateLimiter({ perSecond: hub.options.pollsPerSecond, burst: hub.options.pollBurst });
+  hub.on('disconnect', (client) => polls.forget(client.id));
+
+  /** Counts a poll of client `id`; past `pollsPerSecond` a 429 (after authenticating: nobody else can spend them). */
+  function checkPollRate(id: string): void {
+    const wait = polls.take(id);
+    if (wait <= 0) return;
+    const error = tooManyRequests(
+      `Client "${id}" polls more often than allowed`,
+      'pollsPerSecond',
+      polls.perSecond,
+      polls.burst,
+      wait,
+      { client: id },
+    );
+    hub.limits.record(error, id);
+    throw error;
+  }
 
   async function connect(request: Request): Promise<Response> {
-    const bytes = await readBody(request, CONNECT_LIMIT);
+    const bytes = await readBodyWithin(
+      request,
+      CONNECT_LIMIT,
+      hub.limits,
+      request.headers.get(REMOTE_ADDRESS_HEADER) ?? '',
+    );
     const body = (
       bytes === null || bytes.length === 0 ? {} : parseJson(bytes, 'connect')
     ) as Partial<ConnectBody> | null;
@@ -109,8 +142,13 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
 
   async function poll(request: Request, id: string): Promise<Response> {
     const session = await authenticate(request, id);
-    const { responses, problem, ack, retry } = decodeUpload(request, await readBody(request, uploadLimit), hub);
-    await hub.receive(session, responses);
+    checkPollRate(session.id);
+    const bytes = await readBodyWithin(request, uploadLimit, hub.limits, session.id);
+    const { responses, problem, ack, retry } = decodeUpload(request, bytes, hub);
+    await hub.receive(
+      session,
+      responses.map((response) => withinLimits(hub, session.id, response)),
+    );
     if (problem) throw problem;
     if (request.signal.aborted || hub.session(id) !== session) return encodeBatch(request, []);
     const requests = await new Promise<ReverseRequest[]>((resolve) => {
@@ -134,8 +172,8 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
           headers: { allow: 'POST' },
         });
       }
-      const body = parseJson(await readBody(request, uploadLimit), 'shared poll');
-      return await sharedPoll(hub, request, body);
+      const body = parseJson(await readBodyWithin(request, uploadLimit, hub.limits, ''), 'shared poll');
+      return await sharedPoll(hub, request, body, checkPollRate);
     } catch (error) {
       if (error instanceof HttpError) return error.toResponse();
       throw error;

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../protocol/http-error.ts';
 import { protectPath } from '../protocol/paths.ts';
+import { DEFAULT_LIMITS, headerLimitError } from './limits.ts';
 
 /** A fetch-shaped handler, as on both sides of ptth. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -14,6 +15,18 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** The default limit of the adapter on any request body: 16 MiB (routes apply smaller ones). */
 export const DEFAULT_MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/** Options of `toNodeListener`. */
+export interface NodeListenerOptions {
+  /** Largest request body (413 past it). Default 16 MiB. */
+  maxBodyBytes?: number;
+  /** Most header fields of a request (431 past it). Default 100. */
+  maxHeaders?: number;
+  /** Most bytes of a request's header fields: name, value, ": " and CRLF each (431 past it). Default 16 KiB. */
+  maxHeaderBytes?: number;
+  /** Told of every 413 and 431 the adapter answers (the error names its option), with the peer's address. */
+  onLimit?: (error: HttpError, address: string) => void;
+}
 
 /** Reads a whole body into memory; `null` past `limit` bytes (the caller answers 413). */
 function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
@@ -92,8 +105,8 @@ async function write(res: ServerResponse, response: Response, method = 'GET'): P
   });
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers['set-cookie'] = cookies;
-  // A 413 leaves the rest of the body unread: close instead of draining it.
-  if (response.status === 413) headers.connection = 'close';
+  // A 413 or 431 leaves the rest of the request unread: close instead of draining it.
+  if (response.status === 413 || response.status === 431) headers.connection = 'close';
   const body = response.body === null ? null : Buffer.from(await response.arrayBuffer());
   // The bytes decide the length. Only HEAD and 304 may declare a length they do not send:
   // a stray Content-Length on any other bodiless answer would swallow the next response.
@@ -107,11 +120,28 @@ async function write(res: ServerResponse, response: Response, method = 'GET'): P
   res.end(body);
 }
 
+/** Pairs of `rawHeaders` as fields. */
+function* rawFields(raw: readonly string[]): Generator<[string, string]> {
+  for (let i = 0; i < raw.length; i += 2) yield [raw[i] as string, raw[i + 1] as string];
+}
+
 /**
- * A `node:http` listener for a fetch-shaped handler. Bodies are read into memory first (over
- * `maxBodyBytes` → 413); a bad Host or target is a 400, a handler that throws answers 500.
+ * A `node:http` listener for a fetch-shaped handler. Header fields are checked first (over
+ * `maxHeaders` or `maxHeaderBytes` → 431), bodies are read into memory (over `maxBodyBytes` →
+ * 413); a bad Host or target is a 400, a handler that throws answers 500. A number as the second
+ * argument is `maxBodyBytes`, as before.
  */
-export function toNodeListener(handler: FetchHandler, maxBodyBytes = DEFAULT_MAX_REQUEST_BYTES): NodeListener {
+export function toNodeListener(handler: FetchHandler, options: NodeListenerOptions | number = {}): NodeListener {
+  const settings = typeof options === 'number' ? { maxBodyBytes: options } : options;
+  const maxBodyBytes = settings.maxBodyBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+  const headerLimits = {
+    maxHeaders: settings.maxHeaders ?? DEFAULT_LIMITS.maxHeaders,
+    maxHeaderBytes: settings.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes,
+  };
+  const refuse = (error: HttpError, req: IncomingMessage): HttpError => {
+    settings.onLimit?.(error, req.socket.remoteAddress ?? '');
+    return error;
+  };
   return (req, res) => {
     const controller = new AbortController();
     res.on('close', () => {
@@ -120,9 +150,15 @@ export function toNodeListener(handler: FetchHandler, maxBodyBytes = DEFAULT_MAX
     const run = async () => {
       let response: Response;
       try {
+        const headerError = headerLimitError(rawFields(req.rawHeaders), headerLimits, 'The request');
+        if (headerError) throw refuse(headerError, req);
         const body = req.method === 'GET' || req.method === 'HEAD' ? null : await readNodeBody(req, maxBodyBytes);
         if (body === null && req.method !== 'GET' && req.method !== 'HEAD') {
-          throw new HttpError(413, `The body is larger than the limit of ${maxBodyBytes} bytes`);
+          const detail = `The body is larger than the limit of ${maxBodyBytes} bytes`;
+          throw refuse(
+            new HttpError(413, detail, { extensions: { option: 'maxBodyBytes', limit: maxBodyBytes } }),
+            req,
+          );
         }
         response = await handler(toRequest(req, body, controller.signal));
       } catch (error) {

@@ -8,6 +8,7 @@ import { decodeWireResponse } from '../protocol/json-codec.ts';
 import type { ReverseResponse } from '../protocol/message.ts';
 import type { ClientSession } from './client-session.ts';
 import { type Hub, sameToken } from './hub.ts';
+import { headerLimitError } from './limits.ts';
 
 export function json(value: unknown, status = 200): Response {
   return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
@@ -25,6 +26,17 @@ export function parseJson(bytes: Uint8Array | null, what: string): unknown {
   }
 }
 
+/** A problem as the reverse response its caller gets instead of the page's answer. */
+export function problemResponse(id: string, problem: HttpError): ReverseResponse {
+  return {
+    id,
+    status: problem.status,
+    statusText: '',
+    headers: [['content-type', 'application/problem+json']],
+    body: utf8(JSON.stringify(problem.toJSON())),
+  };
+}
+
 /** A malformed entry that still names its request becomes a 502 for that caller, not a 400 for the batch. */
 export function decodeEntry(entry: unknown): ReverseResponse | null {
   try {
@@ -32,15 +44,32 @@ export function decodeEntry(entry: unknown): ReverseResponse | null {
   } catch (error) {
     const id = (entry as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' || !(error instanceof HttpError)) return null;
-    const problem = new HttpError(502, `The page sent a malformed response: ${error.message}`);
-    return {
-      id,
-      status: 502,
-      statusText: '',
-      headers: [['content-type', 'application/problem+json']],
-      body: utf8(JSON.stringify(problem.toJSON())),
-    };
+    return problemResponse(id, new HttpError(502, `The page sent a malformed response: ${error.message}`));
   }
+}
+
+/**
+ * A page's answer, or, when it breaks the header or body limits, a 502 problem in its place for
+ * its caller (counted by the option it broke). Answers nobody here waits for are passed on as
+ * they are: the hub only counts those.
+ */
+export function withinLimits(hub: Hub, clientId: string, response: ReverseResponse): ReverseResponse {
+  const request = hub.pendingRequest(response.id);
+  if (!request) return response;
+  const what = `Client "${clientId}" answered ${request.method} ${request.path} with a response that`;
+  const extensions = { client: clientId };
+  let problem = headerLimitError(response.headers, hub.options, what, 502, extensions);
+  const { maxBodyBytes } = hub.options;
+  if (!problem && response.body !== null && response.body.length > maxBodyBytes) {
+    problem = new HttpError(
+      502,
+      `${what} has a body of ${response.body.length} bytes, over the limit of ${maxBodyBytes} (maxBodyBytes)`,
+      { extensions: { ...extensions, option: 'maxBodyBytes', limit: maxBodyBytes } },
+    );
+  }
+  if (!problem) return response;
+  hub.limits.record(problem, clientId);
+  return hub.problemAnswer(response.id, problem);
 }
 
 export function ackOf(value: unknown): number {

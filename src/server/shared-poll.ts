@@ -16,7 +16,7 @@ import { MAX_SHARED_CLIENTS, SECRET_HEADER } from '../protocol/long-poll-wire.ts
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import type { ClientSession, HeldPoll } from './client-session.ts';
 import type { Hub } from './hub.ts';
-import { ackOf, authenticateClient, decodeEntry, json, NO_ID } from './poll-body.ts';
+import { ackOf, authenticateClient, decodeEntry, json, NO_ID, withinLimits } from './poll-body.ts';
 
 /** The `id=secret` pairs of a shared poll's `Ptth-Secret` header. */
 export function parseSecrets(header: string | null): Map<string, string> {
@@ -55,7 +55,12 @@ function membersOf(body: unknown): SharedPollMember[] {
  * poll on all of them. A member that fails its check is listed in `refused` and the poll is
  * answered at once, so its tab can connect again while the others carry on.
  */
-export async function sharedPoll(hub: Hub, request: Request, body: unknown): Promise<Response> {
+export async function sharedPoll(
+  hub: Hub,
+  request: Request,
+  body: unknown,
+  checkRate: (id: string) => void = () => {},
+): Promise<Response> {
   const members = membersOf(body);
   const secrets = parseSecrets(request.headers.get(SECRET_HEADER));
   const sessions: { session: ClientSession; delivery: { ack: number; retry: boolean } }[] = [];
@@ -70,11 +75,15 @@ export async function sharedPoll(hub: Hub, request: Request, body: unknown): Pro
       refused.push({ client: member.id, status: error.status, detail: error.message });
       continue;
     }
+    checkRate(session.id);
     const delivery = { ack: ackOf(member.ack), retry: member.retry === true };
     const decoded = (member.responses ?? []).map(decodeEntry);
     const responses = decoded.filter((response): response is ReverseResponse => response !== null);
     if (responses.length < decoded.length) problem = NO_ID;
-    await hub.receive(session, responses);
+    await hub.receive(
+      session,
+      responses.map((response) => withinLimits(hub, session.id, response)),
+    );
     sessions.push({ session, delivery });
   }
   if (problem) throw problem;
