@@ -44,6 +44,11 @@ describe('access guard', () => {
     );
     const otherOrigin = { origin: 'http://evil.example' };
     assert.equal((await call('http://127.0.0.1:8080/ptth/clients/x/html', { headers: otherOrigin })).status, 403);
+    // The shared poll of a tab group, too (a simple text/plain POST needs no preflight).
+    for (const headers of [crossSite, { ...otherOrigin, 'content-type': 'text/plain' }]) {
+      const shared = await call('http://127.0.0.1:8080/ptth/poll', { method: 'POST', headers, body: '{"clients":[]}' });
+      assert.equal(shared.status, 403);
+    }
     assert.equal(
       (
         await call('http://127.0.0.1:8080/ptth/clients', {

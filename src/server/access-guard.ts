@@ -35,7 +35,8 @@ export function isLoopback(host: string): boolean {
 export function accessGuard(options: AccessOptions = {}, endpoint = DEFAULT_ENDPOINT): RouteHandler {
   const allowed = new Set([...LOOPBACK_NAMES, ...(options.allowedHosts ?? [])].map((name) => name.toLowerCase()));
   const cors = corsPolicy(options.allowedOrigins, endpoint);
-  const api = [`${endpoint}/connect`, `${endpoint}/poll/`, `${endpoint}/clients`];
+  // `{endpoint}/poll` (no id) is the shared poll of a tab group; `/poll/` the poll of one client.
+  const api = [`${endpoint}/connect`, `${endpoint}/poll`, `${endpoint}/clients`];
   const gateway = `${endpoint}/clients`;
   const refuse = (
     status: number,
@@ -59,7 +60,7 @@ export function accessGuard(options: AccessOptions = {}, endpoint = DEFAULT_ENDP
       );
     }
     const path = url.pathname;
-    if (!api.some((prefix) => path.startsWith(prefix))) return null;
+    if (!api.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return null;
     const site = request.headers.get('sec-fetch-site');
     const origin = request.headers.get('origin');
     const crossSite = site === 'cross-site' || site === 'same-site' || (origin !== null && origin !== url.origin);

@@ -1,6 +1,6 @@
 /**
  * CORS for the long-poll endpoints, for pages on other origins that the server lists
- * (`allowedOrigins`, `PTTH_ALLOWED_ORIGINS`). Only `{endpoint}/connect` and
+ * (`allowedOrigins`, `PTTH_ALLOWED_ORIGINS`). Only `{endpoint}/connect`, `{endpoint}/poll` and
  * `{endpoint}/poll/...` take part; the gateway is for curl and servers and never answers a page
  * on another origin. No credentials: the client sends no cookies, its secret rides in a header.
  */
@@ -67,8 +67,9 @@ export interface CorsPolicy {
 export function corsPolicy(allowedOrigins: readonly string[] = [], endpoint = DEFAULT_ENDPOINT): CorsPolicy {
   const origins = parseOrigins(allowedOrigins);
   const connectPath = `${endpoint}/connect`;
-  const pollPrefix = `${endpoint}/poll/`;
-  const covers = (path: string) => path === connectPath || path.startsWith(pollPrefix);
+  const sharedPath = `${endpoint}/poll`;
+  const pollPrefix = `${sharedPath}/`;
+  const covers = (path: string) => path === connectPath || path === sharedPath || path.startsWith(pollPrefix);
   /** The listed origin of a cross-origin request to a page endpoint, or `null`. */
   const crossOrigin = (request: Request): string | null => {
     const origin = request.headers.get('origin');
