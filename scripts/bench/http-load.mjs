@@ -1,0 +1,31 @@
+// A child process that calls a URL with a keep-alive node:http client, as an outside caller of
+// the gateway would: p50/p99 of sequential GETs and answers/s with many in flight, as JSON on stdout.
+// Usage: node http-load.mjs '{"url", "expected", "warmup", "count", "total", "inFlight"}'
+import { Agent, get } from 'node:http';
+import { latency, throughput } from './stats.mjs';
+
+const { url, expected, warmup, count, total, inFlight } = JSON.parse(process.argv[2]);
+const agent = new Agent({ keepAlive: true, maxSockets: inFlight, maxFreeSockets: inFlight });
+
+function call() {
+  return new Promise((resolve, reject) => {
+    get(url, { agent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => {
+        text += chunk;
+      });
+      res.on('end', () => {
+        if (res.statusCode !== 200 || text !== expected)
+          reject(new Error(`unexpected answer ${res.statusCode}: ${text}`));
+        else resolve();
+      });
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+const { p50, p99 } = await latency(call, { warmup, count });
+const perSecond = await throughput(call, { total, inFlight });
+agent.destroy();
+process.stdout.write(JSON.stringify({ p50, p99, perSecond }));

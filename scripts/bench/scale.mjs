@@ -1,0 +1,91 @@
+// The scale test: N idle long-poll clients (a load-generator process) on one server process.
+// Memory per client is the slope between `base` clients and N, after GC, so one-off costs
+// (compiled code, buffers) do not count; then one request to every client, all answers back.
+import { fileLimits, spawnNode } from './child.mjs';
+import { median } from './stats.mjs';
+
+/** Sends `message` to `child` and resolves with its next reply of the same type. */
+function ask(child, message) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply) => {
+      if (reply.type !== message.type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(reply);
+    };
+    const onExit = (code) => reject(new Error(`a scale child exited (${code}) during "${message.type}"`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    if (message.type !== 'ready') child.send(message);
+  });
+}
+
+async function waitHeld(server, count, deadline) {
+  for (;;) {
+    const { held } = await ask(server, { type: 'held' });
+    if (held >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${held} of ${count} clients hold a poll`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function run(n, counts, progress, children) {
+  const deadline = Date.now() + counts.scaleBudgetMs;
+  const server = spawnNode('scale-server.mjs', [String(n)], ['--expose-gc']);
+  children.push(server);
+  const { port } = await ask(server, { type: 'ready' });
+  const clients = spawnNode('scale-clients.mjs', [String(port)]);
+  children.push(clients);
+  await ask(clients, { type: 'ready' });
+  const base = Math.min(counts.scaleBase, Math.floor(n / 4));
+  const connect = async (count) => {
+    const reply = await ask(clients, { type: 'connect', count });
+    if (reply.failures > 0) throw new Error(`${reply.failures} clients failed: ${reply.lastError}`);
+  };
+  await connect(base);
+  await waitHeld(server, base, deadline);
+  const before = await ask(server, { type: 'memory' });
+  progress(`scale N=${n}: connecting ${n - base} more clients...`);
+  const start = performance.now();
+  await connect(n - base);
+  await waitHeld(server, n, deadline);
+  const connectMs = performance.now() - start;
+  const after = await ask(server, { type: 'memory' });
+  progress(`scale N=${n}: ${counts.fanoutRounds} × one request to every client...`);
+  const fan = await ask(server, { type: 'fanout', rounds: counts.fanoutRounds });
+  if (fan.failures > 0) throw new Error(`${fan.failures} of the fan-out answers were wrong`);
+  const per = (key) => (after[key] - before[key]) / (n - base);
+  return {
+    n,
+    heapPerClient: per('heapUsed'),
+    rssPerClient: per('rss'),
+    externalPerClient: per('external'),
+    connectsPerSecond: ((n - base) / connectMs) * 1_000,
+    fanoutMs: fan.times,
+    fanoutMedianMs: median(fan.times),
+    fanoutServerCpuMs: fan.cpuMs,
+  };
+}
+
+/** Measures N idle clients; a run that cannot be done (fd limit, time budget) comes back with `cut`. */
+export async function scale(n, counts, progress) {
+  const { hard } = fileLimits();
+  // Each process holds N sockets, plus Node's own descriptors.
+  if (hard < n + 1_024) return { n, cut: `the open-files hard limit (ulimit -Hn = ${hard}) is below ${n + 1_024}` };
+  const children = [];
+  let timer;
+  const budget = new Promise((resolve) => {
+    timer = setTimeout(
+      () => resolve({ n, cut: `not done within ${counts.scaleBudgetMs / 1_000} s on this machine` }),
+      counts.scaleBudgetMs,
+    );
+  });
+  try {
+    return await Promise.race([run(n, counts, progress, children), budget]);
+  } catch (error) {
+    return { n, cut: error.message };
+  } finally {
+    clearTimeout(timer);
+    for (const child of children) child.kill();
+  }
+}
