@@ -6,27 +6,28 @@
 import { cpus } from 'node:os';
 import { browserPhases } from './bench/browser.mjs';
 import { FULL, SMOKE } from './bench/counts.mjs';
+import { progress } from './bench/progress.mjs';
 import { ratios, report } from './bench/report.mjs';
 import { scale } from './bench/scale.mjs';
-import { startBenchServer } from './bench/server.mjs';
+import { startServerProcess } from './bench/server-handle.mjs';
 import { bundleSizes } from './bench/size.mjs';
 import { judgeTargets } from './bench/targets.mjs';
 
 const json = process.argv.includes('--json');
 const counts = process.argv.includes('--smoke') ? SMOKE : FULL;
 const started = performance.now();
-const progress = (text) => process.stderr.write(`[${((performance.now() - started) / 1_000).toFixed(0)} s] ${text}\n`);
 
-const server = await startBenchServer();
+// The server runs in a process of its own, as a real one would, and not beside Playwright.
+const server = await startServerProcess();
 let page;
 try {
-  page = await browserPhases(server, counts, progress);
+  page = await browserPhases(server, counts);
 } finally {
   await server.close();
 }
 // After Chromium has gone, so that it takes no CPU from the scale test's two processes.
 const scaleRuns = [];
-for (const n of counts.scale) scaleRuns.push(await scale(n, counts, progress));
+for (const n of counts.scale) scaleRuns.push(await scale(n, counts));
 const size = await bundleSizes();
 
 const machine = {

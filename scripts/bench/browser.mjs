@@ -1,42 +1,29 @@
 // The phases that need the page: every system's round trips (ptth through hub.fetch and the
 // gateway, Socket.IO over polling and over WebSocket, a bare WebSocket), the idle page, and the
-// in-page DOM timings. One Chromium, one page, one server; one system connected at a time.
+// in-page DOM timings. One Chromium, one page, one server process; one system connected at a time.
+// The calls are made inside the server process (server-process.mjs); this process drives Chromium.
 import { chromium } from 'playwright';
-import { REVERSE_ORIGIN } from '../../dist/server/index.js';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { runJson } from './child.mjs';
 import { countTimers, idlePage } from './idle.mjs';
-import { measureSystem } from './stats.mjs';
-import { EXPECTED, PATH, TABLE_PATH } from './task.mjs';
+import { progress } from './progress.mjs';
+import { EXPECTED, PATH } from './task.mjs';
 
-function check(text) {
-  if (text !== EXPECTED) throw new Error(`unexpected answer: ${text.slice(0, 200)}`);
+async function measure(server, system, name, counts) {
+  const { type, ...figures } = await server.ask({ type: 'measure', system, name, counts });
+  return figures;
 }
 
-function checkTable(text) {
-  if (!text.startsWith('<table id="big">') || text.length < 30_000)
-    throw new Error(`not the table: ${text.slice(0, 80)}`);
-}
-
-async function ptthSystems(server, page, counts, progress) {
+async function ptthSystems(server, page, counts) {
   await page.evaluate(() => window.ptth.connect());
   await page.waitForFunction(() => window.ptth.connection?.state === 'open');
   const id = await page.evaluate(() => window.ptth.connection.id);
-  const get = async (path) => {
-    const response = await server.hub.fetch(id, new Request(REVERSE_ORIGIN + path));
-    if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}`);
-    return response.text();
-  };
-  const hub = await measureSystem(
-    'ptth hub.fetch',
-    { small: async () => check(await get(PATH)), large: async () => checkTable(await get(TABLE_PATH)) },
-    counts,
-    progress,
-  );
-  progress(`ptth gateway: a keep-alive node:http client in another process...`);
+  const hub = await measure(server, 'ptth', 'ptth hub.fetch', counts);
+  progress('ptth gateway: a keep-alive node:http client in another process...');
   const gateway = await runJson('http-load.mjs', [
     JSON.stringify({
       url: `${server.url}ptth/clients/${id}${PATH}`,
+      hopUrl: `${server.url}ptth/clients/${id}`,
       expected: EXPECTED,
       count: counts.sequential,
       ...counts,
@@ -48,58 +35,46 @@ async function ptthSystems(server, page, counts, progress) {
   return { hub, gateway: { ...gateway, largeGetP50: null }, idle };
 }
 
-async function peer(name, page, side, open, counts, progress) {
-  const connected = side.connected();
+async function peer(server, page, system, name, open, counts) {
   await page.evaluate(open);
-  await connected;
-  const result = await measureSystem(
-    name,
-    { small: async () => check(await side.ask(PATH)), large: async () => checkTable(await side.ask(TABLE_PATH)) },
-    counts,
-    progress,
-  );
+  const result = await measure(server, system, name, counts);
   await page.evaluate(() => window.bench.closePeers());
   return result;
 }
 
-/** Runs the page phases against `server`; resolves with the systems' figures, the idle page and the DOM timings. */
-export async function browserPhases(server, counts, progress) {
+/** Runs the page phases against the server process; resolves with the systems' figures, the idle page and the DOM timings. */
+export async function browserPhases(server, counts) {
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
   try {
     const page = await browser.newPage();
     await page.addInitScript(countTimers);
     await page.goto(server.url);
-    const ptth = await ptthSystems(server, page, counts, progress);
+    progress(`idle page: watching ${counts.idleMs} ms with nothing connected (the control)...`);
+    const control = await idlePage(page, counts.idleMs);
+    const ptth = await ptthSystems(server, page, counts);
     const socketIoPolling = await peer(
-      'Socket.IO polling',
+      server,
       page,
-      server.socketIo,
+      'socketIo',
+      'Socket.IO polling',
       () => window.bench.socketIo('polling'),
       counts,
-      progress,
     );
     const socketIoWebSocket = await peer(
-      'Socket.IO WebSocket',
+      server,
       page,
-      server.socketIo,
+      'socketIo',
+      'Socket.IO WebSocket',
       () => window.bench.socketIo('websocket'),
       counts,
-      progress,
     );
-    const ws = await peer(
-      'ws (bare WebSocket)',
-      page,
-      server.webSocket,
-      () => window.bench.webSocket(),
-      counts,
-      progress,
-    );
+    const ws = await peer(server, page, 'ws', 'ws (bare WebSocket)', () => window.bench.webSocket(), counts);
     progress(`DOM: ${counts.domRounds} rounds of each in-page operation...`);
     const dom = await page.evaluate((rounds) => window.bench.dom(rounds), counts.domRounds);
     return {
       chromium: browser.version(),
       systems: { ptth: ptth.hub, ptthGateway: ptth.gateway, socketIoPolling, socketIoWebSocket, ws },
-      idle: ptth.idle,
+      idle: { ...ptth.idle, control },
       dom,
     };
   } finally {

@@ -43,3 +43,33 @@ export function runJson(file, args = [], nodeArgs = []) {
     });
   });
 }
+
+/** Sends `message` to `child` and resolves with its reply (the next message of the same type). */
+export function ask(child, message) {
+  return new Promise((resolve, reject) => {
+    const onMessage = (reply) => {
+      if (reply.type !== message.type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      if (reply.error) reject(new Error(`${message.type}: ${reply.error}`));
+      else resolve(reply);
+    };
+    const onExit = (code) => reject(new Error(`a child exited (${code}) during "${message.type}"`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    if (message.type !== 'ready') child.send(message);
+  });
+}
+
+/** Answers the parent's messages with `handlers[type](message)`, errors included, then says it is ready. */
+export function serveParent(handlers, ready = {}) {
+  process.on('message', async (message) => {
+    try {
+      process.send({ type: message.type, ...(await handlers[message.type](message)) });
+    } catch (error) {
+      process.send({ type: message.type, error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send({ type: 'ready', ...ready });
+}

@@ -10,7 +10,7 @@ export const FULL = {
   /** Round trips of a GET of the 1,000-row table, per system. */
   largeGets: 50,
   /** Timed rounds of each in-page DOM operation (after a few untimed ones). */
-  domRounds: 40,
+  domRounds: 20,
   /** How long the idle page is watched, in ms. */
   idleMs: 5_000,
   /** Simulated idle long-poll clients, one server process per N; the first `base` are the memory baseline. */

@@ -1,23 +1,23 @@
 // A child process that calls a URL with a keep-alive node:http client, as an outside caller of
 // the gateway would: p50/p99 of sequential GETs and answers/s with many in flight, as JSON on stdout.
-// Usage: node http-load.mjs '{"url", "expected", "warmup", "count", "total", "inFlight"}'
+// `hopUrl` is answered by the server alone: its sequential p50/p99 is the cost of the HTTP hop.
+// Usage: node http-load.mjs '{"url", "expected", "hopUrl", "warmup", "count", "total", "inFlight"}'
 import { Agent, get } from 'node:http';
 import { latency, throughput } from './stats.mjs';
 
-const { url, expected, warmup, count, total, inFlight } = JSON.parse(process.argv[2]);
+const { url, expected, hopUrl, warmup, count, total, inFlight } = JSON.parse(process.argv[2]);
 const agent = new Agent({ keepAlive: true, maxSockets: inFlight, maxFreeSockets: inFlight });
 
-function call() {
+function call(target = url, check = (text) => text === expected) {
   return new Promise((resolve, reject) => {
-    get(url, { agent }, (res) => {
+    get(target, { agent }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => {
         text += chunk;
       });
       res.on('end', () => {
-        if (res.statusCode !== 200 || text !== expected)
-          reject(new Error(`unexpected answer ${res.statusCode}: ${text}`));
+        if (res.statusCode !== 200 || !check(text)) reject(new Error(`unexpected answer ${res.statusCode}: ${text}`));
         else resolve();
       });
       res.on('error', reject);
@@ -25,7 +25,8 @@ function call() {
   });
 }
 
-const { p50, p99 } = await latency(call, { warmup, count });
-const perSecond = await throughput(call, { total, inFlight });
+const { p50, p99 } = await latency(() => call(), { warmup, count });
+const perSecond = await throughput(() => call(), { total, inFlight });
+const hop = hopUrl ? await latency(() => call(hopUrl, (text) => text.startsWith('{')), { warmup, count }) : null;
 agent.destroy();
-process.stdout.write(JSON.stringify({ p50, p99, perSecond }));
+process.stdout.write(JSON.stringify({ p50, p99, perSecond, hop }));

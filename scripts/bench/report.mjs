@@ -50,14 +50,31 @@ export function report(result) {
   const r = result.ratios;
   lines.push(
     ...table(
-      ['system', 'p50', 'p99', 'answers/s', 'table GET p50', 'ptth÷ p50', 'ptth÷ p99', 'ptth÷ answers/s'],
+      [
+        'system',
+        'p50',
+        'p99',
+        'answers/s',
+        'table GET p50',
+        'ptth÷ p50',
+        'ptth÷ p99',
+        'ptth÷ answers/s',
+        'ptth÷ table GET',
+      ],
       Object.entries(systems).map(([name, s]) => [
         LABELS[name],
         ms(s.p50),
         ms(s.p99),
         count(s.perSecond),
         ms(s.largeGetP50),
-        ...(name === 'ptth' ? ['1', '1', '1'] : [times(r[name].p50), times(r[name].p99), times(r[name].perSecond)]),
+        ...(name === 'ptth'
+          ? ['1', '1', '1', '1']
+          : [
+              times(r[name].p50),
+              times(r[name].p99),
+              times(r[name].perSecond),
+              r[name].largeGetP50 === null ? '—' : times(r[name].largeGetP50),
+            ]),
       ]),
     ),
     '',
@@ -83,6 +100,12 @@ export function report(result) {
             ],
       ),
     ),
+    '',
+  );
+  const hop = systems.ptthGateway.hop;
+  lines.push(
+    `The gateway's HTTP hop alone (the same client calling GET /ptth/clients/{id}, answered by the server without ` +
+      `the page): p50 ${ms(hop.p50)}, p99 ${ms(hop.p99)}.`,
     '',
   );
   const d = result.dom;
@@ -130,10 +153,12 @@ export function report(result) {
     '',
   );
   const i = result.idle;
+  const c = i.control;
   lines.push(
-    `Idle page (ptth connected, ${i.windowMs} ms): ${i.timersStarted} timers and ${i.requestsStarted} requests started, ` +
-      `${i.liveTimers} timer pending (the held poll's deadline), ${i.scriptMs.toFixed(2)} ms of script, ` +
-      `${i.taskMs.toFixed(2)} ms of renderer tasks.`,
+    `Idle page, ${i.windowMs} ms watched: with ptth connected ${i.timersStarted} timers and ${i.requestsStarted} ` +
+      `requests started, ${i.liveTimers} timer pending (the held poll's deadline), ${i.scriptMs.toFixed(2)} ms of ` +
+      `script, ${i.taskMs.toFixed(2)} ms of renderer tasks; with nothing connected (control) ${c.timersStarted} ` +
+      `timers, ${c.requestsStarted} requests, ${c.scriptMs.toFixed(2)} ms of script, ${c.taskMs.toFixed(2)} ms of tasks.`,
     '',
   );
   const verdict = (met) => (met === null ? 'not measured' : met ? 'met' : 'missed');

@@ -1,24 +1,9 @@
 // The scale test: N idle long-poll clients (a load-generator process) on one server process.
 // Memory per client is the slope between `base` clients and N, after GC, so one-off costs
 // (compiled code, buffers) do not count; then one request to every client, all answers back.
-import { fileLimits, spawnNode } from './child.mjs';
+import { ask, fileLimits, spawnNode } from './child.mjs';
+import { progress } from './progress.mjs';
 import { median } from './stats.mjs';
-
-/** Sends `message` to `child` and resolves with its next reply of the same type. */
-function ask(child, message) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (reply) => {
-      if (reply.type !== message.type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(reply);
-    };
-    const onExit = (code) => reject(new Error(`a scale child exited (${code}) during "${message.type}"`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    if (message.type !== 'ready') child.send(message);
-  });
-}
 
 async function waitHeld(server, count, deadline) {
   for (;;) {
@@ -29,7 +14,7 @@ async function waitHeld(server, count, deadline) {
   }
 }
 
-async function run(n, counts, progress, children) {
+async function run(n, counts, children) {
   const deadline = Date.now() + counts.scaleBudgetMs;
   const server = spawnNode('scale-server.mjs', [String(n)], ['--expose-gc']);
   children.push(server);
@@ -68,7 +53,7 @@ async function run(n, counts, progress, children) {
 }
 
 /** Measures N idle clients; a run that cannot be done (fd limit, time budget) comes back with `cut`. */
-export async function scale(n, counts, progress) {
+export async function scale(n, counts) {
   const { hard } = fileLimits();
   // Each process holds N sockets, plus Node's own descriptors.
   if (hard < n + 1_024) return { n, cut: `the open-files hard limit (ulimit -Hn = ${hard}) is below ${n + 1_024}` };
@@ -81,7 +66,7 @@ export async function scale(n, counts, progress) {
     );
   });
   try {
-    return await Promise.race([run(n, counts, progress, children), budget]);
+    return await Promise.race([run(n, counts, children), budget]);
   } catch (error) {
     return { n, cut: error.message };
   } finally {

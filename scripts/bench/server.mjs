@@ -1,5 +1,7 @@
 // The bench's server: ptth's dev routes (long-poll endpoints, gateway, client bundle), the bench
 // page, Socket.IO and a bare WebSocket endpoint, all on one node:http server and one origin.
+// It runs in its own process (server-process.mjs), never beside Playwright: Playwright's
+// AsyncLocalStorage turns on promise hooks, which made every await of the server slower.
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +23,7 @@ function app(hub) {
   };
 }
 
-/** Waits for the next connection of one kind and keeps the latest one. */
+/** The open connection of one kind (the latest one), and a promise of it while there is none. */
 function latest() {
   let current = null;
   const waiting = [];
@@ -30,8 +32,11 @@ function latest() {
       current = value;
       for (const resolve of waiting.splice(0)) resolve(value);
     },
+    unset(value) {
+      if (current === value) current = null;
+    },
     get: () => current,
-    next: () => new Promise((resolve) => waiting.push(resolve)),
+    open: () => (current ? Promise.resolve(current) : new Promise((resolve) => waiting.push(resolve))),
   };
 }
 
@@ -51,11 +56,12 @@ function webSocketPeer(server) {
         pending.get(id)?.(text.slice(space + 1));
         pending.delete(id);
       });
+      ws.on('close', () => socket.unset(ws));
       socket.set(ws);
     });
   });
   return {
-    connected: socket.next,
+    open: socket.open,
     ask: (xpath) =>
       new Promise((resolve) => {
         const id = nextId++;
@@ -70,9 +76,12 @@ function webSocketPeer(server) {
 function socketIoPeer(server) {
   const io = new SocketIoServer(server, { serveClient: true });
   const socket = latest();
-  io.on('connection', (s) => socket.set(s));
+  io.on('connection', (s) => {
+    s.on('disconnect', () => socket.unset(s));
+    socket.set(s);
+  });
   return {
-    connected: socket.next,
+    open: socket.open,
     ask: (xpath) => socket.get().emitWithAck('get', xpath),
     close: () => io.disconnectSockets(true),
   };

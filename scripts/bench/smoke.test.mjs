@@ -39,6 +39,7 @@ describe('the bench', () => {
           positive(result.ratios[name][figure], `ratio ${name}.${figure}`);
     }
 
+    positive(result.systems.ptthGateway.hop?.p50, 'the gateway hop alone');
     assert.deepEqual(
       result.scale.map((run) => run.n),
       result.counts.scale,

@@ -2,6 +2,8 @@
 
 const KB = 1_024;
 
+const signed = (value) => `${value < 0 ? '−' : '+'}${Math.abs(value).toFixed(2)}`;
+
 function target(id, text, measured, met) {
   return { id, target: text, measured, met };
 }
@@ -42,7 +44,8 @@ export function judgeTargets({ systems, scale, size, idle }) {
     target(
       'gateway',
       'gateway adds < 0.3 ms p50 over hub.fetch',
-      `+${(ptthGateway.p50 - ptth.p50).toFixed(2)} ms (${ptthGateway.p50.toFixed(2)} vs ${ptth.p50.toFixed(2)} ms)`,
+      `${signed(ptthGateway.p50 - ptth.p50)} ms (${ptthGateway.p50.toFixed(2)} vs ${ptth.p50.toFixed(2)} ms; ` +
+        `the HTTP hop alone ${ptthGateway.hop.p50.toFixed(2)} ms)`,
       ptthGateway.p50 - ptth.p50 < 0.3,
     ),
     target(
@@ -69,7 +72,8 @@ export function judgeTargets({ systems, scale, size, idle }) {
       'idle-page',
       'zero timers/CPU in an idle page beyond the held poll',
       `${idle.windowMs} ms: ${idle.timersStarted} timers and ${idle.requestsStarted} requests started, ` +
-        `${idle.liveTimers} pending, ${idle.scriptMs.toFixed(2)} ms script`,
+        `${idle.liveTimers} pending, ${idle.scriptMs.toFixed(2)} ms script ` +
+        `(renderer tasks ${idle.taskMs.toFixed(0)} ms, ${idle.control.taskMs.toFixed(0)} ms with nothing connected)`,
       quiet,
     ),
   ];

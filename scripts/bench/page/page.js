@@ -112,3 +112,7 @@ window.bench = {
     return { ...result, tableBytes };
   },
 };
+
+// Opened without Playwright (scripts/bench/profile.mjs), the page connects by itself: #ptth or #polling.
+if (location.hash === '#ptth') window.ptth.connect();
+if (location.hash === '#polling') window.bench.socketIo('polling');
