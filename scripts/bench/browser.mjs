@@ -6,12 +6,22 @@ import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { runJson } from './child.mjs';
 import { countTimers, idlePage } from './idle.mjs';
+import { chromiumCpuMs, processCpuMs } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
 import { EXPECTED, PATH } from './task.mjs';
 
+/** Latency, throughput (with CPU per answer on both sides) and the p50 of the large GET of one system. */
 async function measure(server, system, name, counts) {
-  const { type, ...figures } = await server.ask({ type: 'measure', system, name, counts });
-  return figures;
+  progress(`${name}: ${counts.sequential} sequential after ${counts.warmup} warm-up...`);
+  const { p50, p99 } = await server.ask({ type: 'latency', system, warmup: counts.warmup, count: counts.sequential });
+  progress(`${name}: ${counts.total} with ${counts.inFlight} in flight...`);
+  const before = chromiumCpuMs();
+  const { perSecond, serverCpuUs } = await server.ask({ type: 'throughput', system, ...counts });
+  const after = chromiumCpuMs();
+  const browserCpuUs = before === null || after === null ? null : ((after - before) * 1_000) / counts.total;
+  progress(`${name}: ${counts.largeGets} GETs of the 1,000-row table...`);
+  const large = await server.ask({ type: 'latency', system, warmup: 3, count: counts.largeGets, large: true });
+  return { p50, p99, perSecond, serverCpuUs, browserCpuUs, largeGetP50: large.p50 };
 }
 
 async function ptthSystems(server, page, counts) {
@@ -19,16 +29,31 @@ async function ptthSystems(server, page, counts) {
   await page.waitForFunction(() => window.ptth.connection?.state === 'open');
   const id = await page.evaluate(() => window.ptth.connection.id);
   const hub = await measure(server, 'ptth', 'ptth hub.fetch', counts);
-  progress('ptth gateway: a keep-alive node:http client in another process...');
-  const gateway = await runJson('http-load.mjs', [
-    JSON.stringify({
-      url: `${server.url}ptth/clients/${id}${PATH}`,
-      hopUrl: `${server.url}ptth/clients/${id}`,
-      expected: EXPECTED,
-      count: counts.sequential,
-      ...counts,
-    }),
-  ]);
+  const load = (part) =>
+    runJson('http-load.mjs', [
+      JSON.stringify({
+        url: `${server.url}ptth/clients/${id}${PATH}`,
+        hopUrl: `${server.url}ptth/clients/${id}`,
+        expected: EXPECTED,
+        warmup: counts.warmup,
+        inFlight: counts.inFlight,
+        ...part,
+      }),
+    ]);
+  progress(`ptth gateway: ${counts.sequential} sequential from a keep-alive node:http client in another process...`);
+  const sequential = await load({ count: counts.sequential, total: 0 });
+  progress(`ptth gateway: ${counts.total} with ${counts.inFlight} in flight...`);
+  const serverBefore = processCpuMs(server.pid);
+  const browserBefore = chromiumCpuMs();
+  const { perSecond } = await load({ count: 0, warmup: 0, total: counts.total });
+  const perAnswer = (before, after) =>
+    before === null || after === null ? null : ((after - before) * 1_000) / counts.total;
+  const gateway = {
+    ...sequential,
+    perSecond,
+    serverCpuUs: perAnswer(serverBefore, processCpuMs(server.pid)),
+    browserCpuUs: perAnswer(browserBefore, chromiumCpuMs()),
+  };
   progress(`idle page: watching ${counts.idleMs} ms with ptth connected...`);
   const idle = await idlePage(page, counts.idleMs);
   await page.evaluate(() => window.ptth.connection.close());

@@ -15,6 +15,7 @@ import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { runJson } from './child.mjs';
 import { summarize } from './cpu-profile.mjs';
+import { chromiumCpuMs, processCpuMs } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
 import { startServerProcess } from './server-handle.mjs';
 import { median } from './stats.mjs';
@@ -47,6 +48,16 @@ function markPolls() {
     return response;
   };
   window.benchMarks = () => Object.fromEntries(marks);
+}
+
+/** Starts counting CPU time; the returned function gives µs per call of the server and of Chromium. */
+function cpuMeter(server) {
+  const server0 = processCpuMs(server.pid);
+  const browser0 = chromiumCpuMs();
+  return (calls) => ({
+    serverUs: ((processCpuMs(server.pid) - server0) * 1_000) / calls,
+    chromiumUs: ((chromiumCpuMs() - browser0) * 1_000) / calls,
+  });
 }
 
 /** Profiles the server process (and the page, when given) while `run` runs; summaries of both. */
@@ -105,8 +116,9 @@ async function withPlaywright(server) {
     const id = await page.evaluate(() => window.ptth.connection.id);
 
     progress(`timeline: ${SEQUENTIAL} sequential round trips...`);
+    const cpu = cpuMeter(server);
     const { trips } = await server.ask({ type: 'timeline', count: SEQUENTIAL, warmup: 200 });
-    const timeline = timelineOf(trips, await page.evaluate(() => window.benchMarks()));
+    const timeline = { ...timelineOf(trips, await page.evaluate(() => window.benchMarks())), cpuPerTrip: cpu(1_200) };
 
     progress('CPU profiles: sequential...');
     const sequential = await profiled(server, page, 'sequential', () =>
@@ -151,8 +163,10 @@ async function withoutPlaywright(server) {
     );
     try {
       progress(`without Playwright: ${system}, ${SEQUENTIAL} sequential...`);
-      const { type, ...figures } = await server.ask({ type: 'latency', system, warmup: 200, count: SEQUENTIAL });
-      result[system] = figures;
+      await server.ask({ type: 'latency', system, warmup: 200, count: 0 });
+      const cpu = cpuMeter(server);
+      const { type, ...figures } = await server.ask({ type: 'latency', system, warmup: 0, count: SEQUENTIAL });
+      result[system] = { ...figures, cpuPerTrip: cpu(SEQUENTIAL) };
     } finally {
       browser.kill();
       await new Promise((done) => browser.once('exit', done));

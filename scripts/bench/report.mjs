@@ -79,6 +79,31 @@ export function report(result) {
     ),
     '',
   );
+  const us = (value) => (value === null || value === undefined ? '—' : `${count(value)} µs`);
+  const ratio = (a, b) => (a === null || b === null || a === undefined || b === undefined ? '—' : times(a / b));
+  lines.push(
+    `CPU time per answer during the ${count(counts.total)} with ${counts.inFlight} in flight, read from /proc (barely ` +
+      "affected by the other load on the machine): the server process, and all of Chromium's processes. For the gateway, " +
+      'the server process also parses the outside HTTP requests (their client is not counted).',
+    '',
+    ...table(
+      ['system', 'server CPU/answer', 'Chromium CPU/answer', 'ptth÷ server', 'ptth÷ Chromium'],
+      Object.entries(systems).map(([name, s]) => [
+        LABELS[name],
+        us(s.serverCpuUs),
+        us(s.browserCpuUs),
+        name === 'ptth' ? '1' : ratio(systems.ptth.serverCpuUs, s.serverCpuUs),
+        name === 'ptth' ? '1' : ratio(systems.ptth.browserCpuUs, s.browserCpuUs),
+      ]),
+    ),
+    '',
+  );
+  const hop = systems.ptthGateway.hop;
+  lines.push(
+    `The gateway's HTTP hop alone (the same client calling GET /ptth/clients/{id}, answered by the server without ` +
+      `the page): p50 ${ms(hop.p50)}, p99 ${ms(hop.p99)}.`,
+    '',
+  );
   lines.push(
     'Scale: idle long-poll clients on one server process (memory: slope after GC from the first ' +
       `${counts.scaleBase} clients to N; fan-out: one hub.fetch to every client until all answers are back).`,
@@ -100,12 +125,6 @@ export function report(result) {
             ],
       ),
     ),
-    '',
-  );
-  const hop = systems.ptthGateway.hop;
-  lines.push(
-    `The gateway's HTTP hop alone (the same client calling GET /ptth/clients/{id}, answered by the server without ` +
-      `the page): p50 ${ms(hop.p50)}, p99 ${ms(hop.p99)}.`,
     '',
   );
   const d = result.dom;

@@ -8,6 +8,7 @@ export async function startServerProcess() {
   const { url } = await ask(child, { type: 'ready' });
   return {
     url,
+    pid: child.pid,
     ask: (message) => ask(child, message),
     async close() {
       await ask(child, { type: 'close' }).catch(() => {});

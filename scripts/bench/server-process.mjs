@@ -1,14 +1,13 @@
 // The bench server's own process (no Playwright in it): the server of server.mjs, and every
 // loop that calls a system from the server side, run on the parent's request over IPC:
-// `measure` (latency, throughput, large GET), `client` (the connected ptth page's id),
-// `latency`, `timeline` (timestamps inside the hub), `profileStart`/`profileStop` (CPU profile).
+// `latency` (of the small node, or of the large table), `throughput` (with this process's CPU
+// time per answer), `timeline` (timestamps inside the hub), `profileStart`/`profileStop`.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { REVERSE_ORIGIN } from '../../dist/server/index.js';
 import { serveParent } from './child.mjs';
-import { progress } from './progress.mjs';
 import { startBenchServer } from './server.mjs';
-import { latency, measureSystem, throughput } from './stats.mjs';
+import { latency, throughput } from './stats.mjs';
 import { EXPECTED, PATH, TABLE_PATH } from './task.mjs';
 
 const server = await startBenchServer();
@@ -90,12 +89,17 @@ let profiler = null;
 
 serveParent(
   {
-    measure: async ({ system, name, counts }) => measureSystem(name, await calls(system), counts, progress),
-    client: async () => ({ id: await ptthClient() }),
-    latency: async ({ system, warmup, count }) => latency((await calls(system)).small, { warmup, count }),
-    throughput: async ({ system, total, inFlight }) => ({
-      perSecond: await throughput((await calls(system)).small, { total, inFlight }),
-    }),
+    latency: async ({ system, warmup, count, large }) => {
+      const call = await calls(system);
+      return latency(large ? call.large : call.small, { warmup, count });
+    },
+    throughput: async ({ system, total, inFlight }) => {
+      const { small } = await calls(system);
+      const cpu = process.cpuUsage();
+      const perSecond = await throughput(small, { total, inFlight });
+      const { user, system: kernel } = process.cpuUsage(cpu);
+      return { perSecond, serverCpuUs: (user + kernel) / total };
+    },
     timeline: async ({ count, warmup }) => ({ trips: await timeline(count, warmup) }),
     profileStart: async () => {
       profiler = new Session();

@@ -34,6 +34,8 @@ describe('the bench', () => {
     for (const name of SYSTEMS) {
       for (const figure of ['p50', 'p99', 'perSecond']) positive(result.systems[name][figure], `${name}.${figure}`);
       if (name !== 'ptthGateway') positive(result.systems[name].largeGetP50, `${name}.largeGetP50`);
+      positive(result.systems[name].serverCpuUs, `${name}.serverCpuUs`);
+      if (process.platform === 'linux') positive(result.systems[name].browserCpuUs, `${name}.browserCpuUs`);
       if (name !== 'ptth')
         for (const figure of ['p50', 'p99', 'perSecond'])
           positive(result.ratios[name][figure], `ratio ${name}.${figure}`);

@@ -36,14 +36,3 @@ export async function throughput(call, { total, inFlight }) {
   await Promise.all(Array.from({ length: Math.min(inFlight, total) }, worker));
   return total / ((performance.now() - start) / 1_000);
 }
-
-/** Latency, throughput and the p50 of a large GET for one system, with progress on stderr. */
-export async function measureSystem(name, { small, large }, counts, progress) {
-  progress(`${name}: ${counts.sequential} sequential after ${counts.warmup} warm-up...`);
-  const { p50, p99 } = await latency(small, { warmup: counts.warmup, count: counts.sequential });
-  progress(`${name}: ${counts.total} with ${counts.inFlight} in flight...`);
-  const perSecond = await throughput(small, counts);
-  progress(`${name}: ${counts.largeGets} GETs of the 1,000-row table...`);
-  const big = await latency(large, { warmup: 3, count: counts.largeGets });
-  return { p50, p99, perSecond, largeGetP50: big.p50 };
-}
