@@ -5,13 +5,16 @@
 //    (timeOrigin + now(), the same machine);
 // 2. CPU profiles of the server process (the inspector's Profiler, what --cpu-prof records) and
 //    of the page (CDP Profiler) during sequential calls, 256 in flight, and the gateway;
-// 3. the sequential p50 in a Chromium started without Playwright, for ptth and Socket.IO polling.
+// 3. the sequential p50 in a Chromium started without Playwright, for ptth and Socket.IO polling;
+// 4. in such a Chromium, a page profile over a bare CDP connection, with the Network domain off
+//    and then on (Playwright always turns it on), to see what watching the network costs a fetch.
 // Needs `npm run build` first. Raw .cpuprofile files go to DIR (default a temporary folder).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright';
+import { WebSocket } from 'ws';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { runJson } from './child.mjs';
 import { summarize } from './cpu-profile.mjs';
@@ -148,6 +151,19 @@ async function withPlaywright(server) {
   }
 }
 
+/** Stops a Chromium started by hand and removes its profile once none of its processes is left. */
+async function stop(browser, profileDir) {
+  const exited = new Promise((done) => browser.once('exit', done));
+  browser.kill();
+  await exited;
+  for (let i = 0; i < 50 && chromiumCpuMs() !== null; i++) await new Promise((done) => setTimeout(done, 100));
+  try {
+    rmSync(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  } catch (error) {
+    progress(`could not remove ${profileDir}: ${error.message}`);
+  }
+}
+
 /** Sequential p50 with a Chromium started by hand: no DevTools connection watching the network. */
 async function withoutPlaywright(server) {
   const result = {};
@@ -168,10 +184,78 @@ async function withoutPlaywright(server) {
       const { type, ...figures } = await server.ask({ type: 'latency', system, warmup: 0, count: SEQUENTIAL });
       result[system] = { ...figures, cpuPerTrip: cpu(SEQUENTIAL) };
     } finally {
-      browser.kill();
-      await new Promise((done) => browser.once('exit', done));
-      rmSync(profileDir, { recursive: true, force: true });
+      await stop(browser, profileDir);
     }
+  }
+  return result;
+}
+
+/** A bare CDP client over the page target's WebSocket: `send(method, params)` resolves with the result. */
+async function cdpOfPage(profileDir) {
+  let port = null;
+  for (let i = 0; i < 100 && port === null; i++) {
+    try {
+      port = readFileSync(join(profileDir, 'DevToolsActivePort'), 'utf8').split('\n')[0];
+    } catch {
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+  const targets = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+  const target = targets.find((t) => t.type === 'page');
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((done) => socket.once('open', done));
+  let next = 0;
+  const waiting = new Map();
+  socket.on('message', (data) => {
+    const message = JSON.parse(data.toString());
+    waiting.get(message.id)?.(message.result);
+    waiting.delete(message.id);
+  });
+  return {
+    send: (method, params = {}) =>
+      new Promise((done) => {
+        const id = ++next;
+        waiting.set(id, done);
+        socket.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => socket.close(),
+  };
+}
+
+/** Page profiles of sequential round trips over bare CDP: Network domain off, then on. */
+async function networkDomainCost(server) {
+  const profileDir = mkdtempSync(join(tmpdir(), 'ptth-bench-chromium-'));
+  const browser = spawn(
+    chromiumPath,
+    [
+      ...chromiumArgs,
+      '--headless=new',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profileDir}`,
+      `${server.url}#ptth`,
+    ],
+    { stdio: 'ignore' },
+  );
+  const result = {};
+  try {
+    await server.ask({ type: 'latency', system: 'ptth', warmup: 200, count: 0 });
+    const cdp = await cdpOfPage(profileDir);
+    for (const network of [false, true]) {
+      if (network) await cdp.send('Network.enable');
+      progress(`bare CDP, Network domain ${network ? 'on' : 'off'}: ${SEQUENTIAL} sequential with a page profile...`);
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+      const cpu = cpuMeter(server);
+      const { type, ...figures } = await server.ask({ type: 'latency', system: 'ptth', warmup: 0, count: SEQUENTIAL });
+      const perTrip = cpu(SEQUENTIAL);
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(join(out, `bare-cdp-network-${network ? 'on' : 'off'}.page.cpuprofile`), JSON.stringify(profile));
+      result[network ? 'networkOn' : 'networkOff'] = { ...figures, cpuPerTrip: perTrip, page: summarize(profile) };
+    }
+    cdp.close();
+  } finally {
+    await stop(browser, profileDir);
   }
   return result;
 }
@@ -181,7 +265,8 @@ const server = await startServerProcess();
 try {
   const playwright = await withPlaywright(server);
   const bare = await withoutPlaywright(server);
-  console.log(JSON.stringify({ profiles: out, playwright, withoutPlaywright: bare }, null, 2));
+  const networkDomain = await networkDomainCost(server);
+  console.log(JSON.stringify({ profiles: out, playwright, withoutPlaywright: bare, networkDomain }, null, 2));
 } finally {
   await server.close();
 }

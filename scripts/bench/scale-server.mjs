@@ -53,6 +53,8 @@ process.on('message', async (message) => {
   else if (message.type === 'fanout') process.send({ type: 'fanout', ...(await fanout(message.rounds)) });
 });
 process.on('disconnect', () => process.exit(0));
+// Exit normally on SIGTERM, so that --cpu-prof writes its profile.
+process.on('SIGTERM', () => process.exit(0));
 
 server.listen({ port: 0, host: '127.0.0.1', backlog: 4_096 }, () => {
   process.send({ type: 'ready', port: server.address().port });

@@ -16,7 +16,13 @@ async function waitHeld(server, count, deadline) {
 
 async function run(n, counts, children) {
   const deadline = Date.now() + counts.scaleBudgetMs;
-  const server = spawnNode('scale-server.mjs', [String(n)], ['--expose-gc']);
+  // PTTH_BENCH_CPU_PROF=DIR writes a CPU profile of the scale server (for "Where the time goes").
+  const profile = process.env.PTTH_BENCH_CPU_PROF;
+  const server = spawnNode(
+    'scale-server.mjs',
+    [String(n)],
+    ['--expose-gc', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
+  );
   children.push(server);
   const { port } = await ask(server, { type: 'ready' });
   const clients = spawnNode('scale-clients.mjs', [String(port)]);
