@@ -157,10 +157,19 @@ async function stop(browser, profileDir) {
   browser.kill();
   await exited;
   for (let i = 0; i < 50 && chromiumCpuMs() !== null; i++) await new Promise((done) => setTimeout(done, 100));
-  try {
-    rmSync(profileDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
-  } catch (error) {
-    progress(`could not remove ${profileDir}: ${error.message}`);
+  leftovers.push(profileDir);
+}
+
+/** Chromium's helpers may still write to a profile for a moment after it exits: remove them at the end. */
+const leftovers = [];
+async function removeLeftovers() {
+  await new Promise((done) => setTimeout(done, 1_000));
+  for (const dir of leftovers) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    } catch (error) {
+      progress(`could not remove ${dir}: ${error.message}`);
+    }
   }
 }
 
@@ -269,4 +278,5 @@ try {
   console.log(JSON.stringify({ profiles: out, playwright, withoutPlaywright: bare, networkDomain }, null, 2));
 } finally {
   await server.close();
+  await removeLeftovers();
 }
