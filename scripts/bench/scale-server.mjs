@@ -1,0 +1,66 @@
+// The server of the scale test, in its own process (run with --expose-gc): the dev routes on a hub
+// whose client limits are raised for N clients. Over IPC it answers how many clients hold a poll,
+// its memory after GC, and how long one request to every client takes until all answers are back.
+// Usage: node --expose-gc scale-server.mjs N
+import { createServer } from 'node:http';
+import { devApp, Hub, REVERSE_ORIGIN, toNodeListener } from '../../dist/server/index.js';
+import { EXPECTED, PATH } from './task.mjs';
+
+const n = Number(process.argv[2]);
+// One load generator on one address stands for N pages: raise the per-address limit with the total.
+const hub = new Hub({
+  maxClients: n + 1_000,
+  maxClientsPerAddress: n + 1_000,
+  requestsPerSecond: Number.POSITIVE_INFINITY,
+  pollsPerSecond: Number.POSITIVE_INFINITY,
+});
+const server = createServer(toNodeListener(devApp(hub)));
+server.keepAliveTimeout = 65_000;
+
+async function memory() {
+  for (let i = 0; i < 4; i++) {
+    globalThis.gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
+  return { heapUsed, rss, external, arrayBuffers };
+}
+
+function held() {
+  let count = 0;
+  for (const { id } of hub.clients()) if (hub.session(id)?.poll) count++;
+  return count;
+}
+
+async function fanout(rounds) {
+  const ids = hub.clients().map((client) => client.id);
+  const times = [];
+  let failures = 0;
+  const cpu = process.cpuUsage();
+  for (let round = 0; round < rounds; round++) {
+    const start = performance.now();
+    const answers = await Promise.all(
+      ids.map(async (id) => {
+        const response = await hub.fetch(id, new Request(REVERSE_ORIGIN + PATH));
+        return response.status === 200 && (await response.text()) === EXPECTED;
+      }),
+    );
+    times.push(performance.now() - start);
+    failures += answers.filter((ok) => !ok).length;
+  }
+  const { user, system } = process.cpuUsage(cpu);
+  return { times, failures, clients: ids.length, cpuMs: (user + system) / 1_000 / rounds };
+}
+
+process.on('message', async (message) => {
+  if (message.type === 'held') process.send({ type: 'held', held: held() });
+  else if (message.type === 'memory') process.send({ type: 'memory', ...(await memory()) });
+  else if (message.type === 'fanout') process.send({ type: 'fanout', ...(await fanout(message.rounds)) });
+});
+process.on('disconnect', () => process.exit(0));
+// Exit normally on SIGTERM, so that --cpu-prof writes its profile.
+process.on('SIGTERM', () => process.exit(0));
+
+server.listen({ port: 0, host: '127.0.0.1', backlog: 4_096 }, () => {
+  process.send({ type: 'ready', port: server.address().port });
+});
