@@ -171,10 +171,19 @@ export class TabGroup {
     groups.delete(this.#base);
   }
 
-  /** Messages to the other tabs go over the channel; to this tab's own members, directly. */
+  /**
+   * Messages to the other tabs go over the channel; to this tab's own members, directly. A
+   * message about one of this tab's members, handled by this tab, skips the channel: a lone tab
+   * pays no structured clone per request.
+   */
   #send(message: Message): void {
     if (this.#closed.signal.aborted) return;
-    this.#channel.postMessage(message);
+    const local =
+      ((message.type === 'requests' || message.type === 'refused') && this.#members.has(message.instance)) ||
+      ((message.type === 'answers' || message.type === 'join') &&
+        this.#leader &&
+        this.#members.has(message.card.instance));
+    if (!local) this.#channel.postMessage(message);
     this.#onMessage(message);
   }
 
