@@ -71,11 +71,27 @@ describe('fuzzing the endpoints', () => {
       () => 'HTTP/1.1 abc\r\n\r\n',
       () => 'x'.repeat(5000 + Math.floor(next() * 100_000)),
       () => '<diff><add sel="."><li></diff>',
+      // Shared polls of a tab group.
+      () => JSON.stringify({ clients: pick([3, null, [{}], [{ id: 5 }], 'x']) }),
+      () =>
+        JSON.stringify({
+          clients: [
+            {
+              id: pick([victim.id, 'ghost', '']),
+              instance: pick([undefined, 'x', 7]),
+              ack: pick([0, -1, 'x', 2]),
+              retry: pick([true, 'yes']),
+              responses: pick([[validResponse], {}, [{ status: 200 }], undefined]),
+            },
+          ],
+        }),
+      () => JSON.stringify({ clients: Array.from({ length: pick([2, 65]) }, () => ({ id: victim.id })) }),
     ];
     const paths = [
       () => '/ptth/connect',
       () => `/ptth/poll/${victim.id}`,
       () => `/ptth/poll/${pick(['nobody', '', '..', '%zz', 'A'.repeat(22)])}`,
+      () => '/ptth/poll',
       () => '/ptth/clients',
       () => `/ptth/clients/${victim.id}`,
       () =>
@@ -96,6 +112,10 @@ describe('fuzzing the endpoints', () => {
         ]),
       }),
       () => ({ 'ptth-secret': pick([victim.secret, 'wrong', '']), 'content-type': 'application/json' }),
+      () => ({
+        'ptth-secret': pick([`${victim.id}=${victim.secret}`, `${victim.id}=wrong`, 'nosecret', `=,${victim.id}=`]),
+        'content-type': 'application/json',
+      }),
       () => ({
         'ptth-secret': victim.secret,
         'content-type': 'message/http',
@@ -149,7 +169,7 @@ describe('fuzzing the endpoints', () => {
       // A DELETE with the right secret is the victim leaving, as it may: it comes back with its id.
       if (!hub.session(victim.id)) {
         revived++;
-        hub.register({ url: 'http://victim.test/', id: victim.id, secret: victim.secret });
+        await hub.register({ url: 'http://victim.test/', id: victim.id, secret: victim.secret });
       }
       const what = `round ${round}: ${method} ${path} ${JSON.stringify(headers).slice(0, 300)} answered ${status}`;
       // Through the gateway, a page that does not answer in time is a 504: a verdict, not a failure.
@@ -157,7 +177,7 @@ describe('fuzzing the endpoints', () => {
       assert.ok((status >= 400 && status < 500) || DOCUMENTED_SUCCESS.has(status) || forwarded, what);
       const allowOrigin = response.headers.get('access-control-allow-origin');
       if (allowOrigin !== null) {
-        const pageEndpoint = path === '/ptth/connect' || path.startsWith('/ptth/poll/');
+        const pageEndpoint = path === '/ptth/connect' || path === '/ptth/poll' || path.startsWith('/ptth/poll/');
         assert.ok(
           allowOrigin === LISTED && headers.origin === LISTED && pageEndpoint,
           `${what}: CORS for ${allowOrigin}`,
