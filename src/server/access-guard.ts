@@ -16,7 +16,10 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
 export interface AccessOptions {
   /** Extra host names (without port) the server may be reached by; `*` allows any (not advised). */
   allowedHosts?: readonly string[];
-  /** When set, the gateway (`/ptth/clients...`) needs `Authorization: Bearer <token>`. */
+  /**
+   * When set, the gateway (`/ptth/clients...`) and the PTTH upgrade (`/ptth/reverse`) need
+   * `Authorization: Bearer <token>`.
+   */
   token?: string;
 }
 
@@ -32,8 +35,9 @@ function forbidden(detail: string): Response {
 /** A route that answers 401/403 for requests that may not go on, and `null` for the rest. */
 export function accessGuard(options: AccessOptions = {}, endpoint = DEFAULT_ENDPOINT): RouteHandler {
   const allowed = new Set([...LOOPBACK_NAMES, ...(options.allowedHosts ?? [])].map((name) => name.toLowerCase()));
-  const api = [`${endpoint}/connect`, `${endpoint}/poll/`, `${endpoint}/clients`];
-  const gateway = `${endpoint}/clients`;
+  const api = [`${endpoint}/connect`, `${endpoint}/poll/`, `${endpoint}/clients`, `${endpoint}/reverse`];
+  // Pages cannot keep a token, so they connect without one; PTTH peers are programs that can.
+  const tokened = [`${endpoint}/clients`, `${endpoint}/reverse`];
   return async (request) => {
     const url = new URL(request.url);
     if (!allowed.has('*') && !allowed.has(url.hostname.toLowerCase())) {
@@ -49,10 +53,10 @@ export function accessGuard(options: AccessOptions = {}, endpoint = DEFAULT_ENDP
         `Cross-site requests to ${url.pathname} are refused (Origin ${origin ?? '(none)'}, Sec-Fetch-Site ${site ?? '(none)'})`,
       );
     }
-    if (options.token !== undefined && url.pathname.startsWith(gateway)) {
+    if (options.token !== undefined && tokened.some((prefix) => url.pathname.startsWith(prefix))) {
       const given = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]?.trim() ?? '';
       if (!sameToken(given, options.token)) {
-        return new HttpError(401, `The gateway needs "Authorization: Bearer <token>" (PTTH_TOKEN)`, {
+        return new HttpError(401, `${url.pathname} needs "Authorization: Bearer <token>" (PTTH_TOKEN)`, {
           headers: { 'www-authenticate': 'Bearer realm="ptth"' },
         }).toResponse();
       }

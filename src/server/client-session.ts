@@ -5,7 +5,7 @@
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 
 /** How a client is connected. */
-export type TransportKind = 'long-poll';
+export type TransportKind = 'long-poll' | 'ptth';
 
 /** A public description of a connected client (the objects of `GET /ptth/clients`). */
 export interface ClientInfo {

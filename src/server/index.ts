@@ -38,5 +38,7 @@ export type { RouteHandler } from './long-poll-endpoint.ts';
 export { longPollEndpoint } from './long-poll-endpoint.ts';
 export type { FetchHandler, NodeListener } from './node-adapter.ts';
 export { REMOTE_ADDRESS_HEADER, toNodeListener } from './node-adapter.ts';
+export type { PtthEndpoint, PtthOptions } from './ptth-endpoint.ts';
+export { attachPtth, PTTH_ACK_HEADER, ptthEndpoint } from './ptth-endpoint.ts';
 export type { HandRequest } from './repl.ts';
 export { PrintedResponse, replHelpers, startRepl } from './repl.ts';
