@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as client from './client/index.ts';
+import * as peer from './peer/index.ts';
 import * as server from './server/index.ts';
 
 // The public surface is a promise to users: changing it must be a decision, made here.
@@ -71,6 +72,16 @@ describe('public exports', () => {
       'toNodeListener',
       'toRequest',
       'toResponse',
+    ]);
+  });
+
+  it('the peer exports exactly these names', () => {
+    assert.deepEqual(Object.keys(peer).sort(), [
+      'ReversePeer',
+      'ReverseServer',
+      'UpgradeRefused',
+      'dial',
+      'serveReverse',
     ]);
   });
 });
