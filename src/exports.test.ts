@@ -81,7 +81,13 @@ describe('public exports', () => {
       'ReverseServer',
       'UpgradeRefused',
       'dial',
+      'parseXmlDocument',
+      'serveDocument',
       'serveReverse',
+      'xmlEvaluator',
+      'xmlMarkup',
+      'xmlMorph',
+      'xmlResource',
     ]);
   });
 });

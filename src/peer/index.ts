@@ -6,3 +6,8 @@ export type { App, Handler, NodeListener, ServedRequest } from './reverse-server
 export { ReverseServer } from './reverse-server.ts';
 export type { PeerEvents, PeerState, PeerTransport, ServeReverseOptions } from './serve-reverse.ts';
 export { ReversePeer, serveReverse } from './serve-reverse.ts';
+export type { ServeDocumentOptions, XmlResourceOptions } from './xml-document.ts';
+export { parseXmlDocument, serveDocument, xmlResource } from './xml-document.ts';
+export { xmlEvaluator } from './xml-evaluate.ts';
+export { xmlMarkup } from './xml-markup.ts';
+export { xmlMorph } from './xml-morph.ts';
