@@ -61,6 +61,16 @@ describe('serveReverse: a Node peer over PTTH', () => {
     assert.equal(await viaGateway.text(), 'POST /via/gateway curl');
   });
 
+  it('close() tells the hub to forget the peer at once', async () => {
+    const peer = serveReverse({ url: reverseUrl(dev.url), handler: () => new Response('') });
+    await peer.opened();
+    const id = peer.id as string;
+    assert.ok(dev.hub.session(id));
+    await peer.close();
+    assert.equal(peer.state, 'closed');
+    await waitFor(() => dev.hub.session(id) === undefined);
+  });
+
   it('serves an existing http.Server unchanged, through Node’s HTTP machinery', async () => {
     const app = createServer((req, res) => {
       const chunks: Buffer[] = [];
