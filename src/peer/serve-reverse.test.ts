@@ -5,6 +5,7 @@ import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { type DevServer, startDevServer } from '../server/dev-server.ts';
 import { type ReversePeer, serveReverse } from './serve-reverse.ts';
 import { startTestProxy, type TestProxy } from './test-proxy.ts';
+import { serveDocument, xmlResource } from './xml-document.ts';
 
 async function waitFor(test: () => boolean, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -179,6 +180,50 @@ describe('serveReverse: a Node peer over PTTH', () => {
     assert.equal(response.status, 200);
     assert.equal(await response.text(), 'answered');
     assert.equal(runs, 1, 'the redelivered request was not run again');
+  });
+
+  it('pipelines 200 requests in flight on one socket, in the order of the calls', async () => {
+    const peer = track(serveDocument({ url: reverseUrl(dev.url), document: '<list/>' }));
+    await peer.opened();
+    const id = peer.id as string;
+    const headers = { 'content-type': 'application/xml' };
+    const posts = Array.from({ length: 200 }, (_, i) =>
+      dev.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/list`, { method: 'POST', headers, body: `<i>${i}</i>` })),
+    );
+    assert.deepEqual(new Set((await Promise.all(posts)).map((response) => response.status)), new Set([201]));
+    const all = await (await dev.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/list`))).text();
+    assert.equal(all, `<list>${Array.from({ length: 200 }, (_, i) => `<i>${i}</i>`).join('')}</list>`);
+  });
+
+  it('200 POSTs while the connection is cut again and again: each runs exactly once', async () => {
+    const proxy = await startTestProxy(dev.url);
+    proxies.push(proxy);
+    const resource = xmlResource({ document: '<list/>' });
+    // One at a time and a little slow, so answers trickle back and the cuts land among them.
+    let tail: Promise<unknown> = Promise.resolve();
+    const handler = (request: Request) => {
+      const turn = tail.then(() => new Promise((resolve) => setTimeout(resolve, 2))).then(() => resource(request));
+      tail = turn;
+      return turn;
+    };
+    const peer = track(serveReverse({ url: reverseUrl(proxy.url), handler, ...fast }));
+    await peer.opened();
+    const id = peer.id as string;
+    const headers = { 'content-type': 'application/xml' };
+    const posts = Array.from({ length: 200 }, (_, i) =>
+      dev.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/list`, { method: 'POST', headers, body: `<i>${i}</i>` })),
+    );
+    let answered = 0;
+    for (const post of posts) void post.then(() => answered++);
+    // Cut while answers are coming: some requests are on the wire, some answers in flight.
+    for (const mark of [20, 60, 100, 140, 180]) {
+      await waitFor(() => answered >= mark && proxy.open > 0, 10_000);
+      proxy.cut();
+    }
+    const statuses = (await Promise.all(posts)).map((response) => response.status);
+    assert.deepEqual(new Set(statuses), new Set([201]), statuses.join());
+    const count = await (await dev.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/count(//i)`))).text();
+    assert.equal(count, '200');
   });
 
   it('falls back to long-polling behind a proxy that strips Upgrade, and still works', async () => {

@@ -85,9 +85,10 @@ export class PeerLink {
 
   #deliver(held: HeldPoll, batch: ReverseRequest[]): boolean {
     if (held !== this.#held) return false;
-    const open = Array.from(this.#sockets).filter((socket) => !socket.closed);
-    if (batch.length > 0 && open.length === 0) return false;
     this.#held = null;
+    const open = Array.from(this.#sockets).filter((socket) => !socket.closed);
+    // No socket to write on: the hub keeps the batch for the next poll, held when one comes.
+    if (batch.length > 0 && open.length === 0) return false;
     // Redelivered requests still in flight on a live socket are answered there: not twice.
     const fresh = batch.filter((request) => !open.some((socket) => socket.carries(request.id)));
     const plan = new Map<TurnedSocket, ReverseRequest[]>();

@@ -88,6 +88,8 @@ export class TurnedSocket {
     socket.on('close', () => this.#close());
     // The handshake may have paused the socket to read the upgrade request's body.
     socket.resume();
+    // A socket that closed during the handshake fires no 'close' any more.
+    if (socket.destroyed) queueMicrotask(() => this.#close());
   }
 
   /** Requests written and not answered yet. */
