@@ -1,4 +1,4 @@
-// Builds the browser bundles (ES module and one-file script), the Node server, and type declarations.
+// Builds the browser bundles (ES module and one-file script), the Node server, the Node peer, and type declarations.
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
@@ -40,7 +40,20 @@ await Promise.all([
     sourcemap: true,
     logLevel: 'warning',
   }),
+  // The Node peer (ptth/peer): dials a hub and serves HTTP over the turned socket.
+  build({
+    entryPoints: ['src/peer/index.ts'],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    outfile: 'dist/peer/index.js',
+    sourcemap: true,
+    dropLabels: ['DEBUG'],
+    logLevel: 'warning',
+  }),
 ]);
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-console.log('built dist/client/ (client.js, client.mjs, client.debug.js), dist/server/, dist/types/');
+console.log('built dist/client/ (client.js, client.mjs, client.debug.js), dist/server/, dist/peer/, dist/types/');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as client from './client/index.ts';
+import * as peer from './peer/index.ts';
 import * as server from './server/index.ts';
 
 // The public surface is a promise to users: changing it must be a decision, made here.
@@ -39,11 +40,13 @@ describe('public exports', () => {
       'INSTANCE_HEADER',
       'MESSAGE_HTTP',
       'MemoryStore',
+      'PTTH_ACK_HEADER',
       'PrintedResponse',
       'REMOTE_ADDRESS_HEADER',
       'RETRY_HEADER',
       'REVERSE_ORIGIN',
       'SECRET_HEADER',
+      'attachPtth',
       'createNodeServer',
       'decodeWireRequest',
       'decodeWireResponse',
@@ -64,6 +67,7 @@ describe('public exports', () => {
       'printResponse',
       'problem',
       'protectPath',
+      'ptthEndpoint',
       'randomToken',
       'replHelpers',
       'sameToken',
@@ -72,6 +76,22 @@ describe('public exports', () => {
       'toNodeListener',
       'toRequest',
       'toResponse',
+    ]);
+  });
+
+  it('the peer exports exactly these names', () => {
+    assert.deepEqual(Object.keys(peer).sort(), [
+      'ReversePeer',
+      'ReverseServer',
+      'UpgradeRefused',
+      'dial',
+      'parseXmlDocument',
+      'serveDocument',
+      'serveReverse',
+      'xmlEvaluator',
+      'xmlMarkup',
+      'xmlMorph',
+      'xmlResource',
     ]);
   });
 });

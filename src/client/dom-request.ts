@@ -103,3 +103,13 @@ export function wantsJson(request: Request): boolean {
   }
   return json > 0 && json > text;
 }
+
+/**
+ * Sets the value of an attribute, text, CDATA or comment node. An attribute's is set through
+ * `textContent`: every W3C DOM keeps `value` and `nodeValue` in step that way (xmldom does not
+ * when `nodeValue` is set).
+ */
+export function setNodeValue(node: Node, value: string): void {
+  if (node.nodeType === 2) node.textContent = value;
+  else node.nodeValue = value;
+}

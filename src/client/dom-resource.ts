@@ -6,24 +6,25 @@
 import { HttpError } from '../protocol/http-error.ts';
 import { pathOf } from '../protocol/paths.ts';
 import { expressionOf } from '../protocol/xpath-path.ts';
+import { type DomMarkup, htmlMarkup } from './dom-markup.ts';
 import {
   ALL_DOM_METHODS,
   allowFor,
   allowForNode,
   describeNode,
-  HTML_TYPES,
   mediaType,
   notAllowed,
   READ_ONLY_METHODS,
   requireType,
   selectsNothing,
+  setNodeValue,
   theOneNode,
   wantsJson,
 } from './dom-request.ts';
-import { jsonValue, rememberSecrets, serializeNode, serializeValue, xpathOf } from './dom-serialize.ts';
-import { preferredWait, waitForChange } from './dom-watch.ts';
+import { jsonValue, serializeValue, xpathOf } from './dom-serialize.ts';
+import { preferredWait } from './dom-watch.ts';
 import { etagOf, ifMatch, noneMatchHits, preconditions } from './etag.ts';
-import { parseFragment, singleElement } from './html-fragment.ts';
+import { singleElement } from './html-fragment.ts';
 import { checkAttribute, type Sanitizer } from './sanitize.ts';
 import { keepUserInput } from './user-input.ts';
 import { applyXmlPatch, XML_PATCH } from './xml-patch.ts';
@@ -64,6 +65,8 @@ export interface DomResourceOptions {
   scope?: Element | (() => Element | null);
   /** The methods served (e.g. `['GET', 'HEAD', 'OPTIONS']` for a read-only page); others are a 405. */
   methods?: readonly string[];
+  /** The document's markup rules; HTML by default. An XML document in Node brings its own. */
+  markup?: DomMarkup;
 }
 
 /** The methods the DOM handler implements, as sent in `Allow`. */
@@ -97,6 +100,8 @@ function reply(
  */
 export function domResource(options: DomResourceOptions): Handler {
   const { document, morph } = options;
+  const markup = options.markup ?? htmlMarkup;
+  const serializeNode = markup.serialize;
   const scopeOf =
     typeof options.scope === 'function' ? options.scope : () => (options.scope as Element | undefined) ?? null;
   const scoped = options.scope !== undefined;
@@ -146,8 +151,9 @@ export function domResource(options: DomResourceOptions): Handler {
   }
 
   function representation(request: Request, value: XPathValue): { body: string; contentType: string } {
-    if (wantsJson(request)) return { body: JSON.stringify(jsonValue(value)), contentType: 'application/json' };
-    return serializeValue(value);
+    if (wantsJson(request))
+      return { body: JSON.stringify(jsonValue(value, serializeNode)), contentType: 'application/json' };
+    return serializeValue(value, serializeNode, markup.type);
   }
 
   function read(request: Request, expression: string, value: XPathValue, head: boolean): Response | Later {
@@ -182,7 +188,7 @@ export function domResource(options: DomResourceOptions): Handler {
         return '';
       }
     };
-    const changed = await waitForChange(document, current, etag, wait * 1000);
+    const changed = await markup.waitForChange(document, current, etag, wait * 1000);
     const applied = { 'preference-applied': `wait=${wait}`, vary: 'Accept' };
     // Some changes fire nothing (a script setting input.value): look once more before a 304.
     if (!changed && current() === etag) return new Response(null, { status: 304, headers: { etag, ...applied } });
@@ -212,7 +218,7 @@ export function domResource(options: DomResourceOptions): Handler {
   /** The written node's representation; its ETag only when it is what was sent (RFC 9110 §9.3.4) or `sent` is null. */
   function written(node: Node, sent: string | null, status = 200, headers: Record<string, string> = {}): Response {
     const body = serializeNode(node);
-    const contentType = node.nodeType === 1 ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8';
+    const contentType = node.nodeType === 1 ? markup.type : 'text/plain; charset=utf-8';
     const validators: Record<string, string> = sent === null || sent === body ? { etag: etagOf(body) } : {};
     return reply(body, contentType, status, { ...validators, ...headers });
   }
@@ -242,9 +248,11 @@ export function domResource(options: DomResourceOptions): Handler {
     const node = theOneNode(value, expression, 'PUT');
     const current = () => etagOf(serializeNode(node));
     if (node.nodeType === 1) {
-      requireType(request, HTML_TYPES);
+      requireType(request, markup.bodyTypes);
       preconditions(request, current);
-      const replacement = singleElement(document, body, (node as Element).parentElement, sanitize);
+      const replacement = singleElement(
+        markup.parseFragment(document, body, (node as Element).parentElement, sanitize),
+      );
       const before = node.cloneNode(true);
       const result = morph(node, replacement, morphOptions(node));
       keepsItsUri(expression, result, () => morph(result, before, morphOptions(result)));
@@ -255,10 +263,8 @@ export function domResource(options: DomResourceOptions): Handler {
       preconditions(request, current);
       const old = node.nodeValue;
       if (sanitize && node.nodeType === 2) checkAttribute((node as Attr).name, body);
-      node.nodeValue = body;
-      keepsItsUri(expression, node, () => {
-        node.nodeValue = old;
-      });
+      setNodeValue(node, body);
+      keepsItsUri(expression, node, () => setNodeValue(node, old ?? ''));
       return written(node, body);
     }
     throw notAllowed('PUT', describeNode(node), allowForNode(node));
@@ -266,22 +272,22 @@ export function domResource(options: DomResourceOptions): Handler {
 
   function post(request: Request, node: Node, body: string): Response {
     if (node.nodeType !== 1) throw notAllowed('POST', describeNode(node), allowForNode(node));
-    requireType(request, HTML_TYPES);
+    requireType(request, markup.bodyTypes);
     preconditions(request, () => etagOf(serializeNode(node)));
-    const child = singleElement(document, body, node as Element, sanitize);
+    const child = singleElement(markup.parseFragment(document, body, node as Element, sanitize));
     node.appendChild(child);
     return written(child, null, 201, { location: pathOf(xpathOf(child)) });
   }
 
   function patch(request: Request, node: Node, body: string): Response {
     if (node.nodeType !== 1) throw notAllowed('PATCH', describeNode(node), allowForNode(node));
-    requireType(request, [...HTML_TYPES, XML_PATCH]);
+    requireType(request, [...markup.bodyTypes, XML_PATCH]);
     preconditions(request, () => etagOf(serializeNode(node)));
     const element = node as Element;
     const xmlPatch = mediaType(request) === XML_PATCH;
     const copy = element.cloneNode(xmlPatch) as Element;
-    if (xmlPatch) applyXmlPatch(document, copy, body, evaluate, sanitize);
-    else copy.append(...parseFragment(document, body, element, sanitize));
+    if (xmlPatch) applyXmlPatch({ document, markup, evaluate, sanitize }, copy, body);
+    else for (const child of markup.parseFragment(document, body, element, sanitize)) copy.appendChild(child);
     // Text/html replaces only the children; an XML Patch may also change the element's attributes.
     morph(element, copy, morphOptions(element, !xmlPatch));
     return written(element, null);
@@ -290,7 +296,8 @@ export function domResource(options: DomResourceOptions): Handler {
   function remove(request: Request, node: Node): Response {
     if (node.nodeType === 9) throw notAllowed('DELETE', 'the document', READ_ONLY_METHODS);
     if (node === document.documentElement) {
-      throw new HttpError(409, 'Refusing to DELETE the document element <html>; DELETE its children instead');
+      const name = (node as Element).localName;
+      throw new HttpError(409, `Refusing to DELETE the document element <${name}>; DELETE its children instead`);
     }
     preconditions(request, () => etagOf(serializeNode(node)));
     if (node.nodeType === 2) {
@@ -311,7 +318,7 @@ export function domResource(options: DomResourceOptions): Handler {
       return new Response(null, { status: 204, headers: { allow: allowFor(value) } });
     }
     if (method === 'GET' || method === 'HEAD') return read(request, expression, value, method === 'HEAD');
-    rememberSecrets(document);
+    markup.beforeWrite(document);
     if (method === 'PUT') return put(request, expression, value, body);
     const node = theOneNode(value, expression, method);
     if (method === 'POST') return post(request, node, body);

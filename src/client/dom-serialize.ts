@@ -84,16 +84,20 @@ export function serializeNode(node: Node): string {
  * A result as a response body: markup as `text/html`, attribute and text nodes and non-node
  * values as `text/plain`; several nodes are joined with newlines, in document order.
  */
-export function serializeValue(value: XPathValue): Serialized {
+export function serializeValue(
+  value: XPathValue,
+  serialize: (node: Node) => string = serializeNode,
+  markupType = 'text/html; charset=utf-8',
+): Serialized {
   if (value.type !== 'nodes') return { body: String(value.value), contentType: 'text/plain; charset=utf-8' };
   const markup = value.nodes.some(isMarkup);
   const parts = value.nodes.map((node) => {
-    const text = serializeNode(node);
+    const text = serialize(node);
     if (!markup || isMarkup(node)) return text;
     // Beside markup, a comment is written as one and text is escaped, so the body stays HTML.
     return node.nodeType === 8 ? `<!--${text}-->` : escapeText(text);
   });
-  return { body: parts.join('\n'), contentType: markup ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8' };
+  return { body: parts.join('\n'), contentType: markup ? markupType : 'text/plain; charset=utf-8' };
 }
 
 const NODE_TYPES: Record<number, string> = {
@@ -108,7 +112,7 @@ const NODE_TYPES: Record<number, string> = {
 };
 
 /** The JSON form of a result (`Accept: application/json`), for every result type. */
-export function jsonValue(value: XPathValue): unknown {
+export function jsonValue(value: XPathValue, serialize: (node: Node) => string = serializeNode): unknown {
   if (value.type !== 'nodes') return { type: value.type, value: value.value };
   return {
     type: 'nodes',
@@ -117,14 +121,15 @@ export function jsonValue(value: XPathValue): unknown {
       const entry: Record<string, unknown> = { type: NODE_TYPES[node.nodeType] ?? 'node', path: xpathOf(node) };
       if (node.nodeType === 1) entry.name = (node as Element).localName;
       if (node.nodeType === 2) entry.name = (node as Attr).name;
-      entry[isMarkup(node) ? 'html' : 'value'] = serializeNode(node);
+      entry[isMarkup(node) ? 'html' : 'value'] = serialize(node);
       return entry;
     }),
   };
 }
 
 function stepName(element: Element): string {
-  if (element.namespaceURI === XHTML) return element.localName;
+  // HTML elements, and elements of an XML document in no namespace, are named as they are.
+  if (element.namespaceURI === XHTML || element.namespaceURI === null) return element.localName;
   const prefix = Object.keys(XPATH_NAMESPACES).find((key) => XPATH_NAMESPACES[key] === element.namespaceURI);
   return prefix ? `${prefix}:${element.localName}` : `*[local-name()='${element.localName}']`;
 }

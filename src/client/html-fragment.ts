@@ -51,19 +51,13 @@ export function parseFragment(
   return sanitize ? sanitizeNodes(sanitize, nodes, content.ownerDocument) : nodes;
 }
 
-/** The one element of a fragment; whitespace and comments around it are allowed, anything else is a 422. */
-export function singleElement(
-  document: Document,
-  html: string,
-  context: Element | null = null,
-  sanitize: Sanitizer | null = null,
-): Element {
-  const nodes = parseFragment(document, html, context, sanitize);
+/** The one element of a fragment's nodes; whitespace and comments around it are allowed, anything else is a 422. */
+export function singleElement(nodes: readonly Node[]): Element {
   const elements = nodes.filter((node): node is Element => node.nodeType === 1);
   const strayText = nodes.some((node) => node.nodeType === 3 && (node.textContent ?? '').trim() !== '');
   if (elements.length !== 1 || strayText) {
     const found = `${elements.length} element(s)${strayText ? ' and text' : ''}`;
-    throw new HttpError(422, `The body must be an HTML fragment of exactly one element; it has ${found}`, {
+    throw new HttpError(422, `The body must be a fragment of exactly one element; it has ${found}`, {
       extensions: { elements: elements.length },
     });
   }

@@ -5,6 +5,7 @@ export { pathOf } from '../protocol/paths.ts';
 export { expressionOf } from '../protocol/xpath-path.ts';
 export type { ConnectOptions, PageOptions } from './connect.ts';
 export { connect, pageHandler } from './connect.ts';
+export type { DomMarkup } from './dom-markup.ts';
 export type { DomResourceOptions, Handler, Morph, MorphOptions } from './dom-resource.ts';
 export { DOM_METHODS, domResource, IGNORE_ATTRIBUTE, KEY_ATTRIBUTE } from './dom-resource.ts';
 export { serializeValue, xpathOf } from './dom-serialize.ts';

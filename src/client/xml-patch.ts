@@ -5,37 +5,32 @@
  * operation leaves the page as it was.
  */
 import { HttpError } from '../protocol/http-error.ts';
-import { describeNode } from './dom-request.ts';
+import type { DomMarkup } from './dom-markup.ts';
+import { describeNode, setNodeValue } from './dom-request.ts';
 import { checkAttribute, type Sanitizer, sanitizeNodes } from './sanitize.ts';
 import type { XPathEvaluator } from './xpath-evaluate.ts';
 
 /** The media type of an XML Patch document. */
 export const XML_PATCH = 'application/xml-patch+xml';
 
-function parseXml(document: Document, text: string): Element {
-  const Parser = document.defaultView?.DOMParser ?? DOMParser;
-  const xml = new Parser().parseFromString(text, 'application/xml');
-  const error = xml.getElementsByTagName('parsererror')[0];
-  if (error || !xml.documentElement) {
-    const detail = (error?.textContent ?? 'no root element').replace(/\s+/g, ' ').trim();
-    throw new HttpError(400, `The XML Patch body is not well-formed XML: ${detail}`);
-  }
-  return xml.documentElement;
-}
-
-const XHTML = 'http://www.w3.org/1999/xhtml';
 /** An XML Name (the ASCII part of the production, plus any non-ASCII letter). */
 const XML_NAME = /^[A-Za-z_:\u00C0-\uFFEF][\w.:\u00B7\u00C0-\uFFEF-]*$/;
 
 /**
  * The content of an operation (its child nodes) rebuilt as nodes of `document`. Elements in no
  * namespace, or in the patch's own, take the namespace of where they go (HTML, or SVG/MathML
- * inside those); others keep theirs. Built node by node: never re-parsed as HTML, so `<span/>`
- * stays empty.
+ * inside those; none in a plain XML document); others keep theirs. Built node by node: never
+ * re-parsed as HTML, so `<span/>` stays empty.
  */
-function content(document: Document, op: Element, context: Element | null, sanitize: Sanitizer | null): Node[] {
+function content(
+  document: Document,
+  op: Element,
+  context: Element | null,
+  sanitize: Sanitizer | null,
+  defaultNamespace: string | null,
+): Node[] {
   const patchNamespace = op.ownerDocument.documentElement.namespaceURI;
-  const build = (node: Node, parentNamespace: string): Node | null => {
+  const build = (node: Node, parentNamespace: string | null): Node | null => {
     if (node.nodeType === 3 || node.nodeType === 4) return document.createTextNode(node.nodeValue ?? '');
     if (node.nodeType === 8) return document.createComment(node.nodeValue ?? '');
     if (node.nodeType !== 1) return null;
@@ -54,7 +49,7 @@ function content(document: Document, op: Element, context: Element | null, sanit
     }
     return element;
   };
-  const contextNamespace = context?.namespaceURI ?? XHTML;
+  const contextNamespace = context === null ? defaultNamespace : context.namespaceURI;
   const nodes = Array.from(op.childNodes, (node) => build(node, contextNamespace)).filter(
     (node): node is Node => node !== null,
   );
@@ -67,15 +62,19 @@ function conflict(op: string, sel: string, detail: string, count: number): HttpE
   });
 }
 
+/** Where an XML Patch runs: the document, its markup rules, the evaluator and the sanitizer. */
+export interface PatchContext {
+  document: Document;
+  markup: Pick<DomMarkup, 'parseXml' | 'defaultNamespace'>;
+  evaluate: XPathEvaluator;
+  sanitize: Sanitizer | null;
+}
+
 /** Applies the operations of `patch` to `target` (a detached copy) in order; throws on the first error. */
-export function applyXmlPatch(
-  document: Document,
-  target: Element,
-  patch: string,
-  evaluate: XPathEvaluator,
-  sanitize: Sanitizer | null = null,
-): void {
-  const root = parseXml(document, patch);
+export function applyXmlPatch(context: PatchContext, target: Element, patch: string): void {
+  const { document, evaluate, sanitize } = context;
+  const namespace = context.markup.defaultNamespace;
+  const root = context.markup.parseXml(document, patch, 'XML Patch');
   for (const op of Array.from(root.children)) {
     const name = op.localName;
     if (name !== 'add' && name !== 'replace' && name !== 'remove') {
@@ -94,9 +93,9 @@ export function applyXmlPatch(
       if (node.nodeType === 2) (node as Attr).ownerElement?.removeAttributeNode(node as Attr);
       else node.parentNode?.removeChild(node);
     } else if (name === 'add') {
-      add(document, op, sel, node, target, sanitize);
+      add(document, op, sel, node, target, sanitize, namespace);
     } else {
-      replace(document, op, sel, node, target, sanitize);
+      replace(document, op, sel, node, target, sanitize, namespace);
     }
   }
 }
@@ -108,6 +107,7 @@ function add(
   node: Node,
   target: Element,
   sanitize: Sanitizer | null,
+  namespace: string | null,
 ): void {
   const type = op.getAttribute('type');
   if (type?.startsWith('@')) {
@@ -131,13 +131,14 @@ function add(
   if ((pos === 'before' || pos === 'after') && node === target) {
     throw conflict('add', sel, `cannot add ${pos} the target element itself`, 1);
   }
-  const nodes = content(document, op, parent.nodeType === 1 ? (parent as Element) : null, sanitize);
-  const element = node as Element;
-  if (pos === 'prepend') element.prepend(...nodes);
-  else if (pos === 'before') (node as ChildNode).before(...nodes);
-  else if (pos === 'after') (node as ChildNode).after(...nodes);
-  else if (pos === 'append') element.append(...nodes);
-  else throw new HttpError(422, `XML Patch <add pos="${pos}"> is not one of prepend, before, after`);
+  if (pos !== 'prepend' && pos !== 'before' && pos !== 'after' && pos !== 'append') {
+    throw new HttpError(422, `XML Patch <add pos="${pos}"> is not one of prepend, before, after`);
+  }
+  const nodes = content(document, op, parent.nodeType === 1 ? (parent as Element) : null, sanitize, namespace);
+  // Level 2 Core operations only, so any W3C DOM will do (xmldom has no prepend/before/after).
+  const anchor =
+    pos === 'prepend' ? node.firstChild : pos === 'before' ? node : pos === 'after' ? node.nextSibling : null;
+  for (const added of nodes) parent.insertBefore(added, anchor);
 }
 
 function replace(
@@ -147,18 +148,19 @@ function replace(
   node: Node,
   target: Element,
   sanitize: Sanitizer | null,
+  namespace: string | null,
 ): void {
   if (node.nodeType === 2 || node.nodeType === 3 || node.nodeType === 4 || node.nodeType === 8) {
     if (sanitize && node.nodeType === 2) checkAttribute((node as Attr).name, op.textContent ?? '');
-    node.nodeValue = op.textContent ?? '';
+    setNodeValue(node, op.textContent ?? '');
     return;
   }
   if (node.nodeType !== 1) throw conflict('replace', sel, `cannot replace ${describeNode(node)}`, 1);
   if (node === target) throw conflict('replace', sel, 'replace the target with PUT instead', 1);
-  const nodes = content(document, op, (node as Element).parentElement, sanitize);
+  const nodes = content(document, op, (node as Element).parentElement, sanitize, namespace);
   const elements = nodes.filter((child) => child.nodeType === 1);
   if (elements.length !== 1) {
     throw new HttpError(422, `XML Patch <replace sel=${JSON.stringify(sel)}> must hold exactly one element`);
   }
-  (node as ChildNode).replaceWith(elements[0] as Node);
+  node.parentNode?.replaceChild(elements[0] as Node, node);
 }

@@ -96,6 +96,12 @@ interface Head {
   end: number;
 }
 
+/**
+ * A message cut short: more bytes may complete it. Still a 400 `HttpError` for whole-buffer
+ * parsers; the stream parser (response-stream.ts) waits for more bytes instead.
+ */
+export class IncompleteMessage extends HttpError {}
+
 function headEnd(bytes: Uint8Array, from: number): { end: number; bodyStart: number } | null {
   for (let i = from; i < bytes.length; i++) {
     if (bytes[i] !== 0x0a) continue;
@@ -111,7 +117,7 @@ function readChunked(bytes: Uint8Array, start: number, at: string): { body: Byte
   let pos = start;
   for (;;) {
     const lineEnd = bytes.indexOf(0x0a, pos);
-    if (lineEnd < 0) throw new HttpError(400, `Truncated chunked body ${at}`);
+    if (lineEnd < 0) throw new IncompleteMessage(400, `Truncated chunked body ${at}`);
     const sizeText = latin1(bytes.subarray(pos, lineEnd)).replace(/\r$/, '').split(';')[0]?.trim() ?? '';
     if (!/^[0-9a-fA-F]+$/.test(sizeText)) throw new HttpError(400, `Bad chunk size "${sizeText}" ${at}`);
     const size = Number.parseInt(sizeText, 16);
@@ -120,15 +126,18 @@ function readChunked(bytes: Uint8Array, start: number, at: string): { body: Byte
       // Skip trailer fields up to the empty line.
       for (;;) {
         const end = bytes.indexOf(0x0a, pos);
-        if (end < 0) throw new HttpError(400, `Truncated chunked trailer ${at}`);
+        if (end < 0) throw new IncompleteMessage(400, `Truncated chunked trailer ${at}`);
         const line = latin1(bytes.subarray(pos, end)).replace(/\r$/, '');
         pos = end + 1;
         if (line === '') return { body: concatBytes(chunks), end: pos };
       }
     }
-    if (pos + size > bytes.length) throw new HttpError(400, `Truncated chunk ${at}`);
+    if (pos + size > bytes.length) throw new IncompleteMessage(400, `Truncated chunk ${at}`);
     chunks.push(bytes.subarray(pos, pos + size));
     pos += size;
+    if (pos + 1 >= bytes.length && (pos >= bytes.length || bytes[pos] === 0x0d)) {
+      throw new IncompleteMessage(400, `Truncated chunk ${at}`);
+    }
     if (bytes[pos] === 0x0d) pos++;
     if (bytes[pos] !== 0x0a) throw new HttpError(400, `Chunk not followed by CRLF ${at}`);
     pos++;
@@ -141,7 +150,7 @@ type Bodiless = (startLine: string, id: string) => boolean;
 function parseHead(bytes: Uint8Array, start: number, bodiless: Bodiless): Head {
   const at = `in the message at byte ${start}`;
   const found = headEnd(bytes, start);
-  if (found === null) throw new HttpError(400, `Incomplete message head ${at}`);
+  if (found === null) throw new IncompleteMessage(400, `Incomplete message head ${at}`);
   const lines = latin1(bytes.subarray(start, found.end))
     .split('\n')
     .map((line) => line.replace(/\r$/, ''));
@@ -181,7 +190,7 @@ function parseHead(bytes: Uint8Array, start: number, bodiless: Bodiless): Head {
   }
   if (length === null) return { startLine, id, headers, body: null, end: found.bodyStart };
   const end = found.bodyStart + length;
-  if (end > bytes.length) throw new HttpError(400, `Body shorter than its Content-Length ${length} ${at}`);
+  if (end > bytes.length) throw new IncompleteMessage(400, `Body shorter than its Content-Length ${length} ${at}`);
   return { startLine, id, headers, body: bytes.slice(found.bodyStart, end), end };
 }
 
@@ -275,4 +284,23 @@ export function parseResponseBatch(
 /** Parses a pipelined batch of responses; throws a 400 `HttpError` that says where it broke. */
 export function parseResponses(bytes: Uint8Array, isHead?: (id: string) => boolean): ReverseResponse[] {
   return complete(parseResponseBatch(bytes, isHead));
+}
+
+/**
+ * Parses the one response that starts at byte `start`, or returns `null` when the bytes end
+ * before it does (a stream reader then waits for more). A malformed message throws a 400
+ * `HttpError`. `isHead` says whether this response answers a HEAD (it then has no body).
+ */
+export function parseResponseAt(
+  bytes: Uint8Array,
+  start: number,
+  isHead = false,
+): { response: ReverseResponse; end: number } | null {
+  try {
+    const head = parseHead(bytes, start, (startLine) => NO_BODY_STATUS.test(startLine) || isHead);
+    return { response: toResponse(head), end: head.end };
+  } catch (error) {
+    if (error instanceof IncompleteMessage) return null;
+    throw error;
+  }
 }

@@ -20,7 +20,10 @@ export interface AccessOptions {
   allowedHosts?: readonly string[];
   /** Origins of pages that may use `/ptth/connect` and `/ptth/poll/*` from another origin (CORS); never the gateway. */
   allowedOrigins?: readonly string[];
-  /** When set, the gateway (`/ptth/clients...`) needs `Authorization: Bearer <token>`. */
+  /**
+   * When set, the gateway (`/ptth/clients...`) and the PTTH upgrade (`/ptth/reverse`) need
+   * `Authorization: Bearer <token>`.
+   */
   token?: string;
   /** Told of every refusal (the error names its option) and whom it concerns, e.g. to count it. */
   onRefuse?: (error: HttpError, subject: string) => void;
@@ -36,8 +39,9 @@ export function accessGuard(options: AccessOptions = {}, endpoint = DEFAULT_ENDP
   const allowed = new Set([...LOOPBACK_NAMES, ...(options.allowedHosts ?? [])].map((name) => name.toLowerCase()));
   const cors = corsPolicy(options.allowedOrigins, endpoint);
   // `{endpoint}/poll` (no id) is the shared poll of a tab group; `/poll/` the poll of one client.
-  const api = [`${endpoint}/connect`, `${endpoint}/poll`, `${endpoint}/clients`];
-  const gateway = `${endpoint}/clients`;
+  const api = [`${endpoint}/connect`, `${endpoint}/poll`, `${endpoint}/clients`, `${endpoint}/reverse`];
+  // Pages cannot keep a token, so they connect without one; PTTH peers are programs that can.
+  const tokened = [`${endpoint}/clients`, `${endpoint}/reverse`];
   const refuse = (
     status: number,
     detail: string,
@@ -74,10 +78,10 @@ export function accessGuard(options: AccessOptions = {}, endpoint = DEFAULT_ENDP
         : `Cross-site requests to ${path} are refused (${seen}); the gateway answers no page on another origin, only curl and servers`;
       return refuse(403, detail, 'allowedOrigins', origin ?? '');
     }
-    if (options.token !== undefined && path.startsWith(gateway)) {
+    if (options.token !== undefined && tokened.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) {
       const given = /^Bearer\s+(.+)$/i.exec(request.headers.get('authorization') ?? '')?.[1]?.trim() ?? '';
       if (!sameToken(given, options.token)) {
-        return refuse(401, `The gateway needs "Authorization: Bearer <token>" (PTTH_TOKEN)`, 'token', '', {
+        return refuse(401, `${path} needs "Authorization: Bearer <token>" (PTTH_TOKEN)`, 'token', '', {
           headers: { 'www-authenticate': 'Bearer realm="ptth"' },
         });
       }

@@ -1,20 +1,23 @@
 /**
- * The dev server: the demo page, the client bundle, the long-poll endpoints and the gateway on
- * one `node:http` server, all driven by one hub.
+ * The dev server: the demo page, the client bundle, the long-poll endpoints, the PTTH upgrade
+ * (`/ptth/reverse`) and the gateway on one `node:http` server, all driven by one hub.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { problem } from '../protocol/http-error.ts';
+import { HttpError, problem } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import { type AccessOptions, accessGuard, isLoopback } from './access-guard.ts';
 import { corsPolicy, parseOrigins } from './cors.ts';
 import { gateway } from './gateway.ts';
 import { Hub, type HubOptions } from './hub.ts';
 import { longPollEndpoint, type RouteHandler } from './long-poll-endpoint.ts';
-import type { FetchHandler } from './node-adapter.ts';
+import { type FetchHandler, REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
 import { createNodeServer } from './node-server.ts';
+import { ptthEndpoint, ptthRoute } from './ptth-endpoint.ts';
+import { closingResponseBytes, readUpgradeBody } from './ptth-handshake.ts';
 import { staticFiles } from './static-files.ts';
 
 /** The folder holding package.json, index.html, demo/ and dist/ (this file sits two levels down). */
@@ -70,6 +73,7 @@ export function devApp(
   const routes: RouteHandler[] = [
     accessGuard(access),
     longPollEndpoint(hub),
+    ptthRoute(),
     gateway(hub),
     staticFiles(`${DEFAULT_ENDPOINT}/`, options.clientDir ?? join(PACKAGE_ROOT, 'dist', 'client')),
     staticFiles('/demo/', join(root, 'demo')),
@@ -94,6 +98,33 @@ export function devApp(
   return async (request) => cors.decorate(request, await dispatch(request));
 }
 
+/**
+ * Answers an upgrade request that is not for PTTH as if it had asked for no upgrade (RFC 9110
+ * §7.8 lets a server ignore `Upgrade`), then closes the socket Node has let go of.
+ */
+async function answerPlainly(app: FetchHandler, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  let response: Response;
+  try {
+    const { body } = await readUpgradeBody(req, socket, head, 1024 * 1024);
+    const headers = new Headers();
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
+    }
+    for (const name of ['connection', 'upgrade']) headers.delete(name);
+    headers.set(REMOTE_ADDRESS_HEADER, req.socket.remoteAddress ?? '');
+    const method = req.method ?? 'GET';
+    const bodiless = method === 'GET' || method === 'HEAD';
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? ''}`);
+    response = await app(new Request(url, { method, headers, body: bodiless ? null : new Uint8Array(body) }));
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    response = (
+      error instanceof HttpError ? error : new HttpError(400, `Cannot read this request: ${detail}`)
+    ).toResponse();
+  }
+  if (!socket.destroyed) socket.end(await closingResponseBytes(response, req.method));
+}
+
 /** Starts the dev server; resolves once it listens. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const host = options.host ?? '127.0.0.1';
@@ -109,10 +140,19 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...(isLoopback(host) || host === '0.0.0.0' || host === '::' ? [] : [host]),
   ];
   const hub = new Hub(options.hub);
-  const server = createNodeServer(devApp(hub, { ...options, allowedHosts }), {
+  const app = devApp(hub, { ...options, allowedHosts });
+  const server = createNodeServer(app, {
     maxHeaders: hub.options.maxHeaders,
     maxHeaderBytes: hub.options.maxHeaderBytes,
     onLimit: (error, address) => hub.limits.record(error, address),
+  });
+  const access: AccessOptions = { allowedHosts };
+  if (options.token !== undefined) access.token = options.token;
+  const ptth = ptthEndpoint(hub, access);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (ptth.upgrade(req, socket, head)) return;
+    socket.on('error', () => socket.destroy());
+    void answerPlainly(app, req, socket, head).catch(() => socket.destroy());
   });
   // Held polls last up to holdMs; keep idle keep-alive sockets a little longer than Node's 5 s.
   server.keepAliveTimeout = 65_000;
@@ -132,6 +172,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     close: () =>
       new Promise<void>((resolve) => {
         hub.close();
+        ptth.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -8,7 +8,7 @@
 import type { ReverseRequest } from '../protocol/message.ts';
 
 /** How a client is connected. */
-export type TransportKind = 'long-poll';
+export type TransportKind = 'long-poll' | 'ptth';
 
 /** What a store keeps of one client. */
 export interface ClientRecord {

@@ -53,6 +53,8 @@ export { longPollEndpoint } from './long-poll-endpoint.ts';
 export type { FetchHandler, NodeListener, NodeListenerOptions } from './node-adapter.ts';
 export { REMOTE_ADDRESS_HEADER, toNodeListener } from './node-adapter.ts';
 export { createNodeServer } from './node-server.ts';
+export type { PtthEndpoint, PtthOptions } from './ptth-endpoint.ts';
+export { attachPtth, PTTH_ACK_HEADER, ptthEndpoint } from './ptth-endpoint.ts';
 export type { RefusalLogOptions } from './refusal-log.ts';
 export { logRefusals } from './refusal-log.ts';
 export type { HandRequest } from './repl.ts';
