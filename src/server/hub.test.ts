@@ -274,6 +274,8 @@ for (const [kind, makeStore] of STORES)
       const response = await hub.fetch(session.id, get('/2'));
       assert.equal(response.status, 503);
       assert.equal(response.headers.get('retry-after'), '1');
+      assert.equal((await response.json()).option, 'maxQueue');
+      assert.equal(hub.stats().limited.maxQueue, 1);
     });
 
     it('a client with no poll for expireMs is gone: listed no more, its callers get 503', async (t) => {

@@ -314,11 +314,12 @@ export class Hub extends EventEmitter<HubEvents> {
       // Settled meanwhile (aborted, timed out, the client went): it must not wait in the queue.
       if (queued) await this.store.settle(clientId, message.id);
     } else if (!queued) {
-      this.#calls.get(message.id)?.settle(
-        new HttpError(503, `Client "${clientId}" has ${this.options.maxQueue} requests queued, the limit`, {
-          headers: { 'retry-after': '1' },
-        }).toResponse(),
-      );
+      const { maxQueue } = this.options;
+      const full = new HttpError(503, `Client "${clientId}" has ${maxQueue} requests queued, the limit (maxQueue)`, {
+        headers: { 'retry-after': '1' },
+        extensions: { client: clientId, option: 'maxQueue', limit: maxQueue },
+      });
+      this.#calls.get(message.id)?.settle(this.limits.refuse(full, clientId));
     } else void this.#handOver(session);
     return answer;
   }
