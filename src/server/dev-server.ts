@@ -5,18 +5,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { problem } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import { type AccessOptions, accessGuard, isLoopback } from './access-guard.ts';
-import { gateway } from './gateway.ts';
+import { type Log, logHubEvents, logRequests } from './dev-log.ts';
 import { Hub, type HubOptions } from './hub.ts';
-import { longPollEndpoint, type RouteHandler } from './long-poll-endpoint.ts';
+import type { RouteHandler } from './long-poll-endpoint.ts';
 import { type FetchHandler, toNodeListener } from './node-adapter.ts';
+import { PACKAGE_ROOT, ptthHandler } from './ptth-handler.ts';
 import { staticFiles } from './static-files.ts';
-
-/** The folder holding package.json, index.html, demo/ and dist/ (this file sits two levels down). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Options of the dev server. */
 export interface DevServerOptions {
@@ -26,6 +23,11 @@ export interface DevServerOptions {
   host?: string;
   /** Where `index.html` and `demo/` are served from. Default the package root. */
   root?: string;
+  /**
+   * A folder of your own pages, served whole at `/` (`index.html` for folders) instead of the
+   * demo; they embed the client with `<script src="/ptth/client.js"></script>`.
+   */
+  pages?: string;
   /** Where the built client bundle is. Default `dist/client` in the package root. */
   clientDir?: string;
   /** Options of the hub the server creates. */
@@ -34,6 +36,8 @@ export interface DevServerOptions {
   allowedHosts?: readonly string[];
   /** Required for the gateway when set; required to listen on a non-loopback address. */
   token?: string;
+  /** Receives the startup line, clients coming, going and refused, and each gateway request. */
+  log?: Log;
 }
 
 /** A running dev server. */
@@ -49,36 +53,39 @@ export interface DevServer {
 /** The dev server's routes as one fetch-shaped handler. */
 export function devApp(
   hub: Hub,
-  options: Pick<DevServerOptions, 'root' | 'clientDir' | 'allowedHosts' | 'token'> = {},
+  options: Pick<DevServerOptions, 'root' | 'pages' | 'clientDir' | 'allowedHosts' | 'token' | 'log'> = {},
 ): FetchHandler {
   const root = options.root ?? PACKAGE_ROOT;
   const access: AccessOptions = {};
   if (options.allowedHosts) access.allowedHosts = options.allowedHosts;
   if (options.token !== undefined) access.token = options.token;
+  const { pages, log, ...ptth } = options;
   const routes: RouteHandler[] = [
+    // Every path, pages included, must name an allowed Host (DNS rebinding).
     accessGuard(access),
-    longPollEndpoint(hub),
-    gateway(hub),
-    staticFiles(`${DEFAULT_ENDPOINT}/`, options.clientDir ?? join(PACKAGE_ROOT, 'dist', 'client')),
-    staticFiles('/demo/', join(root, 'demo')),
-    async (request) => {
-      const { pathname } = new URL(request.url);
-      return pathname === '/'
-        ? staticFiles('/', root)(new Request(new URL('/index.html', request.url), request))
-        : null;
-    },
+    ptthHandler(hub, ptth),
+    ...(pages !== undefined
+      ? [staticFiles('/', pages)]
+      : [
+          staticFiles('/demo/', join(root, 'demo')),
+          async (request: Request) => {
+            const { pathname } = new URL(request.url);
+            return pathname === '/'
+              ? staticFiles('/', root)(new Request(new URL('/index.html', request.url), request))
+              : null;
+          },
+        ]),
   ];
-  return async (request) => {
+  const app: RouteHandler = async (request) => {
     for (const route of routes) {
       const response = await route(request);
       if (response) return response;
     }
-    const { pathname } = new URL(request.url);
-    if (pathname === `${DEFAULT_ENDPOINT}/client.js` || pathname === `${DEFAULT_ENDPOINT}/client.mjs`) {
-      return problem(404, `${pathname} is not built yet; run "npm run build"`);
-    }
-    return problem(404, `Nothing at ${pathname}`);
+    return problem(404, `Nothing at ${new URL(request.url).pathname}`);
   };
+  // Logged around every route, so the guard's refusals of gateway requests are logged too.
+  const logged = log ? logRequests(app, log, `${DEFAULT_ENDPOINT}/clients`) : app;
+  return async (request) => (await logged(request)) as Response;
 }
 
 /** Starts the dev server; resolves once it listens. */
@@ -94,6 +101,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...(isLoopback(host) || host === '0.0.0.0' || host === '::' ? [] : [host]),
   ];
   const hub = new Hub(options.hub);
+  const stopLogging = options.log ? logHubEvents(hub, options.log) : () => {};
   const server = createServer(toNodeListener(devApp(hub, { ...options, allowedHosts })));
   // Held polls last up to holdMs; keep idle keep-alive sockets a little longer than Node's 5 s.
   server.keepAliveTimeout = 65_000;
@@ -106,13 +114,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   });
   const address = server.address() as AddressInfo;
   const bound = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${bound}:${address.port}/`;
+  options.log?.({ event: 'listening', url, gateway: `${url}ptth/clients` });
   return {
-    url: `http://${bound}:${address.port}/`,
+    url,
     hub,
     server,
     close: () =>
       new Promise<void>((resolve) => {
         hub.close();
+        stopLogging();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
