@@ -28,7 +28,10 @@ export {
   printResponse,
 } from '../protocol/message-http.ts';
 export { pathOf, protectPath } from '../protocol/paths.ts';
+export { resolveClientId } from './client-id.ts';
 export type { ClientInfo, ClientSession, HeldPoll, TransportKind } from './client-session.ts';
+export type { DevLogOptions, Log, LogEntry, LogFormat } from './dev-log.ts';
+export { devLog, formatLogLine, logHubEvents, logRequests } from './dev-log.ts';
 export type { DevServer, DevServerOptions } from './dev-server.ts';
 export { devApp, startDevServer } from './dev-server.ts';
 export { endToEndHeaders, gateway } from './gateway.ts';
@@ -38,5 +41,11 @@ export type { RouteHandler } from './long-poll-endpoint.ts';
 export { longPollEndpoint } from './long-poll-endpoint.ts';
 export type { FetchHandler, NodeListener } from './node-adapter.ts';
 export { REMOTE_ADDRESS_HEADER, toNodeListener } from './node-adapter.ts';
-export type { HandRequest } from './repl.ts';
+export type { PtthHandlerOptions } from './ptth-handler.ts';
+export { ptthHandler } from './ptth-handler.ts';
+export type { NodeMiddleware } from './ptth-middleware.ts';
+export { ptthMiddleware } from './ptth-middleware.ts';
+export type { HandRequest, ReplOptions } from './repl.ts';
 export { PrintedResponse, replHelpers, startRepl } from './repl.ts';
+export type { PageFetch, TourOptions } from './tour.ts';
+export { hubPage, runTour } from './tour.ts';
