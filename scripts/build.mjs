@@ -28,10 +28,10 @@ await Promise.all([
     format: 'iife',
     outfile: 'dist/client/client.debug.js',
   }),
-  // dist/server/{index,cli}.js, sharing chunks kept in dist/server/ (ptth-handler.ts finds the
-  // package root two folders up from there).
+  // dist/server/{index,cli}.js and dist/test/index.js (ptth/test), sharing chunks kept in
+  // dist/server/ (ptth-handler.ts finds the package root two folders up from there).
   build({
-    entryPoints: ['src/server/index.ts', 'src/server/cli.ts'],
+    entryPoints: ['src/server/index.ts', 'src/server/cli.ts', 'src/test/index.ts'],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -49,4 +49,4 @@ await Promise.all([
 chmodSync('dist/server/cli.js', 0o755);
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-console.log('built dist/client/ (client.js, client.mjs, client.debug.js), dist/server/, dist/types/');
+console.log('built dist/client/ (client.js, client.mjs, client.debug.js), dist/server/, dist/test/, dist/types/');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as client from './client/index.ts';
 import * as server from './server/index.ts';
+import * as fixture from './test/index.ts';
 
 // The public surface is a promise to users: changing it must be a decision, made here.
 describe('public exports', () => {
@@ -78,5 +79,9 @@ describe('public exports', () => {
       'toRequest',
       'toResponse',
     ]);
+  });
+
+  it('ptth/test exports exactly these names', () => {
+    assert.deepEqual(Object.keys(fixture).sort(), ['BLANK_PAGE', 'connectPage', 'expect', 'test', 'withClientScript']);
   });
 });
