@@ -97,7 +97,7 @@ export async function runTour(page: PageFetch, options: TourOptions = {}): Promi
     await step('POST', "//ul[@id='todo']", `<li>${item}</li>`);
     await pause();
   }
-  await step('PUT', "//ul[@id='todo']/li[last()]", '<li>ship it 🚀</li>');
+  await step('PUT', "//ul[@id='todo']/li[last()]", '<li>ship it!</li>');
   await pause();
   await step('DELETE', "//ul[@id='todo']/li[1]");
   await pause();
