@@ -109,7 +109,15 @@ export async function runTour(page: PageFetch, options: TourOptions = {}): Promi
   const deadline = Date.now() + (options.watchMs ?? 60_000);
   let current = await page('GET', watched);
   let etag = current.headers.get('etag') ?? '';
-  let name = valueAttribute(await current.text());
+  let name = '';
+  const greet = async (typed: string) => {
+    name = typed;
+    say(`  the user typed "${name}"`);
+    await step('PUT', '/html/body/header/h1', greeting(name));
+  };
+  // Someone may have typed before the tour got here.
+  const typed = valueAttribute(await current.text());
+  if (typed) await greet(typed);
   const wait = options.waitSeconds ?? 20;
   while (!signal?.aborted && Date.now() < deadline) {
     const seconds = Math.max(1, Math.min(wait, Math.ceil((deadline - Date.now()) / 1_000)));
@@ -122,11 +130,8 @@ export async function runTour(page: PageFetch, options: TourOptions = {}): Promi
     if (current.status === 304) continue;
     if (!current.ok) throw new Error(`watching ${watched} answered ${current.status}: ${await current.text()}`);
     etag = current.headers.get('etag') ?? '';
-    const typed = valueAttribute(await current.text());
-    if (typed === name) continue;
-    name = typed;
-    say(`  the user typed "${name}"`);
-    await step('PUT', '/html/body/header/h1', greeting(name));
+    const now = valueAttribute(await current.text());
+    if (now !== name) await greet(now);
   }
   say('The tour is over.');
 }
