@@ -152,3 +152,9 @@ test('the CLI says so, with exit code 7, when no server is there', async () => {
   expect(result.code).toBe(7);
   expect(result.stderr).toMatch(/cannot reach the ptth server at http:\/\/127\.0\.0\.1:9/);
 });
+
+test('ptth serve --help prints its usage instead of serving', async () => {
+  const result = await ptth(['serve', '--help']).done;
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/^Usage: ptth serve/);
+});

@@ -32,14 +32,14 @@ async function serve(): Promise<void> {
   repl?.on('exit', stop);
 }
 
-let command: string;
+let serving = false;
 try {
-  command = parseCli(argv).command;
+  const parsed = parseCli(argv);
+  serving = parsed.command === 'serve' && !parsed.options.help;
 } catch {
   // runCli reports the usage error.
-  command = 'usage';
 }
-if (command === 'serve') {
+if (serving) {
   serve().catch((error) => process.exit(reportError(error, io)));
 } else {
   // The first Ctrl-C ends a watch or a tour cleanly; a second one ends the process at once.
