@@ -55,8 +55,8 @@ describe('the ptth CLI against a running dev server', () => {
     page = await connectTestPage(server.url, { html: PAGE });
   });
   after(async () => {
-    page.close();
-    await server.close();
+    page?.close();
+    await server?.close();
   });
 
   it('clients lists the connected page as a table, and as JSON with --json', async () => {
@@ -171,11 +171,12 @@ describe('the ptth CLI against a running dev server', () => {
   it('watch prints the node, then each change, and stops after --count changes', async () => {
     const lines = (text: string) => text.split('\n').length - 1;
     let printed = (_count: number) => {};
+    // A watch that missed a change would wait forever: stop it after a while, and fail.
     const watching = cli(
       ['watch', page.id, "//input[@id='name']", '--count', '2', '--wait', '5'],
       env,
       '',
-      undefined,
+      AbortSignal.timeout(20_000),
       (text) => printed(lines(text)),
     );
     const input = page.document.querySelector('input') as HTMLInputElement;
@@ -185,9 +186,12 @@ describe('the ptth CLI against a running dev server', () => {
       [1, 'A'],
       [2, 'Ad'],
     ] as const) {
-      await new Promise<void>((resolve) => {
-        printed = (count) => count >= shown && resolve();
-      });
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          printed = (count) => count >= shown && resolve();
+        }),
+        watching,
+      ]);
       input.value = value;
       input.dispatchEvent(new view.Event('input', { bubbles: true }));
     }

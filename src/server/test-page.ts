@@ -36,14 +36,22 @@ export async function connectTestPage(
     storage: null,
     url: options.url ?? 'http://page.test/',
   });
+  // A page that does not open in time is closed, so that its retries cannot keep the test alive.
   await new Promise<void>((resolve, reject) => {
-    const off = connection.on('state', (state) => {
-      if (state === 'open') {
-        off();
-        resolve();
-      }
+    const fail = (reason: string) => {
+      clearTimeout(timer);
+      connection.close();
+      reject(new Error(`The test page did not connect to ${serverUrl}: ${reason}`));
+    };
+    const timer = setTimeout(() => fail('no connection within 10 s'), 10_000);
+    const offState = connection.on('state', (state) => {
+      if (state !== 'open') return;
+      clearTimeout(timer);
+      offState();
+      offError();
+      resolve();
     });
-    connection.on('error', ({ reason }) => reject(new Error(reason)));
+    const offError = connection.on('error', ({ reason }) => fail(reason));
   });
   return { id: connection.id as string, document, connection, close: () => connection.close() };
 }
