@@ -11,7 +11,7 @@ import { exitCodeOf, failureLine } from './cli-gateway.ts';
 /** The longest wait a page honours (its `maxWaitSeconds`). */
 const MAX_WAIT = 25;
 /** Statuses after which the watch retries: the page reloading, gone for a moment, or slow. */
-const RETRY = new Set([502, 503, 504]);
+const RETRY = new Set([503, 504]);
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -74,7 +74,15 @@ export async function watchCommand(args: readonly string[], options: CliOptions,
       io.stderr.write(`ptth: watching ${xpath}: ${failureLine(response, text)}\n`);
       return code;
     }
-    etag = response.headers.get('etag') || null;
+    const next = response.headers.get('etag') || null;
+    if (etag !== null && next === etag) {
+      // A handler that ignores If-None-Match would have the watch spin on the same answer.
+      io.stderr.write(
+        `ptth: ${xpath} answered 200 with the same ETag: this page's handler does not support watching\n`,
+      );
+      return EXIT.failed;
+    }
+    etag = next;
     if (options.include) io.stdout.write(messageHead(response));
     // One version per line (or block): each ends with a newline, even in a pipe.
     io.stdout.write(bytes);

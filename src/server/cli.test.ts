@@ -210,6 +210,35 @@ describe('the ptth CLI against a running dev server', () => {
     assert.equal(gone.code, 4);
     assert.match(gone.stderr, /watching \/\/h2: 404/);
   });
+  it('watch waits out a 503 (a page reloading) and refuses pages that cannot be watched', async () => {
+    let calls = 0;
+    const flaky = await connectTestPage(server.url, {
+      handler: () => {
+        calls++;
+        if (calls === 2) return new Response('reloading', { status: 503, headers: { 'retry-after': '1' } });
+        return new Response(`v${calls}`, { headers: { etag: `"${calls}"` } });
+      },
+    });
+    const noEtag = await connectTestPage(server.url, { handler: () => new Response('same') });
+    const stubborn = await connectTestPage(server.url, {
+      handler: () => new Response('same', { headers: { etag: '"same"' } }),
+    });
+    try {
+      const started = Date.now();
+      const watched = await cli(['watch', flaky.id, '/x', '--count', '1'], env);
+      assert.deepEqual(watched, { code: 0, stdout: 'v1\nv3\n', stderr: '' });
+      assert.ok(Date.now() - started >= 900, 'waited for Retry-After');
+      const bare = await cli(['watch', noEtag.id, '/x'], env);
+      assert.equal(bare.code, 1);
+      assert.match(bare.stderr, /has no ETag, so it cannot be watched/);
+      const spinning = await cli(['watch', stubborn.id, '/x'], env);
+      assert.equal(spinning.code, 1);
+      assert.equal(spinning.stdout, 'same\n');
+      assert.match(spinning.stderr, /answered 200 with the same ETag/);
+    } finally {
+      for (const page of [flaky, noEtag, stubborn]) page.close();
+    }
+  });
 });
 
 describe('the ptth CLI', () => {
