@@ -95,6 +95,8 @@ function ptth(args: string[], env: Record<string, string> = {}, input?: string) 
 }
 
 test('ptth serve --root serves your page with the client; the CLI drives it in Chromium', async ({ page }) => {
+  // Eight Node processes start in this test; on a loaded machine each takes a second or more.
+  test.setTimeout(90_000);
   const root = mkdtempSync(join(tmpdir(), 'ptth-e2e-pages-'));
   writeFileSync(
     join(root, 'index.html'),
