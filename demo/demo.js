@@ -1,4 +1,5 @@
-// The demo page's own script: shows the connection and a log of the reverse requests it answers.
+// The demo page's own script: shows the connection and a live log of the reverse requests it
+// answers (window.ptth keeps the last 100 in ptth.log; this table shows the last 50).
 const connection = window.ptth.connection;
 const status = document.getElementById('status');
 const curl = document.getElementById('curl');
@@ -18,10 +19,14 @@ function showState(state) {
   }
 }
 
-connection.on('state', showState);
-connection.on('request', (record) => {
+function showRequest(record) {
   const row = document.createElement('tr');
-  const cells = [new Date().toLocaleTimeString(), record.method, record.path, record.status, record.ms.toFixed(1)];
+  row.className = `status-${String(record.status)[0]}xx`;
+  let path = record.path;
+  try {
+    path = decodeURI(path);
+  } catch {}
+  const cells = [new Date(record.at).toLocaleTimeString(), record.method, path, record.status, record.ms.toFixed(1)];
   for (const value of cells) {
     const cell = document.createElement('td');
     cell.textContent = String(value);
@@ -29,5 +34,10 @@ connection.on('request', (record) => {
   }
   log.prepend(row);
   while (log.rows.length > 50) log.deleteRow(-1);
-});
+}
+
+connection.on('state', showState);
+// Requests answered before this script ran are in ptth.log already; later ones arrive as events.
+for (const record of window.ptth.log) showRequest(record);
+connection.on('request', (record) => showRequest({ ...record, at: Date.now() }));
 showState(connection.state);

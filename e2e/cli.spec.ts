@@ -1,5 +1,11 @@
-/** The `npm start` contract: the built CLI serves the demo on PORT/HOST and keeps running without a TTY. */
+/**
+ * The `npm start` contract (the built CLI serves the demo on PORT/HOST and keeps running without
+ * a TTY), and the `ptth` binary driving a real page.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 
 function start(env: Record<string, string>): { child: ChildProcess; url: Promise<string>; output: () => string } {
@@ -96,4 +102,87 @@ test('PTTH_ALLOWED_ORIGINS lists the origins whose pages may connect; refusals a
   const bad = start({ PORT: '0', PTTH_ALLOWED_ORIGINS: '*' });
   await expect(bad.url).rejects.toThrow(/must be listed one by one/);
   expect(await exitCode(bad.child)).toBe(1);
+});
+
+/** Runs the built `ptth` binary to the end; resolves with its exit code and output. */
+function ptth(args: string[], env: Record<string, string> = {}, input?: string) {
+  const child = spawn('dist/server/cli.js', args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  child.stdin?.end(input);
+  const done = exitCode(child).then((code) => ({ code, stdout, stderr }));
+  return { child, done, stdout: () => stdout };
+}
+
+test('ptth serve --root serves your page with the client; the CLI drives it in Chromium', async ({ page }) => {
+  // Eight Node processes start in this test; on a loaded machine each takes a second or more.
+  test.setTimeout(90_000);
+  const root = mkdtempSync(join(tmpdir(), 'ptth-e2e-pages-'));
+  writeFileSync(
+    join(root, 'index.html'),
+    '<!DOCTYPE html><html><head><script src="/ptth/client.js"></script></head>' +
+      '<body><h1>Mine</h1><ul id="list"><li>one</li></ul><input id="name"></body></html>',
+  );
+  const server = ptth(['serve', '--port', '0', '--root', root]);
+  try {
+    const base = await new Promise<string>((resolve) => {
+      server.child.stdout?.on('data', () => {
+        const match = /ptth dev server at (\S+)/.exec(server.stdout());
+        if (match?.[1]) resolve(match[1]);
+      });
+    });
+    const env = { PTTH_URL: base };
+    await page.goto(base);
+    await expect
+      .poll(() =>
+        page.evaluate(() => (window as { ptth?: { connection?: { state: string } } }).ptth?.connection?.state),
+      )
+      .toBe('open');
+    const id = await page.evaluate(
+      () => (window as unknown as { ptth: { connection: { id: string } } }).ptth.connection.id,
+    );
+
+    const listed = await ptth(['clients'], env).done;
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(id);
+
+    const prefix = id.slice(0, 5);
+    expect(await ptth(['get', prefix, '//h1'], env).done).toEqual({ code: 0, stdout: '<h1>Mine</h1>', stderr: '' });
+    expect((await ptth(['put', prefix, '//h1', '<h1>Driven by the CLI</h1>'], env).done).code).toBe(0);
+    await expect(page.locator('h1')).toHaveText('Driven by the CLI');
+    expect((await ptth(['post', prefix, "//ul[@id='list']", '-'], env, '<li>two</li>').done).code).toBe(0);
+    await expect(page.locator('#list li')).toHaveText(['one', 'two']);
+
+    const watch = ptth(['watch', prefix, "//input[@id='name']", '--count', '1'], env);
+    await expect.poll(watch.stdout).toContain('<input id="name" value="">');
+    await page.locator('#name').fill('Ada');
+    const watched = await watch.done;
+    expect(watched.code).toBe(0);
+    expect(watched.stdout).toBe('<input id="name" value="">\n<input id="name" value="Ada">\n');
+
+    const missing = await ptth(['get', prefix, '//nothing'], env).done;
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toMatch(/404 Not Found/);
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+  expect(await exitCode(server.child)).toBe(0);
+});
+
+test('the CLI says so, with exit code 7, when no server is there', async () => {
+  const result = await ptth(['clients'], { PTTH_URL: 'http://127.0.0.1:9' }).done;
+  expect(result.code).toBe(7);
+  expect(result.stderr).toMatch(/cannot reach the ptth server at http:\/\/127\.0\.0\.1:9/);
+});
+
+test('ptth serve --help prints its usage instead of serving', async () => {
+  const result = await ptth(['serve', '--help']).done;
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/^Usage: ptth serve/);
 });

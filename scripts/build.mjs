@@ -1,6 +1,6 @@
 // Builds the browser bundles (ES module and one-file script), the Node server, the Node peer, and type declarations.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 rmSync('dist', { recursive: true, force: true });
@@ -28,15 +28,19 @@ await Promise.all([
     format: 'iife',
     outfile: 'dist/client/client.debug.js',
   }),
+  // dist/server/{index,cli}.js and dist/test/index.js (ptth/test), sharing chunks kept in
+  // dist/server/ (ptth-handler.ts finds the package root two folders up from there).
   build({
-    entryPoints: ['src/server/index.ts', 'src/server/cli.ts'],
+    entryPoints: ['src/server/index.ts', 'src/server/cli.ts', 'src/test/index.ts'],
     bundle: true,
     platform: 'node',
     target: 'node20',
     format: 'esm',
     splitting: true,
     packages: 'external',
-    outdir: 'dist/server',
+    outdir: 'dist',
+    outbase: 'src',
+    chunkNames: 'server/chunk-[hash]',
     sourcemap: true,
     logLevel: 'warning',
   }),
@@ -54,6 +58,10 @@ await Promise.all([
     logLevel: 'warning',
   }),
 ]);
+// The `ptth` bin: its shebang survives bundling, the mode makes ./dist/server/cli.js runnable.
+chmodSync('dist/server/cli.js', 0o755);
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
-console.log('built dist/client/ (client.js, client.mjs, client.debug.js), dist/server/, dist/peer/, dist/types/');
+console.log(
+  'built dist/client/ (client.js, client.mjs, client.debug.js), dist/server/, dist/peer/, dist/test/, dist/types/',
+);

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import * as client from './client/index.ts';
 import * as peer from './peer/index.ts';
 import * as server from './server/index.ts';
+import * as fixture from './test/index.ts';
 
 // The public surface is a promise to users: changing it must be a decision, made here.
 describe('public exports', () => {
@@ -51,13 +52,18 @@ describe('public exports', () => {
       'decodeWireRequest',
       'decodeWireResponse',
       'devApp',
+      'devLog',
       'encodeWireRequest',
       'encodeWireResponse',
       'endToEndHeaders',
+      'formatLogLine',
       'fromRequest',
       'fromResponse',
       'gateway',
+      'hubPage',
+      'logHubEvents',
       'logRefusals',
+      'logRequests',
       'longPollEndpoint',
       'parseRequests',
       'parseResponses',
@@ -68,8 +74,12 @@ describe('public exports', () => {
       'problem',
       'protectPath',
       'ptthEndpoint',
+      'ptthHandler',
+      'ptthMiddleware',
       'randomToken',
       'replHelpers',
+      'resolveClientId',
+      'runTour',
       'sameToken',
       'startDevServer',
       'startRepl',
@@ -93,5 +103,9 @@ describe('public exports', () => {
       'xmlMorph',
       'xmlResource',
     ]);
+  });
+
+  it('ptth/test exports exactly these names', () => {
+    assert.deepEqual(Object.keys(fixture).sort(), ['BLANK_PAGE', 'connectPage', 'expect', 'test', 'withClientScript']);
   });
 });

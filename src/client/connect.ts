@@ -40,5 +40,5 @@ export function connect(options: ConnectOptions = {}): Connection {
   if (scope !== undefined) page.scope = scope;
   if (readOnly !== undefined) page.readOnly = readOnly;
   const handler = transport.handler ?? pageHandler(globalThis.document, page);
-  return new Connection({ ...transport, handler, dom: transport.handler === undefined });
+  return new Connection({ ...transport, handler, dom: transport.dom ?? transport.handler === undefined });
 }

@@ -1,46 +1,102 @@
 /**
- * The one-file `<script>` build: connects the page at load and exposes `window.ptth`.
- * Options come from data attributes of the script tag:
- * `data-endpoint` (default: the folder the script is served from, e.g. `http://127.0.0.1:8080/ptth`;
- * a hub on another origin must list the page's origin in its `allowedOrigins`),
- * `data-wire="http"` for `message/http` batches, `data-connect="false"` to connect by hand,
- * `data-scope="#app"` to serve only that element, `data-read-only` to serve only reads,
- * `data-sanitize="false"` to write markup unsanitized, `data-shared="false"` to poll alone
- * instead of sharing one poll with the origin's other tabs.
+ * The one-file `<script>` build: connects the page at load and exposes `window.ptth`, which is
+ * also the page's devtools: `state`, `id`, `log` (the last 100 requests served), `debug` (each
+ * request logged as a collapsed console group) and `fetch(path, init)` (a request run on the
+ * page locally, as the server would make it). Options come from data attributes of the script
+ * tag: `data-endpoint` (default: the folder the script is served from, e.g.
+ * `http://127.0.0.1:8080/ptth`; a hub on another origin must list the page's origin in its
+ * `allowedOrigins`), `data-wire="http"` for `message/http` batches, `data-connect="false"` to
+ * connect by hand, `data-scope="#app"` to serve only that element, `data-read-only` to serve only
+ * reads, `data-sanitize="false"` to write markup unsanitized, `data-shared="false"` to poll alone
+ * instead of sharing one poll with the origin's other tabs, `data-debug` to start with `debug` on.
  */
+
+import type { Handler } from './dom-resource.ts';
 import * as api from './index.ts';
-import type { Connection, RequestRecord } from './long-poll.ts';
+import type { ConnectionState, RequestRecord } from './long-poll.ts';
+
+/** A served request in `ptth.log`: the connection's record and when it was answered. */
+interface LogEntry extends RequestRecord {
+  at: number;
+}
 
 interface PtthGlobal {
   api: typeof api;
   connect: typeof api.connect;
   /** The connection opened at load, or by the last `ptth.connect()` call. */
-  connection: Connection | null;
+  connection: api.Connection | null;
+  /** The connection's state; `'closed'` before any. */
+  readonly state: ConnectionState;
+  /** The page's client id, once connected. */
+  readonly id: string | null;
   /** The most recent reverse requests served (newest last, at most 100). */
-  log: RequestRecord[];
+  log: LogEntry[];
+  /** Log each request served as a collapsed console group (request and response). */
+  debug: boolean;
+  /** Runs a request on this page's handler locally; `path` is an XPath expression written as is. */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
 }
 
 const script = document.currentScript as HTMLScriptElement | null;
 const data = script?.dataset ?? {};
 // Absolute, so a page on another origin that loads the script from the hub connects to that hub.
 const scriptDir = script?.src ? new URL('.', script.src).href.replace(/\/$/, '') : undefined;
+const on = (value: string | undefined) => value !== undefined && value !== 'false';
+
+const pageOptions = (): api.PageOptions => ({
+  ...(data.scope ? { scope: data.scope } : {}),
+  ...(on(data.readOnly) ? { readOnly: true } : {}),
+  ...(data.sanitize === 'false' ? { sanitize: false } : {}),
+});
+let handler: Handler = api.pageHandler(document, pageOptions());
+
+/** Logs one request and its answer as a collapsed group; bodies are cut at 2,000 characters. */
+async function debugged(request: Request): Promise<Response> {
+  const started = performance.now();
+  const sent = await request.clone().text();
+  const response = await handler(request);
+  const answer = (await response.clone().text()).slice(0, 2_000);
+  const ms = (performance.now() - started).toFixed(1);
+  let path = new URL(request.url).pathname;
+  try {
+    path = decodeURI(path);
+  } catch {}
+  console.groupCollapsed(`ptth ${request.method} ${path} → ${response.status} (${ms} ms)`);
+  console.log('request', Object.fromEntries(request.headers), sent);
+  console.log('response', Object.fromEntries(response.headers), answer);
+  console.groupEnd();
+  return response;
+}
 
 const ptth: PtthGlobal = {
   api,
   connection: null,
   log: [],
+  debug: on(data.debug),
+  get state() {
+    return ptth.connection?.state ?? 'closed';
+  },
+  get id() {
+    return ptth.connection?.id ?? null;
+  },
+  async fetch(path, init) {
+    return handler(new Request(`http://ptth.invalid${api.pathOf(path)}`, init));
+  },
   connect(options = {}) {
+    const { handler: own, ...rest } = options;
+    // The data attributes first, then what the call says.
+    const settings = { ...pageOptions(), ...rest };
+    handler = own ?? api.pageHandler(document, settings);
     const connection = api.connect({
       ...((data.endpoint ?? scriptDir) ? { endpoint: data.endpoint ?? scriptDir } : {}),
       ...(data.wire === 'http' ? { wire: 'http' as const } : {}),
-      ...(data.scope ? { scope: data.scope } : {}),
-      ...(data.readOnly !== undefined && data.readOnly !== 'false' ? { readOnly: true } : {}),
-      ...(data.sanitize === 'false' ? { sanitize: false } : {}),
       ...(data.shared === 'false' ? { shared: false } : {}),
-      ...options,
+      ...settings,
+      handler: (request) => (ptth.debug ? debugged(request) : handler(request)),
+      dom: own === undefined,
     });
     connection.on('request', (record) => {
-      ptth.log.push(record);
+      ptth.log.push({ ...record, at: Date.now() });
       if (ptth.log.length > 100) ptth.log.shift();
     });
     ptth.connection = connection;

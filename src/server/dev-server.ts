@@ -1,27 +1,24 @@
 /**
- * The dev server: the demo page, the client bundle, the long-poll endpoints, the PTTH upgrade
- * (`/ptth/reverse`) and the gateway on one `node:http` server, all driven by one hub.
+ * The dev server: the demo page, the client bundle, the long-poll endpoints and the gateway on
+ * one `node:http` server, all driven by one hub.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { HttpError, problem } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import { type AccessOptions, accessGuard, isLoopback } from './access-guard.ts';
-import { corsPolicy, parseOrigins } from './cors.ts';
-import { gateway } from './gateway.ts';
+import { parseOrigins } from './cors.ts';
+import { type Log, logHubEvents, logRequests } from './dev-log.ts';
 import { Hub, type HubOptions } from './hub.ts';
-import { longPollEndpoint, type RouteHandler } from './long-poll-endpoint.ts';
+import type { RouteHandler } from './long-poll-endpoint.ts';
 import { type FetchHandler, REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
 import { createNodeServer } from './node-server.ts';
-import { ptthEndpoint, ptthRoute } from './ptth-endpoint.ts';
+import { ptthEndpoint } from './ptth-endpoint.ts';
+import { isUnderEndpoint, PACKAGE_ROOT, ptthHandler } from './ptth-handler.ts';
 import { closingResponseBytes, readUpgradeBody } from './ptth-handshake.ts';
 import { staticFiles } from './static-files.ts';
-
-/** The folder holding package.json, index.html, demo/ and dist/ (this file sits two levels down). */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Options of the dev server. */
 export interface DevServerOptions {
@@ -31,6 +28,11 @@ export interface DevServerOptions {
   host?: string;
   /** Where `index.html` and `demo/` are served from. Default the package root. */
   root?: string;
+  /**
+   * A folder of your own pages, served whole at `/` (`index.html` for folders) instead of the
+   * demo; they embed the client with `<script src="/ptth/client.js"></script>`.
+   */
+  pages?: string;
   /** Where the built client bundle is. Default `dist/client` in the package root. */
   clientDir?: string;
   /** Options of the hub the server creates. */
@@ -42,8 +44,10 @@ export interface DevServerOptions {
    * endpoints answer them with CORS. The gateway never does. Default none.
    */
   allowedOrigins?: readonly string[];
-  /** Required for the gateway when set; required to listen on a non-loopback address. */
+  /** Required for the gateway and the PTTH upgrade when set; required to listen on a non-loopback address. */
   token?: string;
+  /** Receives the startup line, clients coming, going and refused, and each gateway request. */
+  log?: Log;
 }
 
 /** A running dev server. */
@@ -56,46 +60,48 @@ export interface DevServer {
   close(): Promise<void>;
 }
 
-/**
- * The dev server's routes as one fetch-shaped handler. Refusals by the access guard are
- * counted in `hub.limits`, as every limit is.
- */
+/** The dev server's routes as one fetch-shaped handler. */
 export function devApp(
   hub: Hub,
-  options: Pick<DevServerOptions, 'root' | 'clientDir' | 'allowedHosts' | 'allowedOrigins' | 'token'> = {},
+  options: Pick<
+    DevServerOptions,
+    'root' | 'pages' | 'clientDir' | 'allowedHosts' | 'allowedOrigins' | 'token' | 'log'
+  > = {},
 ): FetchHandler {
   const root = options.root ?? PACKAGE_ROOT;
+  // Refusals by the access guard are counted in `hub.limits`, as every limit is.
   const access: AccessOptions = { onRefuse: (error, subject) => hub.limits.record(error, subject) };
   if (options.allowedHosts) access.allowedHosts = options.allowedHosts;
-  if (options.allowedOrigins) access.allowedOrigins = options.allowedOrigins;
   if (options.token !== undefined) access.token = options.token;
-  const cors = corsPolicy(options.allowedOrigins);
+  const { pages, log, ...ptth } = options;
+  const guard = accessGuard(access);
   const routes: RouteHandler[] = [
-    accessGuard(access),
-    longPollEndpoint(hub),
-    ptthRoute(),
-    gateway(hub),
-    staticFiles(`${DEFAULT_ENDPOINT}/`, options.clientDir ?? join(PACKAGE_ROOT, 'dist', 'client')),
-    staticFiles('/demo/', join(root, 'demo')),
-    async (request) => {
-      const { pathname } = new URL(request.url);
-      return pathname === '/'
-        ? staticFiles('/', root)(new Request(new URL('/index.html', request.url), request))
-        : null;
-    },
+    // Every path, pages included, must name an allowed Host (DNS rebinding); ptth's own paths are
+    // guarded (and counted, and given CORS) by ptthHandler.
+    async (request) => (isUnderEndpoint(new URL(request.url).pathname) ? null : guard(request)),
+    ptthHandler(hub, ptth),
+    ...(pages !== undefined
+      ? [staticFiles('/', pages)]
+      : [
+          staticFiles('/demo/', join(root, 'demo')),
+          async (request: Request) => {
+            const { pathname } = new URL(request.url);
+            return pathname === '/'
+              ? staticFiles('/', root)(new Request(new URL('/index.html', request.url), request))
+              : null;
+          },
+        ]),
   ];
-  const dispatch: FetchHandler = async (request) => {
+  const app: RouteHandler = async (request) => {
     for (const route of routes) {
       const response = await route(request);
       if (response) return response;
     }
-    const { pathname } = new URL(request.url);
-    if (pathname === `${DEFAULT_ENDPOINT}/client.js` || pathname === `${DEFAULT_ENDPOINT}/client.mjs`) {
-      return problem(404, `${pathname} is not built yet; run "npm run build"`);
-    }
-    return problem(404, `Nothing at ${pathname}`);
+    return problem(404, `Nothing at ${new URL(request.url).pathname}`);
   };
-  return async (request) => cors.decorate(request, await dispatch(request));
+  // Logged around every route, so the guard's refusals of gateway requests are logged too.
+  const logged = log ? logRequests(app, log, `${DEFAULT_ENDPOINT}/clients`) : app;
+  return async (request) => (await logged(request)) as Response;
 }
 
 /**
@@ -140,6 +146,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...(isLoopback(host) || host === '0.0.0.0' || host === '::' ? [] : [host]),
   ];
   const hub = new Hub(options.hub);
+  const stopLogging = options.log ? logHubEvents(hub, options.log) : () => {};
   const app = devApp(hub, { ...options, allowedHosts });
   const server = createNodeServer(app, {
     maxHeaders: hub.options.maxHeaders,
@@ -165,14 +172,17 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   });
   const address = server.address() as AddressInfo;
   const bound = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${bound}:${address.port}/`;
+  options.log?.({ event: 'listening', url, gateway: `${url}ptth/clients` });
   return {
-    url: `http://${bound}:${address.port}/`,
+    url,
     hub,
     server,
     close: () =>
       new Promise<void>((resolve) => {
         hub.close();
         ptth.close();
+        stopLogging();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

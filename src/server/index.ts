@@ -37,7 +37,10 @@ export {
   printResponse,
 } from '../protocol/message-http.ts';
 export { pathOf, protectPath } from '../protocol/paths.ts';
+export { resolveClientId } from './client-id.ts';
 export type { ClientInfo, ClientSession, HeldPoll, TransportKind } from './client-session.ts';
+export type { DevLogOptions, Log, LogEntry, LogFormat } from './dev-log.ts';
+export { devLog, formatLogLine, logHubEvents, logRequests } from './dev-log.ts';
 export type { DevServer, DevServerOptions } from './dev-server.ts';
 export { devApp, startDevServer } from './dev-server.ts';
 export { endToEndHeaders, gateway } from './gateway.ts';
@@ -55,7 +58,13 @@ export { REMOTE_ADDRESS_HEADER, toNodeListener } from './node-adapter.ts';
 export { createNodeServer } from './node-server.ts';
 export type { PtthEndpoint, PtthOptions } from './ptth-endpoint.ts';
 export { attachPtth, PTTH_ACK_HEADER, ptthEndpoint } from './ptth-endpoint.ts';
+export type { PtthHandlerOptions } from './ptth-handler.ts';
+export { ptthHandler } from './ptth-handler.ts';
+export type { NodeMiddleware } from './ptth-middleware.ts';
+export { ptthMiddleware } from './ptth-middleware.ts';
 export type { RefusalLogOptions } from './refusal-log.ts';
 export { logRefusals } from './refusal-log.ts';
-export type { HandRequest } from './repl.ts';
+export type { HandRequest, ReplOptions } from './repl.ts';
 export { PrintedResponse, replHelpers, startRepl } from './repl.ts';
+export type { PageFetch, TourOptions } from './tour.ts';
+export { hubPage, runTour } from './tour.ts';

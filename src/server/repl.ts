@@ -1,31 +1,20 @@
 /**
  * The REPL ("backdoor"): inject reverse requests into connected pages by hand and see the
  * responses. Client ids may be abbreviated to a unique prefix, or left out when only one client
- * is connected.
+ * is connected; Tab completes them and the helpers' names. History is kept across runs.
  */
+import { homedir } from 'node:os';
 import repl, { type REPLServer } from 'node:repl';
-import { inspect } from 'node:util';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
-import { reasonPhrase } from '../protocol/http-error.ts';
 import { pathOf } from '../protocol/paths.ts';
+import { resolveClientId } from './client-id.ts';
 import type { Hub } from './hub.ts';
+import { installed, launch, opener } from './open-url.ts';
+import { PrintedResponse } from './printed-response.ts';
+import { type Completion, completeId, completeName, mergeCompletions } from './repl-complete.ts';
+import { canKeepHistory, historyPath } from './repl-history.ts';
 
-/** A response as the REPL prints it: the HTTP message, status line first. */
-export class PrintedResponse {
-  constructor(
-    readonly status: number,
-    readonly statusText: string,
-    readonly headers: Record<string, string>,
-    readonly body: string,
-  ) {}
-
-  [inspect.custom](): string {
-    const head = Object.entries(this.headers).map(([name, value]) => `${name}: ${value}`);
-    return [`HTTP/1.1 ${this.status} ${this.statusText || reasonPhrase(this.status)}`, ...head, '', this.body].join(
-      '\n',
-    );
-  }
-}
+export { PrintedResponse };
 
 /** A request built by hand, as in the seed: `{ method, path, headers, body }`. */
 export interface HandRequest {
@@ -36,20 +25,12 @@ export interface HandRequest {
 }
 
 /** The helpers the REPL puts in scope, usable without a REPL too (tests, scripts). */
-export function replHelpers(hub: Hub) {
-  const resolveId = (given?: string): string => {
-    const ids = hub.clients().map((client) => client.id);
-    if (given === undefined) {
-      if (ids.length === 1) return ids[0] as string;
-      throw new Error(ids.length === 0 ? 'No client is connected' : `${ids.length} clients are connected; name one`);
-    }
-    if (ids.includes(given)) return given;
-    const matches = ids.filter((id) => id.startsWith(given));
-    if (matches.length === 1) return matches[0] as string;
-    throw new Error(
-      matches.length === 0 ? `No client id starts with "${given}"` : `"${given}" matches ${matches.length} clients`,
+export function replHelpers(hub: Hub, print: (line: string) => void = (line) => console.log(line)) {
+  const resolveId = (given?: string): string =>
+    resolveClientId(
+      hub.clients().map((client) => client.id),
+      given,
     );
-  };
 
   const send = async (id: string | undefined, request: HandRequest): Promise<PrintedResponse> => {
     const path = pathOf(request.path);
@@ -77,33 +58,90 @@ export function replHelpers(hub: Hub) {
       send(id, { method: 'PUT', path: xpath, body, headers: html }),
     post: (id: string | undefined, xpath: string, body: string) =>
       send(id, { method: 'POST', path: xpath, body, headers: html }),
+    patch: (id: string | undefined, xpath: string, body: string) =>
+      send(id, { method: 'PATCH', path: xpath, body, headers: html }),
     del: (id: string | undefined, xpath: string) => send(id, { method: 'DELETE', path: xpath }),
+    /** Prints the page's URL (and opens it where a browser can show); returns the URL. */
+    open: (id?: string): string => {
+      const url = hub.session(resolveId(id))?.info().url ?? '';
+      const command = opener(process.platform, process.env, installed);
+      print(command ? `opening ${url}` : `open ${url} in a browser`);
+      if (command && url) launch(command, url);
+      return url;
+    },
   };
 }
 
+/** The names `replHelpers` puts in scope, for completion. */
+export const HELPER_NAMES = ['clients', 'send', 'get', 'put', 'post', 'patch', 'del', 'open', 'hub', 'help'];
+
 const HELP = `ptth REPL. In scope: hub, clients(), send(id, {method, path, headers, body}),
-get(id, xpath), put(id, xpath, html), post(id, xpath, html), del(id, xpath).
-An id may be a unique prefix, or undefined when one client is connected. Use await:
+get(id, xpath), put(id, xpath, html), post(id, xpath, html), patch(id, xpath, html),
+del(id, xpath), open(id). An id may be a unique prefix (Tab completes it), or undefined when
+one client is connected. Use await:
   > await get(undefined, '/html/body/header/h1')
   > await put('Ab3', '/html/body/header/h1', '<h1>Hi</h1>')`;
 
+/** Options of `startRepl`. */
+export interface ReplOptions {
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /** Whether the input is a terminal (line editing, colors, completion); default: the output's `isTTY`. */
+  terminal?: boolean;
+  /** Announce clients as they come and go. Default `true`. */
+  announce?: boolean;
+  /** Where history is kept; `null` for none. Default `~/.ptth_repl_history` (`PTTH_REPL_HISTORY`). */
+  historyFile?: string | null;
+}
+
 /** Starts the REPL on `input`/`output` (the terminal by default), announcing clients as they come and go. */
-export function startRepl(
-  hub: Hub,
-  streams: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream } = {},
-): REPLServer {
-  const output = streams.output ?? process.stdout;
+export function startRepl(hub: Hub, options: ReplOptions = {}): REPLServer {
+  const output = options.output ?? process.stdout;
   output.write(`${HELP}\n`);
-  const server = repl.start({ prompt: 'ptth> ', input: streams.input ?? process.stdin, output, useGlobal: false });
-  Object.assign(server.context, replHelpers(hub), { help: HELP });
+  const server = repl.start({
+    prompt: 'ptth> ',
+    input: options.input ?? process.stdin,
+    output,
+    useGlobal: false,
+    ...(options.terminal !== undefined ? { terminal: options.terminal } : {}),
+  });
   const announce = (text: string) => {
     output.write(`\n${text}\n`);
     server.displayPrompt(true);
   };
+  Object.assign(
+    server.context,
+    replHelpers(hub, (line) => output.write(`${line}\n`)),
+    { help: HELP },
+  );
+
+  // Node's completer stays for properties and globals; ours adds client ids and helper names.
+  type AsyncCompleter = (line: string, callback: (error: Error | null, result?: Completion) => void) => void;
+  const completable = server as unknown as { completer: AsyncCompleter };
+  const nodeCompleter = completable.completer;
+  completable.completer = (line, callback) => {
+    const ids = completeId(
+      line,
+      hub.clients().map((client) => client.id),
+    );
+    if (ids) return callback(null, ids);
+    const names = completeName(line, HELPER_NAMES);
+    nodeCompleter.call(server, line, (error, theirs) =>
+      callback(null, mergeCompletions(names, error ? null : (theirs ?? null)) ?? [[], line]),
+    );
+  };
+
+  const file = options.historyFile === undefined ? historyPath(process.env, homedir()) : options.historyFile;
+  // History is for a person at a terminal; off when the file cannot be written (a read-only
+  // home, a sandbox), never an error.
+  if (server.terminal && file && canKeepHistory(file)) server.setupHistory(file, () => {});
+
   const onConnect = (client: { id: string; url: string }) => announce(`+ client ${client.id} ${client.url}`);
   const onDisconnect = (client: { id: string }, reason: string) => announce(`- client ${client.id} (${reason})`);
-  hub.on('connect', onConnect);
-  hub.on('disconnect', onDisconnect);
+  if (options.announce !== false) {
+    hub.on('connect', onConnect);
+    hub.on('disconnect', onDisconnect);
+  }
   server.on('exit', () => {
     hub.off('connect', onConnect);
     hub.off('disconnect', onDisconnect);
