@@ -27,18 +27,18 @@ test('ptth tour counts, edits the list and greets the name typed into the form',
   tour.stderr?.on('data', (chunk) => {
     said += chunk;
   });
+  // The tour is a separate Node process that paces itself: on a busy machine its steps take seconds.
+  const slow = { timeout: 20_000 };
   try {
-    await expect(page.locator('#counter')).toHaveText('5');
-    await expect(page.locator('#todo li')).toHaveText([
-      'curl this tab',
-      'write the tour',
-      'take a screenshot',
-      'ship it!',
-    ]);
-    await expect.poll(() => said).toContain('3. The form, watched as you type');
+    await expect(page.locator('#counter')).toHaveText('5', slow);
+    await expect(page.locator('#todo li')).toHaveText(
+      ['curl this tab', 'write the tour', 'take a screenshot', 'ship it!'],
+      slow,
+    );
+    await expect.poll(() => said, slow).toContain('3. The form, watched as you type');
     await page.locator('#name').pressSequentially('Ada', { delay: 80 });
-    await expect(page.locator('h1')).toHaveText('Hello, Ada!');
-    await expect.poll(() => said).toContain('the user typed "Ada"');
+    await expect(page.locator('h1')).toHaveText('Hello, Ada!', slow);
+    await expect.poll(() => said, slow).toContain('the user typed "Ada"');
     await expect(page.locator('#log tbody tr').first()).toContainText('PUT');
   } finally {
     tour.kill('SIGINT');
