@@ -3,8 +3,10 @@
  * responses. Client ids may be abbreviated to a unique prefix, or left out when only one client
  * is connected; Tab completes them and the helpers' names. History is kept across runs.
  */
+
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import repl, { type REPLServer } from 'node:repl';
+import type { REPLServer } from 'node:repl';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { pathOf } from '../protocol/paths.ts';
 import { resolveClientId } from './client-id.ts';
@@ -98,6 +100,9 @@ export interface ReplOptions {
 export function startRepl(hub: Hub, options: ReplOptions = {}): REPLServer {
   const output = options.output ?? process.stdout;
   output.write(`${HELP}\n`);
+  // Loaded only here: importing node:repl loads node:domain, which slows every EventEmitter
+  // of the process (a server that never opens the REPL should not pay for it).
+  const repl = createRequire(import.meta.url)('node:repl') as typeof import('node:repl');
   const server = repl.start({
     prompt: 'ptth> ',
     input: options.input ?? process.stdin,
