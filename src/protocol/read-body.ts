@@ -1,5 +1,5 @@
 /** Reading a request body with a size limit, for handlers that take bodies from strangers. */
-import { concatBytes } from './bytes.ts';
+import { concatBytes, utf8 } from './bytes.ts';
 import { HttpError } from './http-error.ts';
 import type { Bytes } from './message.ts';
 
@@ -10,8 +10,23 @@ function tooLarge(limit: number): HttpError {
   return new HttpError(413, `The body is larger than the limit of ${limit} bytes`, { extensions: { limit } });
 }
 
+/** A body in memory: text (sent as UTF-8) or bytes. */
+export type HeldBody = string | Bytes;
+
+/**
+ * The key of the method by which a response that holds its body in memory (`BufferedResponse`)
+ * hands it over: the body, marked read, or `undefined` when it was read or streamed already.
+ */
+export const TAKE_BODY: unique symbol = Symbol.for('ptth.takeBody');
+
 /** The body's bytes (`null` when there is none); a 413 `HttpError` past `limit` bytes. */
 export async function readBody(message: Request | Response, limit: number): Promise<Bytes | null> {
+  const held = takeBody(message);
+  if (held !== undefined) {
+    const bytes = typeof held === 'string' ? utf8(held) : held;
+    if (bytes !== null && bytes.length > limit) throw tooLarge(limit);
+    return bytes;
+  }
   if (message.body === null) return null;
   const declared = Number(message.headers.get('content-length') ?? Number.NaN);
   if (declared > limit) throw tooLarge(limit);
@@ -29,4 +44,14 @@ export async function readBody(message: Request | Response, limit: number): Prom
     chunks.push(value);
   }
   return concatBytes(chunks);
+}
+
+/**
+ * A body held in memory (a `BufferedResponse`'s), taken as reading would take it; `undefined`
+ * when there is none to take (then read the body the usual way). For readers and writers that
+ * want the bytes as they are.
+ */
+export function takeBody(message: Request | Response): HeldBody | null | undefined {
+  const take = (message as { [TAKE_BODY]?: () => HeldBody | null | undefined })[TAKE_BODY];
+  return take === undefined ? undefined : take.call(message);
 }

@@ -3,9 +3,11 @@
  * `{endpoint}/clients/{id}/{xpath...}` is forwarded to that client as the reverse request for
  * `/{xpath...}`; the client's response is relayed back.
  */
+import { BufferedResponse } from '../protocol/buffered-response.ts';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
+import { takeBody } from '../protocol/read-body.ts';
 import type { Hub } from './hub.ts';
 import { readBodyWithin, tooManyRequests } from './limits.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
@@ -35,7 +37,7 @@ export function endToEndHeaders(headers: Headers): Headers {
 }
 
 function json(value: unknown): Response {
-  return new Response(JSON.stringify(value, null, 2), { headers: { 'content-type': 'application/json' } });
+  return new BufferedResponse(JSON.stringify(value, null, 2), { headers: { 'content-type': 'application/json' } });
 }
 
 /**
@@ -77,7 +79,9 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
     relayed.delete('set-cookie');
     relayed.set('content-security-policy', 'sandbox');
     relayed.set('x-content-type-options', 'nosniff');
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers: relayed });
+    const init = { status: response.status, statusText: response.statusText, headers: relayed };
+    const held = takeBody(response);
+    return held === undefined ? new Response(response.body, init) : new BufferedResponse(held, init);
   }
 
   return async (request) => {

@@ -7,7 +7,8 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { fromRequest, toResponse } from '../protocol/fetch-convert.ts';
+import { BufferedResponse } from '../protocol/buffered-response.ts';
+import { fromRequest, isNullBodyStatus } from '../protocol/fetch-convert.ts';
 import { HttpError, problem } from '../protocol/http-error.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../protocol/read-body.ts';
@@ -525,7 +526,10 @@ export class Hub extends EventEmitter<HubEvents> {
     }
     if (response.status < 200) return bad(`status ${response.status}, which a response cannot have here`);
     try {
-      return toResponse(response);
+      // The caller gets the bytes as they came, with no stream unless it asks for one.
+      const body = isNullBodyStatus(response.status) ? null : response.body;
+      const { status, statusText, headers } = response;
+      return new BufferedResponse(body, { status, statusText, headers });
     } catch (error) {
       return bad(`a malformed response: ${error instanceof Error ? error.message : String(error)}`);
     }

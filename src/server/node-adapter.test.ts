@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { BufferedResponse } from '../protocol/buffered-response.ts';
 import { type FetchHandler, toNodeListener } from './node-adapter.ts';
 
 interface Raw {
@@ -95,5 +96,20 @@ describe('toNodeListener', () => {
     const handler: FetchHandler = (request) => new Response(request.headers.get('ptth-remote-address'));
     const response = await exchange(handler, { path: '/', headers: { 'ptth-remote-address': '6.6.6.6' } });
     assert.equal(response.body, '127.0.0.1');
+  });
+
+  it('writes a BufferedResponse as a Response: status, headers, cookies and body', async () => {
+    const handler: FetchHandler = () => {
+      const headers = new Headers({ 'x-a': '1' });
+      headers.append('set-cookie', 'a=1');
+      headers.append('set-cookie', 'b=2');
+      return new BufferedResponse('bufféred', { status: 201, headers });
+    };
+    const response = await exchange(handler, { path: '/' });
+    assert.equal(response.status, 201);
+    assert.equal(response.headers['x-a'], '1');
+    assert.deepEqual(response.headers['set-cookie'], ['a=1', 'b=2']);
+    assert.equal(response.headers['content-length'], String(Buffer.byteLength('bufféred')));
+    assert.equal(Buffer.from(response.body, 'latin1').toString(), 'bufféred');
   });
 });

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../protocol/http-error.ts';
 import { protectPath } from '../protocol/paths.ts';
+import { takeBody } from '../protocol/read-body.ts';
 import { DEFAULT_LIMITS, headerLimitError } from './limits.ts';
 
 /** A fetch-shaped handler, as on both sides of ptth. */
@@ -98,16 +99,26 @@ function toRequest(req: IncomingMessage, body: Buffer | null, signal: AbortSigna
   }
 }
 
+/** The bytes of a response body: a `BufferedResponse`'s as they are, any other's read from its stream. */
+function bodyBytes(response: Response): Buffer | null | Promise<Buffer> {
+  const held = takeBody(response);
+  if (held === undefined) return response.body === null ? null : response.arrayBuffer().then((b) => Buffer.from(b));
+  if (held === null) return null;
+  return typeof held === 'string' ? Buffer.from(held) : Buffer.from(held.buffer, held.byteOffset, held.byteLength);
+}
+
 async function write(res: ServerResponse, response: Response, method = 'GET'): Promise<void> {
   const headers: Record<string, string | string[]> = {};
+  let cookie = false;
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
+    else cookie = true;
   });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  if (cookie) headers['set-cookie'] = response.headers.getSetCookie();
   // A 413 or 431 leaves the rest of the request unread: close instead of draining it.
   if (response.status === 413 || response.status === 431) headers.connection = 'close';
-  const body = response.body === null ? null : Buffer.from(await response.arrayBuffer());
+  const pending = bodyBytes(response);
+  const body = pending instanceof Promise ? await pending : pending;
   // The bytes decide the length. Only HEAD and 304 may declare a length they do not send:
   // a stray Content-Length on any other bodiless answer would swallow the next response.
   if (body !== null) headers['content-length'] = String(body.length);
