@@ -34,10 +34,12 @@ try {
   for (let round = 0; round < rounds; round++) {
     progress(`round ${round + 1}`);
     const lat = await server.ask({ type: 'latency', system: 'ptth', warmup: 200, count: sequential });
+    const c0 = await server.ask({ type: 'counters' });
     const profiling = profileDir !== null && round === rounds - 1;
     if (profiling) await server.ask({ type: 'profileStart' });
     const tp = await server.ask({ type: 'throughput', system: 'ptth', total, inFlight });
     if (profiling) await server.ask({ type: 'profileStop', file: `${profileDir}/hub.server.cpuprofile` });
+    const c1 = await server.ask({ type: 'counters' });
     const load = (part) =>
       runJson('http-load.mjs', [
         JSON.stringify({
@@ -55,14 +57,17 @@ try {
     const gw = await load({ count: 0, warmup: 0, total });
     if (profiling) await server.ask({ type: 'profileStop', file: `${profileDir}/gateway.server.cpuprofile` });
     const gatewayUs = ((processCpuMs(server.pid) - before) * 1_000) / total;
+    const c2 = await server.ask({ type: 'counters' });
     rows.push({
       hubP50: lat.p50,
       hubPerSecond: tp.perSecond,
       hubUs: tp.serverCpuUs,
+      hubPerBatch: (c1.requests - c0.requests) / Math.max(1, c1.batches - c0.batches),
       gatewayP50: seq.p50,
       hopP50: seq.hop.p50,
       gatewayPerSecond: gw.perSecond,
       gatewayUs,
+      gatewayPerBatch: (c2.requests - c1.requests) / Math.max(1, c2.batches - c1.batches),
     });
   }
 } finally {

@@ -19,6 +19,18 @@ export type HeldBody = string | Bytes;
  */
 export const TAKE_BODY: unique symbol = Symbol.for('ptth.takeBody');
 
+/** Bodies that a server adapter has read already, by request (see `holdBody`). */
+const heldBodies = new WeakMap<Request, Bytes>();
+
+/**
+ * Tells `readBody` that `request`'s body is these bytes, read already (a server adapter that
+ * buffers bodies): it then takes them without going through the request's stream. The stream
+ * stays as it was, for handlers that read it themselves.
+ */
+export function holdBody(request: Request, bytes: Bytes): void {
+  heldBodies.set(request, bytes);
+}
+
 /** The body's bytes (`null` when there is none); a 413 `HttpError` past `limit` bytes. */
 export async function readBody(message: Request | Response, limit: number): Promise<Bytes | null> {
   const held = takeBody(message);
@@ -47,11 +59,15 @@ export async function readBody(message: Request | Response, limit: number): Prom
 }
 
 /**
- * A body held in memory (a `BufferedResponse`'s), taken as reading would take it; `undefined`
- * when there is none to take (then read the body the usual way). For readers and writers that
- * want the bytes as they are.
+ * A body held in memory, taken as reading would take it: a `BufferedResponse`'s, or what
+ * `holdBody` left for a request whose stream nobody has used. `undefined` when there is none to
+ * take (then read the body the usual way). For readers and writers that want the bytes as they are.
  */
 export function takeBody(message: Request | Response): HeldBody | null | undefined {
   const take = (message as { [TAKE_BODY]?: () => HeldBody | null | undefined })[TAKE_BODY];
-  return take === undefined ? undefined : take.call(message);
+  if (take !== undefined) return take.call(message);
+  const bytes = heldBodies.get(message as Request);
+  if (bytes === undefined || message.bodyUsed) return undefined;
+  heldBodies.delete(message as Request);
+  return message.body === null ? null : bytes;
 }
