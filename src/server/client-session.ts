@@ -39,8 +39,14 @@ export class ClientSession {
   pending = 0;
   /** Settles when the bodies of earlier `hub.fetch` calls have been read (keeps call order). */
   admission: Promise<unknown> = Promise.resolve();
+  /** Bodies of `hub.fetch` calls being read now; while there are any, later calls wait their turn. */
+  reading = 0;
   /** Settles when the last hand-over of a batch to a poll is done (one at a time per client). */
   handover: Promise<unknown> = Promise.resolve();
+  /** Store steps of hand-overs running or waiting (at 0 the next one may run at once). */
+  steps = 0;
+  /** The hand-over scheduled for the end of this moment, if one is. */
+  handOverSoon: Promise<boolean> | null = null;
 
   constructor(public record: ClientRecord) {}
 

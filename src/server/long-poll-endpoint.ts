@@ -5,6 +5,7 @@
  * `DELETE {endpoint}/poll/{id}` is the page leaving; `POST {endpoint}/poll` is a shared poll
  * for several tabs (shared-poll.ts).
  */
+import { pathAndQuery } from '../protocol/fetch-convert.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import { encodeWireRequest } from '../protocol/json-codec.ts';
 import type { ConnectBody, ConnectReply, PollBody, PollReply } from '../protocol/long-poll-wire.ts';
@@ -181,7 +182,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
   }
 
   return async (request) => {
-    const path = new URL(request.url).pathname;
+    const { path } = pathAndQuery(request.url);
     const isConnect = path === connectPath;
     if (path === sharedPath) return shared(request);
     if (!isConnect && !path.startsWith(pollPrefix)) return null;
