@@ -4,6 +4,7 @@
  * in which this process reads call bodies and hands batches over.
  */
 import type { ReverseRequest } from '../protocol/message.ts';
+import type { Deadlined } from './deadline-queue.ts';
 import type { ClientRecord, TransportKind } from './hub-store.ts';
 
 export type { TransportKind } from './hub-store.ts';
@@ -32,9 +33,12 @@ export interface HeldPoll {
 }
 
 /** This process's view of one client. */
-export class ClientSession {
+export class ClientSession implements Deadlined {
   poll: HeldPoll | null = null;
-  holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the held poll's hold runs out (the hub's `DeadlineQueue` of held polls); 0 when none is held. */
+  deadline = 0;
+  deadlinePrev: Deadlined | null = null;
+  deadlineNext: Deadlined | null = null;
   /** Calls made on the client from this process and not settled yet. */
   pending = 0;
   /** Settles when the bodies of earlier `hub.fetch` calls have been read (keeps call order). */
@@ -45,8 +49,8 @@ export class ClientSession {
   handover: Promise<unknown> = Promise.resolve();
   /** Store steps of hand-overs running or waiting (at 0 the next one may run at once). */
   steps = 0;
-  /** The hand-over scheduled for the end of this moment, if one is. */
-  handOverSoon: Promise<boolean> | null = null;
+  /** Whether a hand-over is scheduled for the end of this moment. */
+  handOverSoon = false;
 
   constructor(public record: ClientRecord) {}
 

@@ -14,6 +14,7 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../protocol/read-body.ts';
 import type { ClientInfo, HeldPoll } from './client-session.ts';
 import { ClientSession } from './client-session.ts';
+import { DeadlineQueue } from './deadline-queue.ts';
 import { type ClientRecord, type HubStore, MemoryStore, type TransportKind, type Unanswered } from './hub-store.ts';
 import { LimitLog } from './limit-log.ts';
 import { DEFAULT_LIMITS, headerLimitError, type LimitOptions } from './limits.ts';
@@ -109,9 +110,18 @@ export function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Random bytes drawn 4 KiB at a time: one call to the system's generator per 256 tokens, not per token. */
+let tokenPool = Buffer.alloc(0);
+let tokenOffset = 0;
+
 /** 128 random bits, base64url: ids and secrets that cannot be guessed. */
 export function randomToken(): string {
-  return randomBytes(16).toString('base64url');
+  if (tokenOffset + 16 > tokenPool.length) {
+    tokenPool = randomBytes(4_096);
+    tokenOffset = 0;
+  }
+  tokenOffset += 16;
+  return tokenPool.toString('base64url', tokenOffset - 16, tokenOffset);
 }
 
 /** The hub of one server; see the module comment. */
@@ -124,6 +134,8 @@ export class Hub extends EventEmitter<HubEvents> {
   /** Callers in this process, by request id. */
   readonly #calls = new Map<string, PendingCall>();
   readonly #sweeper: ReturnType<typeof setInterval>;
+  /** The held polls, by when their hold runs out: one timer for all of them. */
+  readonly #holds: DeadlineQueue<ClientSession>;
   readonly #idPrefix = randomBytes(3).toString('base64url');
   #seq = 0;
   #refused = 0;
@@ -152,6 +164,12 @@ export class Hub extends EventEmitter<HubEvents> {
       ...DEFAULT_LIMITS,
       ...rest,
     };
+    this.#holds = new DeadlineQueue<ClientSession>(this.options.holdMs, (session) => {
+      const poll = session.poll;
+      if (poll === null) return;
+      this.#release(session);
+      poll.deliver([]);
+    });
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, Math.min(1_000, this.options.expireMs / 4)));
     this.#sweeper.unref();
   }
@@ -375,7 +393,7 @@ export class Hub extends EventEmitter<HubEvents> {
           headers: { 'retry-after': '1' },
         }).toResponse(),
       );
-    } else void this.#handOverSoon(session);
+    } else this.#handOverSoon(session);
   }
 
   /** The hub's side of its calls: forgetting them, and the 504 of one that timed out. */
@@ -422,13 +440,12 @@ export class Hub extends EventEmitter<HubEvents> {
     session.poll = poll;
     session.record.idleSince = null;
     void this.store.updateClient(session.id, { idleSince: null });
-    session.holdTimer = setTimeout(() => {
-      if (session.poll !== poll) return;
-      this.#release(session);
-      poll.deliver([]);
-    }, this.options.holdMs);
+    this.#holds.add(session);
     if (delivery.retry) await this.#serially(session, () => this.store.redeliver(session.id, delivery.ack ?? 0));
-    await this.#handOverSoon(session);
+    this.#handOverSoon(session);
+    // Resolves once that hand-over is done: it runs first among the ticks queued from here.
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    await session.handover;
   }
 
   /** A held poll's connection closed before it was answered. */
@@ -522,6 +539,7 @@ export class Hub extends EventEmitter<HubEvents> {
     this.#closed = true;
     clearInterval(this.#sweeper);
     for (const id of Array.from(this.#sessions.keys())) void this.expire(id, 'the hub closed');
+    this.#holds.stop();
   }
 
   /**
@@ -555,16 +573,13 @@ export class Hub extends EventEmitter<HubEvents> {
    * now (process.nextTick), so callers woken by one batch of answers send their next requests
    * together, in one batch, and a poll arriving with answers takes what they queue.
    */
-  #handOverSoon(session: ClientSession): Promise<boolean> {
-    if (session.handOverSoon === null) {
-      session.handOverSoon = new Promise<boolean>((resolve, reject) =>
-        process.nextTick(() => {
-          session.handOverSoon = null;
-          Promise.resolve(this.#handOver(session)).then(resolve, reject);
-        }),
-      );
-    }
-    return session.handOverSoon;
+  #handOverSoon(session: ClientSession): void {
+    if (session.handOverSoon) return;
+    session.handOverSoon = true;
+    process.nextTick(() => {
+      session.handOverSoon = false;
+      void this.#handOver(session);
+    });
   }
 
   /** Hands every queued request to the held poll, if there is one; returns whether it did. */
@@ -594,7 +609,7 @@ export class Hub extends EventEmitter<HubEvents> {
 
   /** Forgets the held poll (answered, superseded or closed) and starts the idle clock. */
   #release(session: ClientSession): void {
-    clearTimeout(session.holdTimer);
+    this.#holds.delete(session);
     session.poll = null;
     session.record.idleSince = Date.now();
     void this.store.updateClient(session.id, { idleSince: session.record.idleSince });

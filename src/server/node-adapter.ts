@@ -93,17 +93,35 @@ function requestUrl(req: IncomingMessage): string {
 class Exchange {
   #controller: AbortController | null = null;
   #reason: Error | null = null;
+  #listeners: (() => void)[] | null = null;
 
   constructor(res: ServerResponse) {
     res.on('close', () => {
       if (res.writableFinished) return;
       this.#reason = new Error('The connection closed before the response was sent');
       this.#controller?.abort(this.#reason);
+      const listeners = this.#listeners;
+      this.#listeners = null;
+      if (listeners) for (const listener of listeners) listener();
     });
   }
 
   get closed(): boolean {
     return this.#reason !== null;
+  }
+
+  /** Calls `listener` once if the connection closes before the response is written; returns a remover. */
+  onClose(listener: () => void): () => void {
+    if (this.closed) {
+      queueMicrotask(listener);
+      return () => {};
+    }
+    this.#listeners ??= [];
+    this.#listeners.push(listener);
+    return () => {
+      const at = this.#listeners?.indexOf(listener) ?? -1;
+      if (at >= 0) this.#listeners?.splice(at, 1);
+    };
   }
 
   /** The signal, made the first time it is asked for (aborted at once when the connection is gone). */
@@ -118,16 +136,37 @@ class Exchange {
 
 /** A request from the adapter: its `signal` follows the connection, made when first asked for. */
 class NodeRequest extends Request {
-  readonly #exchange: Exchange;
+  readonly exchange: Exchange;
 
   constructor(url: string, init: RequestInit, exchange: Exchange) {
     super(url, init);
-    this.#exchange = exchange;
+    this.exchange = exchange;
   }
 
   override get signal(): AbortSignal {
-    return this.#exchange.signal();
+    return this.exchange.signal();
   }
+}
+
+/**
+ * Whether the client of `request` has gone: its connection closed before the answer (a request
+ * from this adapter), or its signal aborted (any other). Asks for no `AbortSignal` when the
+ * adapter knows, as `request.signal.aborted` would.
+ */
+export function requestGone(request: Request): boolean {
+  return request instanceof NodeRequest ? request.exchange.closed : request.signal.aborted;
+}
+
+/**
+ * Calls `listener` once when the client of `request` goes (see `requestGone`), with no
+ * `AbortSignal` made for a request from this adapter (a held poll would pay for one each);
+ * returns a function that stops listening.
+ */
+export function whenGone(request: Request, listener: () => void): () => void {
+  if (request instanceof NodeRequest) return request.exchange.onClose(listener);
+  const signal = request.signal;
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
 }
 
 function toRequest(req: IncomingMessage, body: Buffer | null, exchange: Exchange): Request {
