@@ -2,7 +2,9 @@
 // whose client limits are raised for N clients. Over IPC it answers how many clients hold a poll,
 // its memory after GC, and how long one request to every client takes until all answers are back.
 // Usage: node --expose-gc scale-server.mjs N
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { devApp, Hub, REVERSE_ORIGIN, toNodeListener } from '../../dist/server/index.js';
 import { EXPECTED, PATH } from './task.mjs';
 
@@ -32,7 +34,28 @@ function held() {
   return count;
 }
 
+/** PTTH_BENCH_FANOUT_PROF=FILE: a CPU profile of the fan-outs alone (PTTH_BENCH_CPU_PROF covers the whole process). */
+async function profiled(run) {
+  const file = process.env.PTTH_BENCH_FANOUT_PROF;
+  if (!file) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 async function fanout(rounds) {
+  return profiled(() => fanoutRounds(rounds));
+}
+
+async function fanoutRounds(rounds) {
   const ids = hub.clients().map((client) => client.id);
   const times = [];
   let failures = 0;

@@ -86,6 +86,29 @@ async function timeline(count, warmup) {
 
 let profiler = null;
 
+/** Polls attached and batches handed over, counted once `counters` is first asked (quick.mjs). */
+let counters = null;
+function countPolls() {
+  if (counters) return counters;
+  counters = { polls: 0, batches: 0, requests: 0, empty: 0 };
+  const { hub } = server;
+  const attach = hub.attachPoll.bind(hub);
+  hub.attachPoll = (session, poll, delivery) => {
+    counters.polls++;
+    const deliver = poll.deliver;
+    poll.deliver = (batch) => {
+      if (batch.length === 0) counters.empty++;
+      else {
+        counters.batches++;
+        counters.requests += batch.length;
+      }
+      return deliver(batch);
+    };
+    return attach(session, poll, delivery);
+  };
+  return counters;
+}
+
 serveParent(
   {
     latency: async ({ system, warmup, count, large }) => {
@@ -99,6 +122,7 @@ serveParent(
       const { user, system: kernel } = process.cpuUsage(cpu);
       return { perSecond, serverCpuUs: (user + kernel) / total };
     },
+    counters: async () => ({ ...countPolls() }),
     timeline: async ({ count, warmup }) => ({ trips: await timeline(count, warmup) }),
     profileStart: async () => {
       profiler = new Session();

@@ -6,6 +6,7 @@ import {
   fromResponse,
   headerList,
   isNullBodyStatus,
+  pathAndQuery,
   REVERSE_ORIGIN,
   toRequest,
   toResponse,
@@ -258,6 +259,25 @@ describe('headerList and isNullBodyStatus', () => {
   for (const [status, expected] of statuses) {
     it(`isNullBodyStatus(${status}) is ${expected}`, () => {
       assert.equal(isNullBodyStatus(status), expected);
+    });
+  }
+});
+
+describe('pathAndQuery', () => {
+  for (const url of [
+    'http://ptth.invalid/html/body/h1',
+    'http://ptth.invalid/',
+    'http://ptth.invalid/a?x=1&y=2',
+    'http://ptth.invalid/a?',
+    'https://host:8443/p/q?z',
+    'http://host:80/%2F..%2Fx?q=/a?b',
+    'http://ptth.invalid?q',
+    'data:text/plain,hello',
+    'blob:http://x/uuid',
+  ]) {
+    it(`splits ${url} as URL does`, () => {
+      const parsed = new URL(new Request(url).url);
+      assert.deepEqual(pathAndQuery(new Request(url).url), { path: parsed.pathname, query: parsed.search.slice(1) });
     });
   }
 });

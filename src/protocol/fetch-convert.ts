@@ -37,18 +37,34 @@ export function toRequest(message: ReverseRequest, origin: string = REVERSE_ORIG
   return new Request(url, init);
 }
 
+/**
+ * The path and the query (without `?`) of a request's URL, as `URL` gives them. A fetch
+ * `Request`'s URL is serialized already (no fragment), so an http(s) one is split, not parsed.
+ */
+export function pathAndQuery(url: string): { path: string; query: string } {
+  const scheme = url.startsWith('http://') ? 7 : url.startsWith('https://') ? 8 : -1;
+  if (scheme < 0) {
+    const parsed = new URL(url);
+    return { path: parsed.pathname, query: parsed.search.slice(1) };
+  }
+  const slash = url.indexOf('/', scheme);
+  const q = url.indexOf('?', scheme);
+  if (slash < 0 || (q >= 0 && q < slash)) return { path: '/', query: q < 0 ? '' : url.slice(q + 1) };
+  return q < 0 ? { path: url.slice(slash), query: '' } : { path: url.slice(slash, q), query: url.slice(q + 1) };
+}
+
 /** A reverse request from a fetch `Request`; the path and query come from its URL. A body over `limit` bytes is a 413. */
 export async function fromRequest(
   id: string,
   request: Request,
   limit = Number.POSITIVE_INFINITY,
 ): Promise<ReverseRequest> {
-  const url = new URL(request.url);
+  const { path, query } = pathAndQuery(request.url);
   return {
     id,
     method: request.method,
-    path: url.pathname,
-    query: url.search.slice(1),
+    path,
+    query,
     headers: headerList(request.headers),
     body: await readBody(request, limit),
   };

@@ -1,5 +1,5 @@
 /** Reading a request body with a size limit, for handlers that take bodies from strangers. */
-import { concatBytes } from './bytes.ts';
+import { concatBytes, utf8 } from './bytes.ts';
 import { HttpError } from './http-error.ts';
 import type { Bytes } from './message.ts';
 
@@ -10,8 +10,35 @@ function tooLarge(limit: number): HttpError {
   return new HttpError(413, `The body is larger than the limit of ${limit} bytes`, { extensions: { limit } });
 }
 
+/** A body in memory: text (sent as UTF-8) or bytes. */
+export type HeldBody = string | Bytes;
+
+/**
+ * The key of the method by which a response that holds its body in memory (`BufferedResponse`)
+ * hands it over: the body, marked read, or `undefined` when it was read or streamed already.
+ */
+export const TAKE_BODY: unique symbol = Symbol.for('ptth.takeBody');
+
+/** Bodies that a server adapter has read already, by request (see `holdBody`). */
+const heldBodies = new WeakMap<Request, Bytes>();
+
+/**
+ * Tells `readBody` that `request`'s body is these bytes, read already (a server adapter that
+ * buffers bodies): it then takes them without going through the request's stream. The stream
+ * stays as it was, for handlers that read it themselves.
+ */
+export function holdBody(request: Request, bytes: Bytes): void {
+  heldBodies.set(request, bytes);
+}
+
 /** The body's bytes (`null` when there is none); a 413 `HttpError` past `limit` bytes. */
 export async function readBody(message: Request | Response, limit: number): Promise<Bytes | null> {
+  const held = takeBody(message);
+  if (held !== undefined) {
+    const bytes = typeof held === 'string' ? utf8(held) : held;
+    if (bytes !== null && bytes.length > limit) throw tooLarge(limit);
+    return bytes;
+  }
   if (message.body === null) return null;
   const declared = Number(message.headers.get('content-length') ?? Number.NaN);
   if (declared > limit) throw tooLarge(limit);
@@ -29,4 +56,18 @@ export async function readBody(message: Request | Response, limit: number): Prom
     chunks.push(value);
   }
   return concatBytes(chunks);
+}
+
+/**
+ * A body held in memory, taken as reading would take it: a `BufferedResponse`'s, or what
+ * `holdBody` left for a request whose stream nobody has used. `undefined` when there is none to
+ * take (then read the body the usual way). For readers and writers that want the bytes as they are.
+ */
+export function takeBody(message: Request | Response): HeldBody | null | undefined {
+  const take = (message as { [TAKE_BODY]?: () => HeldBody | null | undefined })[TAKE_BODY];
+  if (take !== undefined) return take.call(message);
+  const bytes = heldBodies.get(message as Request);
+  if (bytes === undefined || message.bodyUsed) return undefined;
+  heldBodies.delete(message as Request);
+  return message.body === null ? null : bytes;
 }

@@ -4,6 +4,7 @@
  * in which this process reads call bodies and hands batches over.
  */
 import type { ReverseRequest } from '../protocol/message.ts';
+import type { Deadlined } from './deadline-queue.ts';
 import type { ClientRecord, TransportKind } from './hub-store.ts';
 
 export type { TransportKind } from './hub-store.ts';
@@ -32,15 +33,24 @@ export interface HeldPoll {
 }
 
 /** This process's view of one client. */
-export class ClientSession {
+export class ClientSession implements Deadlined {
   poll: HeldPoll | null = null;
-  holdTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the held poll's hold runs out (the hub's `DeadlineQueue` of held polls); 0 when none is held. */
+  deadline = 0;
+  deadlinePrev: Deadlined | null = null;
+  deadlineNext: Deadlined | null = null;
   /** Calls made on the client from this process and not settled yet. */
   pending = 0;
   /** Settles when the bodies of earlier `hub.fetch` calls have been read (keeps call order). */
   admission: Promise<unknown> = Promise.resolve();
+  /** Bodies of `hub.fetch` calls being read now; while there are any, later calls wait their turn. */
+  reading = 0;
   /** Settles when the last hand-over of a batch to a poll is done (one at a time per client). */
   handover: Promise<unknown> = Promise.resolve();
+  /** Store steps of hand-overs running or waiting (at 0 the next one may run at once). */
+  steps = 0;
+  /** Whether a hand-over is scheduled for the end of this moment. */
+  handOverSoon = false;
 
   constructor(public record: ClientRecord) {}
 

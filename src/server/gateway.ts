@@ -1,13 +1,18 @@
 /**
  * The HTTP gateway: `GET {endpoint}/clients` lists the connected clients, and any method on
  * `{endpoint}/clients/{id}/{xpath...}` is forwarded to that client as the reverse request for
- * `/{xpath...}`; the client's response is relayed back.
+ * `/{xpath...}`; the client's response is relayed back. The request travels as a message
+ * (`hub.send`): no second `Request` is made for it, nor a second `Response` for the answer.
  */
-import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import { BufferedResponse } from '../protocol/buffered-response.ts';
+import { isNullBodyStatus, pathAndQuery } from '../protocol/fetch-convert.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
+import type { HeaderList, ReverseResponse } from '../protocol/message.ts';
+import { takeBody } from '../protocol/read-body.ts';
+import type { ClientSession } from './client-session.ts';
 import type { Hub } from './hub.ts';
-import { readBodyWithin, tooManyRequests } from './limits.ts';
+import { headerLimitError, readBodyWithin, tooManyRequests } from './limits.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
 import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
 import { checkXmlBody, checkXPath } from './precheck.ts';
@@ -26,16 +31,47 @@ const HOP_BY_HOP = [
   'upgrade',
 ];
 
+/** The field names `Connection` lists, lowercased. */
+function connectionNames(headers: Headers): string[] {
+  const value = headers.get('connection');
+  return value === null ? [] : value.split(',').map((name) => name.trim().toLowerCase());
+}
+
+/** Removes hop-by-hop fields, including those named in `Connection`, from `headers`. */
+function dropHopByHop(headers: Headers): Headers {
+  for (const name of [...HOP_BY_HOP, ...connectionNames(headers)]) if (name) headers.delete(name);
+  return headers;
+}
+
 /** A copy of `headers` without hop-by-hop fields, including those named in `Connection`. */
 export function endToEndHeaders(headers: Headers): Headers {
-  const out = new Headers(headers);
-  const named = (headers.get('connection') ?? '').split(',').map((name) => name.trim().toLowerCase());
-  for (const name of [...HOP_BY_HOP, ...named]) if (name) out.delete(name);
-  return out;
+  return dropHopByHop(new Headers(headers));
+}
+
+/** Fields of a caller's request that never reach a page (besides hop-by-hop ones). */
+const NOT_FORWARDED = new Set([
+  ...HOP_BY_HOP,
+  // The reverse request has its own framing, and an empty Host as the PTTH draft says.
+  'host',
+  'content-length',
+  // The caller's credentials are for this server, never for the pages behind it.
+  'cookie',
+  'authorization',
+  REMOTE_ADDRESS_HEADER,
+]);
+
+/** The end-to-end fields of a caller's request that go to the page, as a header list. */
+function forwardedHeaders(headers: Headers): HeaderList {
+  const named = connectionNames(headers);
+  const list: HeaderList = [];
+  headers.forEach((value, name) => {
+    if (!NOT_FORWARDED.has(name) && !named.includes(name)) list.push([name, value]);
+  });
+  return list;
 }
 
 function json(value: unknown): Response {
-  return new Response(JSON.stringify(value, null, 2), { headers: { 'content-type': 'application/json' } });
+  return new BufferedResponse(JSON.stringify(value, null, 2), { headers: { 'content-type': 'application/json' } });
 }
 
 /**
@@ -48,7 +84,39 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
   const rate = new RateLimiter({ perSecond: hub.options.requestsPerSecond, burst: hub.options.requestBurst });
   hub.on('disconnect', (client) => rate.forget(client.id));
 
-  async function forward(request: Request, id: string, reversePath: string, search: string): Promise<Response> {
+  /** The answer's fields as relayed: end-to-end only, its Location under the client's prefix, made harmless. */
+  function relayHeaders(relayed: Headers, id: string): Headers {
+    dropHopByHop(relayed);
+    const location = relayed.get('location');
+    // The page names its nodes by reverse paths; outside, they live under the client's prefix.
+    if (location?.startsWith('/')) relayed.set('location', `${prefix}${id}${location}`);
+    // A page's answer must not act on this server's origin: no cookies, no script, no sniffing.
+    relayed.delete('set-cookie');
+    relayed.set('content-security-policy', 'sandbox');
+    relayed.set('x-content-type-options', 'nosniff');
+    return relayed;
+  }
+
+  /** The page's answer (or the hub's problem) as the response to the outside caller. */
+  function relay(id: string, answer: ReverseResponse | Response, asked: { method: string; path: string }): Response {
+    if (answer instanceof Response) {
+      const headers = relayHeaders(new Headers(answer.headers), id);
+      const init = { status: answer.status, statusText: answer.statusText, headers };
+      const held = takeBody(answer);
+      return held === undefined ? new Response(answer.body, init) : new BufferedResponse(held, init);
+    }
+    try {
+      const { status, statusText } = answer;
+      const body = isNullBodyStatus(status) ? null : answer.body;
+      return new BufferedResponse(body, { status, statusText, headers: relayHeaders(new Headers(answer.headers), id) });
+    } catch (error) {
+      // Fields or a status a Response refuses: the 502 hub.fetch gives for them.
+      return relay(id, hub.answerProblem(id, asked, answer, error) as Response, asked);
+    }
+  }
+
+  async function forward(request: Request, session: ClientSession, reversePath: string, query: string) {
+    const { id } = session;
     const method = request.method;
     const wait = rate.take(id);
     if (wait > 0) {
@@ -60,29 +128,17 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
       method === 'GET' || method === 'HEAD'
         ? null
         : await readBodyWithin(request, hub.options.maxBodyBytes, hub.limits, id);
-    if ((await hub.lookup(id))?.dom && method !== 'OPTIONS') checkXPath(reversePath);
+    if (session.dom && method !== 'OPTIONS') checkXPath(reversePath);
     checkXmlBody(request.headers.get('content-type'), body);
-    const headers = endToEndHeaders(request.headers);
-    // The reverse request has its own framing, and an empty Host as the PTTH draft says.
-    // The caller's credentials are for this server, never for the pages behind it.
-    for (const name of ['host', 'content-length', 'cookie', 'authorization', REMOTE_ADDRESS_HEADER])
-      headers.delete(name);
-    const reverse = new Request(REVERSE_ORIGIN + reversePath + search, { method, headers, body });
-    const response = await hub.fetch(id, reverse, { signal: request.signal });
-    const relayed = endToEndHeaders(response.headers);
-    const location = relayed.get('location');
-    // The page names its nodes by reverse paths; outside, they live under the client's prefix.
-    if (location?.startsWith('/')) relayed.set('location', `${prefix}${id}${location}`);
-    // A page's answer must not act on this server's origin: no cookies, no script, no sniffing.
-    relayed.delete('set-cookie');
-    relayed.set('content-security-policy', 'sandbox');
-    relayed.set('x-content-type-options', 'nosniff');
-    return new Response(response.body, { status: response.status, statusText: response.statusText, headers: relayed });
+    const headers = forwardedHeaders(request.headers);
+    const asked = { method, path: reversePath, query, headers, body };
+    const tooManyHeaders = headerLimitError(headers, hub.options, `The request to client "${id}"`);
+    if (tooManyHeaders) return relay(id, hub.limits.refuse(tooManyHeaders, id), asked);
+    return relay(id, await hub.send(id, asked, { signal: request.signal }), asked);
   }
 
   return async (request) => {
-    const url = new URL(request.url);
-    const path = url.pathname;
+    const { path, query } = pathAndQuery(request.url);
     if (path === list || path === `${list}/`) {
       if (request.method !== 'GET' && request.method !== 'HEAD') {
         return new HttpError(405, `${request.method} is not allowed on ${path}`, {
@@ -108,7 +164,7 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
       }).toResponse();
     }
     try {
-      return await forward(request, id, rest.slice(slash), url.search);
+      return await forward(request, session, rest.slice(slash), query);
     } catch (error) {
       if (error instanceof HttpError) return error.toResponse();
       throw error;

@@ -315,7 +315,8 @@ for (const [kind, makeStore] of STORES)
       t.after(() => hub.close());
       hub.attachPoll(session, { deliver: () => false });
       void hub.fetch(session.id, get('/kept'));
-      await new Promise((resolve) => setImmediate(resolve));
+      // The delayed store takes a macrotask per step (enqueue, take, restore).
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
       assert.equal((await queued(hub, session.id)).length, 1);
       assert.deepEqual(
         (await poll()).map((request) => request.path),

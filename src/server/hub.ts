@@ -7,15 +7,18 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { fromRequest, toResponse } from '../protocol/fetch-convert.ts';
+import { BufferedResponse } from '../protocol/buffered-response.ts';
+import { fromRequest, headerList, isNullBodyStatus, pathAndQuery } from '../protocol/fetch-convert.ts';
 import { HttpError, problem } from '../protocol/http-error.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { DEFAULT_MAX_BODY_BYTES } from '../protocol/read-body.ts';
 import type { ClientInfo, HeldPoll } from './client-session.ts';
 import { ClientSession } from './client-session.ts';
-import { type ClientRecord, type HubStore, MemoryStore, type TransportKind } from './hub-store.ts';
+import { DeadlineQueue } from './deadline-queue.ts';
+import { type ClientRecord, type HubStore, MemoryStore, type TransportKind, type Unanswered } from './hub-store.ts';
 import { LimitLog } from './limit-log.ts';
 import { DEFAULT_LIMITS, headerLimitError, type LimitOptions } from './limits.ts';
+import { type CallAnswer, type CallOwner, PendingCall } from './pending-call.ts';
 import { RecentIds } from './recent-ids.ts';
 
 /**
@@ -107,16 +110,18 @@ export function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Random bytes drawn 4 KiB at a time: one call to the system's generator per 256 tokens, not per token. */
+let tokenPool = Buffer.alloc(0);
+let tokenOffset = 0;
+
 /** 128 random bits, base64url: ids and secrets that cannot be guessed. */
 export function randomToken(): string {
-  return randomBytes(16).toString('base64url');
-}
-
-/** A caller in this process waiting for the answer to one reverse request. */
-interface Call {
-  clientId: string;
-  request: ReverseRequest;
-  settle(response: ReverseResponse | Response): void;
+  if (tokenOffset + 16 > tokenPool.length) {
+    tokenPool = randomBytes(4_096);
+    tokenOffset = 0;
+  }
+  tokenOffset += 16;
+  return tokenPool.toString('base64url', tokenOffset - 16, tokenOffset);
 }
 
 /** The hub of one server; see the module comment. */
@@ -127,8 +132,10 @@ export class Hub extends EventEmitter<HubEvents> {
   /** This process's view of the clients: held polls and timers live here. */
   readonly #sessions = new Map<string, ClientSession>();
   /** Callers in this process, by request id. */
-  readonly #calls = new Map<string, Call>();
+  readonly #calls = new Map<string, PendingCall>();
   readonly #sweeper: ReturnType<typeof setInterval>;
+  /** The held polls, by when their hold runs out: one timer for all of them. */
+  readonly #holds: DeadlineQueue<ClientSession>;
   readonly #idPrefix = randomBytes(3).toString('base64url');
   #seq = 0;
   #refused = 0;
@@ -157,6 +164,12 @@ export class Hub extends EventEmitter<HubEvents> {
       ...DEFAULT_LIMITS,
       ...rest,
     };
+    this.#holds = new DeadlineQueue<ClientSession>(this.options.holdMs, (session) => {
+      const poll = session.poll;
+      if (poll === null) return;
+      this.#release(session);
+      poll.deliver([]);
+    });
     this.#sweeper = setInterval(() => this.#sweep(), Math.max(50, Math.min(1_000, this.options.expireMs / 4)));
     this.#sweeper.unref();
   }
@@ -252,77 +265,160 @@ export class Hub extends EventEmitter<HubEvents> {
   async fetch(clientId: string, request: Request, options: HubFetchOptions = {}): Promise<Response> {
     const { signal } = options;
     signal?.throwIfAborted();
-    const tooManyHeaders = headerLimitError(request.headers, this.options, `The request to client "${clientId}"`);
+    const headers = headerList(request.headers);
+    const tooManyHeaders = headerLimitError(headers, this.options, `The request to client "${clientId}"`);
     if (tooManyHeaders) return this.limits.refuse(tooManyHeaders, clientId);
     if (this.#closed) return unavailable('The hub is closed', clientId);
-    const session = await this.lookup(clientId);
+    const session = this.#sessions.get(clientId) ?? (await this.lookup(clientId));
     if (!session) return problem(404, `No client with id "${clientId}" is connected`, { client: clientId });
     let message: ReverseRequest;
-    try {
-      // Bodies are read one after another per client, so the queue keeps the order of the calls.
-      const read = session.admission.then(() => fromRequest(this.#nextId(), request, this.options.maxBodyBytes));
-      session.admission = read.catch(() => undefined);
-      message = await read;
-    } catch (error) {
-      if (error instanceof HttpError) return error.toResponse();
-      throw error;
+    if (request.body === null && session.reading === 0) {
+      // Nothing to read and nothing read before it: the message is ready now, in call order.
+      const { path, query } = pathAndQuery(request.url);
+      message = { id: this.#nextId(), method: request.method, path, query, headers, body: null };
+    } else {
+      try {
+        message = await this.#afterReads(session, () =>
+          fromRequest(this.#nextId(), request, this.options.maxBodyBytes),
+        );
+      } catch (error) {
+        if (error instanceof HttpError) return error.toResponse();
+        throw error;
+      }
+      signal?.throwIfAborted();
+      // Reading the body took time: the client may be gone by now.
+      if (this.#closed || this.#sessions.get(clientId) !== session) {
+        return unavailable(`Client "${clientId}" went away while the request was being read`, clientId);
+      }
     }
+    const answer = await this.#send(session, message, signal, options.timeoutMs);
+    return answer instanceof Response ? answer : this.#toResponse(clientId, message, answer);
+  }
+
+  /**
+   * `fetch` for a caller that has the request as a message already (the gateway: its body read,
+   * its headers filtered), with no `Request` made on the way: the client's answer as a message
+   * (checked as `fetch` checks it, see `answerProblem`) or a problem response. The hub numbers
+   * the message; `id` and `seq` are ignored. Header limits are the caller's to check.
+   */
+  async send(
+    clientId: string,
+    request: Omit<ReverseRequest, 'id' | 'seq'>,
+    options: HubFetchOptions = {},
+  ): Promise<ReverseResponse | Response> {
+    const { signal } = options;
     signal?.throwIfAborted();
-    // Reading the body took time: the client may be gone by now.
+    if (this.#closed) return unavailable('The hub is closed', clientId);
+    const session = this.#sessions.get(clientId) ?? (await this.lookup(clientId));
+    if (!session) return problem(404, `No client with id "${clientId}" is connected`, { client: clientId });
+    const { method, path, query, headers, body } = request;
+    const make = (): ReverseRequest => ({ id: this.#nextId(), method, path, query, headers, body });
+    // Keeps call order behind bodies that earlier calls are still reading.
+    const message = session.reading === 0 ? make() : await this.#afterReads(session, make);
     if (this.#closed || this.#sessions.get(clientId) !== session) {
       return unavailable(`Client "${clientId}" went away while the request was being read`, clientId);
     }
-    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
-    const what = `${message.method} ${message.path}`;
-    const answer = new Promise<Response>((resolve, reject) => {
-      const finish = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        this.#calls.delete(message.id);
-        session.pending--;
-        // A request not delivered yet is never sent now; one delivered is not sent again.
-        const settled = Promise.resolve(this.store.settle(clientId, message.id));
-        // A late answer to a delivered request is a harmless duplicate, not a foreign answer.
-        void settled.then((entry) => entry?.delivered && this.#finishedOf(session).add(message.id));
-        return settled;
-      };
-      const onAbort = () => {
-        void finish();
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(async () => {
-        const entry = await finish();
-        const state = entry?.delivered ? 'it was delivered but not answered' : 'it was never delivered (no poll)';
-        const detail = `Client "${clientId}" did not answer ${what} within ${timeoutMs} ms: ${state}`;
-        resolve(problem(504, detail, { client: clientId }));
-      }, timeoutMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      session.pending++;
-      this.#calls.set(message.id, {
-        clientId,
-        request: message,
-        settle: (response) => {
-          void finish();
-          resolve(response instanceof Response ? response : this.#toResponse(clientId, what, response));
-        },
+    const answer = await this.#send(session, message, signal, options.timeoutMs);
+    if (answer instanceof Response) return answer;
+    return this.answerProblem(clientId, message, answer) ?? answer;
+  }
+
+  /**
+   * The 502 for a client's answer that cannot go to its caller (a body over `maxBodyBytes`, a
+   * status below 200), or `null` when it can. `malformed` words the 502 for an answer whose
+   * headers or status a `Response` refused.
+   */
+  answerProblem(
+    clientId: string,
+    request: Pick<ReverseRequest, 'method' | 'path'>,
+    response: ReverseResponse,
+    malformed?: unknown,
+  ): Response | null {
+    const bad = (detail: string) =>
+      problem(502, `Client "${clientId}" answered ${request.method} ${request.path} with ${detail}`, {
+        client: clientId,
       });
+    if (malformed !== undefined) {
+      return bad(`a malformed response: ${malformed instanceof Error ? malformed.message : String(malformed)}`);
+    }
+    const ours = this.#ourProblems.has(response);
+    if (!ours && response.body !== null && response.body.length > this.options.maxBodyBytes) {
+      return bad(`a body of ${response.body.length} bytes, over the limit of ${this.options.maxBodyBytes}`);
+    }
+    if (response.status < 200) return bad(`status ${response.status}, which a response cannot have here`);
+    return null;
+  }
+
+  /** Runs `read` after the body reads of earlier calls of this client (the queue keeps call order). */
+  #afterReads<T>(session: ClientSession, read: () => T | Promise<T>): Promise<T> {
+    session.reading++;
+    const done = session.admission.then(read);
+    session.admission = done.then(
+      () => session.reading--,
+      () => session.reading--,
+    );
+    return done;
+  }
+
+  /** Queues `message` for its client and waits for the answer (or a problem, or the signal's reason). */
+  #send(
+    session: ClientSession,
+    message: ReverseRequest,
+    signal: AbortSignal | undefined,
+    timeoutMs = this.options.requestTimeoutMs,
+  ): Promise<CallAnswer> {
+    const call = new PendingCall(this.#owner, session, message, timeoutMs, signal);
+    session.pending++;
+    this.#calls.set(message.id, call);
+    const queued = this.store.enqueue(session.id, message, this.options.maxQueue);
+    if (!(queued instanceof Promise)) {
+      this.#queued(call, queued);
+      return call.promise;
+    }
+    return queued.then((done) => {
+      this.#queued(call, done);
+      return call.promise;
     });
-    // The caller may abort while the store works; the rejection is the caller's to handle.
-    answer.catch(() => {});
-    const queued = await this.store.enqueue(clientId, message, this.options.maxQueue);
-    if (!this.#calls.has(message.id)) {
+  }
+
+  /** After the store queued a call's request (or refused it): hand it over, refuse it, or take it back. */
+  #queued(call: PendingCall, queued: boolean): void {
+    const { session, request } = call;
+    if (call.over) {
       // Settled meanwhile (aborted, timed out, the client went): it must not wait in the queue.
-      if (queued) await this.store.settle(clientId, message.id);
+      if (queued) void this.store.settle(session.id, request.id);
     } else if (!queued) {
       const { maxQueue } = this.options;
-      const full = new HttpError(503, `Client "${clientId}" has ${maxQueue} requests queued, the limit (maxQueue)`, {
+      const full = new HttpError(503, `Client "${session.id}" has ${maxQueue} requests queued, the limit (maxQueue)`, {
         headers: { 'retry-after': '1' },
-        extensions: { client: clientId, option: 'maxQueue', limit: maxQueue },
+        extensions: { client: session.id, option: 'maxQueue', limit: maxQueue },
       });
-      this.#calls.get(message.id)?.settle(this.limits.refuse(full, clientId));
-    } else void this.#handOver(session);
-    return answer;
+      call.settle(this.limits.refuse(full, session.id));
+    } else this.#handOverSoon(session);
   }
+
+  /** The hub's side of its calls: forgetting them, and the 504 of one that timed out. */
+  readonly #owner: CallOwner = {
+    finished: (call) => {
+      const { session, request } = call;
+      this.#calls.delete(request.id);
+      session.pending--;
+      // A request not delivered yet is never sent now; one delivered is not sent again.
+      const settled = this.store.settle(session.id, request.id);
+      // A late answer to a delivered request is a harmless duplicate, not a foreign answer.
+      if (settled instanceof Promise) {
+        void settled.then((entry) => entry?.delivered && this.#finishedOf(session).add(request.id));
+      } else if (settled?.delivered) this.#finishedOf(session).add(request.id);
+      return settled;
+    },
+    timedOut: (call, entry) => {
+      const { clientId, request, timeoutMs } = call;
+      const delivered = (entry as Unanswered | undefined)?.delivered;
+      const state = delivered ? 'it was delivered but not answered' : 'it was never delivered (no poll)';
+      const detail = `Client "${clientId}" did not answer ${request.method} ${request.path} within ${timeoutMs} ms: ${state}`;
+      return problem(504, detail, { client: clientId });
+    },
+  };
 
   /**
    * A client's poll arrived: supersede the one it held, then deliver queued work or hold.
@@ -345,13 +441,12 @@ export class Hub extends EventEmitter<HubEvents> {
     session.poll = poll;
     session.record.idleSince = null;
     void this.store.updateClient(session.id, { idleSince: null });
-    session.holdTimer = setTimeout(() => {
-      if (session.poll !== poll) return;
-      this.#release(session);
-      poll.deliver([]);
-    }, this.options.holdMs);
+    this.#holds.add(session);
     if (delivery.retry) await this.#serially(session, () => this.store.redeliver(session.id, delivery.ack ?? 0));
-    await this.#handOver(session);
+    this.#handOverSoon(session);
+    // Resolves once that hand-over is done: it runs first among the ticks queued from here.
+    await new Promise<void>((resolve) => process.nextTick(resolve));
+    await session.handover;
   }
 
   /** A held poll's connection closed before it was answered. */
@@ -445,39 +540,77 @@ export class Hub extends EventEmitter<HubEvents> {
     this.#closed = true;
     clearInterval(this.#sweeper);
     for (const id of Array.from(this.#sessions.keys())) void this.expire(id, 'the hub closed');
+    this.#holds.stop();
   }
 
-  /** Runs store steps of one client one at a time, in order. */
-  #serially<T>(session: ClientSession, step: () => Promise<T> | T): Promise<T> {
-    const done = session.handover.then(step);
-    session.handover = done.catch(() => undefined);
+  /**
+   * Runs store steps of one client one at a time, in order: at once when none is running (and
+   * then synchronously, when the store answers synchronously), else after the running ones.
+   */
+  #serially<T>(session: ClientSession, step: () => Promise<T> | T): Promise<T> | T {
+    if (session.steps === 0) {
+      let result: Promise<T> | T;
+      try {
+        result = step();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return result instanceof Promise ? this.#track(session, result) : result;
+    }
+    return this.#track(session, session.handover.then(step));
+  }
+
+  #track<T>(session: ClientSession, done: Promise<T>): Promise<T> {
+    session.steps++;
+    const over = () => {
+      session.steps--;
+    };
+    session.handover = done.then(over, over);
     return done;
   }
 
+  /**
+   * Hands the queue over once the work of this moment is queued: after the microtasks running
+   * now (process.nextTick), so callers woken by one batch of answers send their next requests
+   * together, in one batch, and a poll arriving with answers takes what they queue.
+   */
+  #handOverSoon(session: ClientSession): void {
+    if (session.handOverSoon) return;
+    session.handOverSoon = true;
+    process.nextTick(() => {
+      session.handOverSoon = false;
+      void this.#handOver(session);
+    });
+  }
+
   /** Hands every queued request to the held poll, if there is one; returns whether it did. */
-  #handOver(session: ClientSession): Promise<boolean> {
-    return this.#serially(session, async () => {
+  #handOver(session: ClientSession): Promise<boolean> | boolean {
+    if (session.poll === null && session.steps === 0) return false;
+    return this.#serially(session, () => {
       const poll = session.poll;
       if (poll === null) return false;
-      const batch = await this.store.take(session.id);
-      if (batch.length === 0) return false;
-      // The poll was answered or closed while the store worked: keep the batch for the next one.
-      if (session.poll !== poll) {
-        await this.store.restore(session.id, batch);
-        return false;
-      }
-      this.#release(session);
-      if (poll.deliver(batch) === false) {
-        await this.store.restore(session.id, batch);
-        return false;
-      }
-      return true;
+      const batch = this.store.take(session.id);
+      return batch instanceof Promise
+        ? batch.then((taken) => this.#deliver(session, poll, taken))
+        : this.#deliver(session, poll, batch);
     });
+  }
+
+  /** Gives a batch the store handed out to `poll`; one that cannot take it goes back to the queue. */
+  #deliver(session: ClientSession, poll: HeldPoll, batch: ReverseRequest[]): Promise<boolean> | boolean {
+    if (batch.length === 0) return false;
+    // The poll was answered or closed while the store worked: keep the batch for the next one.
+    if (session.poll === poll) {
+      this.#release(session);
+      if (poll.deliver(batch) !== false) return true;
+    }
+    const restored = this.store.restore(session.id, batch);
+    return restored instanceof Promise ? restored.then(() => false) : false;
   }
 
   /** Forgets the held poll (answered, superseded or closed) and starts the idle clock. */
   #release(session: ClientSession): void {
-    clearTimeout(session.holdTimer);
+    this.#holds.delete(session);
     session.poll = null;
     session.record.idleSince = Date.now();
     void this.store.updateClient(session.id, { idleSince: session.record.idleSince });
@@ -517,18 +650,16 @@ export class Hub extends EventEmitter<HubEvents> {
     }
   }
 
-  #toResponse(clientId: string, what: string, response: ReverseResponse): Response {
-    const bad = (detail: string) =>
-      problem(502, `Client "${clientId}" answered ${what} with ${detail}`, { client: clientId });
-    const ours = this.#ourProblems.has(response);
-    if (!ours && response.body !== null && response.body.length > this.options.maxBodyBytes) {
-      return bad(`a body of ${response.body.length} bytes, over the limit of ${this.options.maxBodyBytes}`);
-    }
-    if (response.status < 200) return bad(`status ${response.status}, which a response cannot have here`);
+  #toResponse(clientId: string, request: ReverseRequest, response: ReverseResponse): Response {
+    const refused = this.answerProblem(clientId, request, response);
+    if (refused) return refused;
     try {
-      return toResponse(response);
+      // The caller gets the bytes as they came, with no stream unless it asks for one.
+      const body = isNullBodyStatus(response.status) ? null : response.body;
+      const { status, statusText, headers } = response;
+      return new BufferedResponse(body, { status, statusText, headers });
     } catch (error) {
-      return bad(`a malformed response: ${error instanceof Error ? error.message : String(error)}`);
+      return this.answerProblem(clientId, request, response, error) as Response;
     }
   }
 }

@@ -5,6 +5,7 @@
  * `DELETE {endpoint}/poll/{id}` is the page leaving; `POST {endpoint}/poll` is a shared poll
  * for several tabs (shared-poll.ts).
  */
+import { pathAndQuery } from '../protocol/fetch-convert.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import { encodeWireRequest } from '../protocol/json-codec.ts';
 import type { ConnectBody, ConnectReply, PollBody, PollReply } from '../protocol/long-poll-wire.ts';
@@ -21,7 +22,7 @@ import { parseResponseBatch, printBatch, printRequest } from '../protocol/messag
 import type { ClientSession } from './client-session.ts';
 import type { Hub } from './hub.ts';
 import { readBodyWithin, tooManyRequests } from './limits.ts';
-import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
+import { REMOTE_ADDRESS_HEADER, requestGone, whenGone } from './node-adapter.ts';
 import {
   ackOf,
   authenticateClient,
@@ -150,16 +151,16 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
       responses.map((response) => withinLimits(hub, session.id, response)),
     );
     if (problem) throw problem;
-    if (request.signal.aborted || hub.session(id) !== session) return encodeBatch(request, []);
+    if (requestGone(request) || hub.session(id) !== session) return encodeBatch(request, []);
     const requests = await new Promise<ReverseRequest[]>((resolve) => {
       const held = {
         deliver: (batch: ReverseRequest[]) => {
-          if (request.signal.aborted) return false;
+          if (requestGone(request)) return false;
           resolve(batch);
           return true;
         },
       };
-      request.signal.addEventListener('abort', () => hub.detachPoll(session, held), { once: true });
+      whenGone(request, () => hub.detachPoll(session, held));
       void hub.attachPoll(session, held, { ack, retry });
     });
     return encodeBatch(request, requests);
@@ -181,7 +182,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
   }
 
   return async (request) => {
-    const path = new URL(request.url).pathname;
+    const { path } = pathAndQuery(request.url);
     const isConnect = path === connectPath;
     if (path === sharedPath) return shared(request);
     if (!isConnect && !path.startsWith(pollPrefix)) return null;

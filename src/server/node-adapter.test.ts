@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { BufferedResponse } from '../protocol/buffered-response.ts';
+import { readBody } from '../protocol/read-body.ts';
 import { type FetchHandler, toNodeListener } from './node-adapter.ts';
 
 interface Raw {
@@ -95,5 +97,72 @@ describe('toNodeListener', () => {
     const handler: FetchHandler = (request) => new Response(request.headers.get('ptth-remote-address'));
     const response = await exchange(handler, { path: '/', headers: { 'ptth-remote-address': '6.6.6.6' } });
     assert.equal(response.body, '127.0.0.1');
+  });
+
+  it('aborts the signal when the connection closes before the answer, even when the handler asks for it late', async () => {
+    let seen: (value: { early: boolean; late: boolean }) => void = () => {};
+    const handler: FetchHandler = (request) =>
+      new Promise<Response>((resolve) => {
+        const early = request.signal;
+        early.addEventListener('abort', () => {
+          // Asked for again after the close: the same, aborted signal.
+          setTimeout(() => seen({ early: early.aborted, late: request.signal.aborted }), 10);
+          resolve(new Response('too late'));
+        });
+      });
+    const lateHandler: FetchHandler = (request) =>
+      new Promise<Response>((resolve) => {
+        // Never asked for the signal before the connection closed.
+        setTimeout(() => {
+          seen({ early: true, late: request.signal.aborted });
+          resolve(new Response('too late'));
+        }, 300);
+      });
+    for (const each of [handler, lateHandler]) {
+      const outcome = new Promise<{ early: boolean; late: boolean }>((resolve) => {
+        seen = resolve;
+      });
+      const server = createServer(toNodeListener(each));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/' });
+      req.on('error', () => {});
+      req.end();
+      setTimeout(() => req.destroy(), 100);
+      assert.deepEqual(await outcome, { early: true, late: true });
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('hands a body to readBody without its stream, and the stream still reads the same bytes', async () => {
+    const handler: FetchHandler = async (request) => {
+      const copy = request.clone();
+      const bytes = await readBody(request, 100);
+      return new Response(`${new TextDecoder().decode(bytes ?? new Uint8Array())}|${await copy.text()}`);
+    };
+    const response = await exchange(handler, { method: 'POST', path: '/', body: 'héllo' });
+    assert.equal(Buffer.from(response.body, 'latin1').toString(), 'héllo|héllo');
+    const empty = await exchange(async (request) => new Response(`${(await readBody(request, 100))?.length}`), {
+      method: 'POST',
+      path: '/',
+      headers: { 'content-length': '0' },
+    });
+    assert.equal(empty.body, '0');
+  });
+
+  it('writes a BufferedResponse as a Response: status, headers, cookies and body', async () => {
+    const handler: FetchHandler = () => {
+      const headers = new Headers({ 'x-a': '1' });
+      headers.append('set-cookie', 'a=1');
+      headers.append('set-cookie', 'b=2');
+      return new BufferedResponse('bufféred', { status: 201, headers });
+    };
+    const response = await exchange(handler, { path: '/' });
+    assert.equal(response.status, 201);
+    assert.equal(response.headers['x-a'], '1');
+    assert.deepEqual(response.headers['set-cookie'], ['a=1', 'b=2']);
+    assert.equal(response.headers['content-length'], String(Buffer.byteLength('bufféred')));
+    assert.equal(Buffer.from(response.body, 'latin1').toString(), 'bufféred');
   });
 });

@@ -1,10 +1,18 @@
 /**
  * Runs a fetch-shaped handler on `node:http`: each incoming message becomes a `Request` (its body
  * streamed, its `signal` aborted when the connection closes early) and the `Response` is written back.
+ *
+ * On the hot path of every request, two things are made only when used: the request's `signal`
+ * (an `AbortSignal` costs more than the rest of the request in Node 20; a held poll asks for it,
+ * most handlers never do) and, for a `BufferedResponse`, the response's stream. Bodies are read
+ * into memory first and handed to `readBody` as they are (`holdBody`). One consequence: a
+ * handler that passes the request on as it is (`fetch(request)`, `request.clone()`) passes a
+ * copy whose signal does not follow the connection; pass `signal: request.signal` for that.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../protocol/http-error.ts';
 import { protectPath } from '../protocol/paths.ts';
+import { holdBody, takeBody } from '../protocol/read-body.ts';
 import { DEFAULT_LIMITS, headerLimitError } from './limits.ts';
 
 /** A fetch-shaped handler, as on both sides of ptth. */
@@ -28,10 +36,15 @@ export interface NodeListenerOptions {
   onLimit?: (error: HttpError, address: string) => void;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** Reads a whole body into memory; `null` past `limit` bytes (the caller answers 413). */
-function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer | null> | Buffer {
+  const length = req.headers['content-length'];
+  // Nothing to wait for; Node discards the (empty) rest when the response is written.
+  if (length === '0' && req.headers['transfer-encoding'] === undefined) return EMPTY;
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    const declared = Number(length ?? Number.NaN);
     if (declared > limit) return resolve(null);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -76,7 +89,87 @@ function requestUrl(req: IncomingMessage): string {
   return `http://${host}${protectPath(path)}${q < 0 ? '' : target.slice(q)}`;
 }
 
-function toRequest(req: IncomingMessage, body: Buffer | null, signal: AbortSignal): Request {
+/** Whether the connection closed before the response was written, and the signal that says so. */
+class Exchange {
+  #controller: AbortController | null = null;
+  #reason: Error | null = null;
+  #listeners: (() => void)[] | null = null;
+
+  constructor(res: ServerResponse) {
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      this.#reason = new Error('The connection closed before the response was sent');
+      this.#controller?.abort(this.#reason);
+      const listeners = this.#listeners;
+      this.#listeners = null;
+      if (listeners) for (const listener of listeners) listener();
+    });
+  }
+
+  get closed(): boolean {
+    return this.#reason !== null;
+  }
+
+  /** Calls `listener` once if the connection closes before the response is written; returns a remover. */
+  onClose(listener: () => void): () => void {
+    if (this.closed) {
+      queueMicrotask(listener);
+      return () => {};
+    }
+    this.#listeners ??= [];
+    this.#listeners.push(listener);
+    return () => {
+      const at = this.#listeners?.indexOf(listener) ?? -1;
+      if (at >= 0) this.#listeners?.splice(at, 1);
+    };
+  }
+
+  /** The signal, made the first time it is asked for (aborted at once when the connection is gone). */
+  signal(): AbortSignal {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#reason !== null) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+}
+
+/** A request from the adapter: its `signal` follows the connection, made when first asked for. */
+class NodeRequest extends Request {
+  readonly exchange: Exchange;
+
+  constructor(url: string, init: RequestInit, exchange: Exchange) {
+    super(url, init);
+    this.exchange = exchange;
+  }
+
+  override get signal(): AbortSignal {
+    return this.exchange.signal();
+  }
+}
+
+/**
+ * Whether the client of `request` has gone: its connection closed before the answer (a request
+ * from this adapter), or its signal aborted (any other). Asks for no `AbortSignal` when the
+ * adapter knows, as `request.signal.aborted` would.
+ */
+export function requestGone(request: Request): boolean {
+  return request instanceof NodeRequest ? request.exchange.closed : request.signal.aborted;
+}
+
+/**
+ * Calls `listener` once when the client of `request` goes (see `requestGone`), with no
+ * `AbortSignal` made for a request from this adapter (a held poll would pay for one each);
+ * returns a function that stops listening.
+ */
+export function whenGone(request: Request, listener: () => void): () => void {
+  if (request instanceof NodeRequest) return request.exchange.onClose(listener);
+  const signal = request.signal;
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
+}
+
+function toRequest(req: IncomingMessage, body: Buffer | null, exchange: Exchange): Request {
   const method = req.method ?? 'GET';
   if (FORBIDDEN_METHODS.has(method.toUpperCase())) {
     throw new HttpError(501, `${method} is not implemented by this server`);
@@ -91,23 +184,37 @@ function toRequest(req: IncomingMessage, body: Buffer | null, signal: AbortSigna
   // An empty body counts only when the client framed one (Content-Length: 0).
   const framed = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   const hasBody = body !== null && method !== 'GET' && method !== 'HEAD' && (body.length > 0 || framed);
+  let request: Request;
   try {
-    return new Request(url, { method, headers, signal, body: hasBody ? (body as Uint8Array<ArrayBuffer>) : null });
+    const bytes = hasBody ? (body as Uint8Array<ArrayBuffer>) : null;
+    request = new NodeRequest(url, { method, headers, body: bytes }, exchange);
+    if (bytes !== null) holdBody(request, bytes);
   } catch (error) {
     throw new HttpError(400, `Cannot read this request: ${error instanceof Error ? error.message : String(error)}`);
   }
+  return request;
+}
+
+/** The bytes of a response body: a `BufferedResponse`'s as they are, any other's read from its stream. */
+function bodyBytes(response: Response): Buffer | null | Promise<Buffer> {
+  const held = takeBody(response);
+  if (held === undefined) return response.body === null ? null : response.arrayBuffer().then((b) => Buffer.from(b));
+  if (held === null) return null;
+  return typeof held === 'string' ? Buffer.from(held) : Buffer.from(held.buffer, held.byteOffset, held.byteLength);
 }
 
 async function write(res: ServerResponse, response: Response, method = 'GET'): Promise<void> {
   const headers: Record<string, string | string[]> = {};
+  let cookie = false;
   response.headers.forEach((value, name) => {
     if (name !== 'set-cookie') headers[name] = value;
+    else cookie = true;
   });
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  if (cookie) headers['set-cookie'] = response.headers.getSetCookie();
   // A 413 or 431 leaves the rest of the request unread: close instead of draining it.
   if (response.status === 413 || response.status === 431) headers.connection = 'close';
-  const body = response.body === null ? null : Buffer.from(await response.arrayBuffer());
+  const pending = bodyBytes(response);
+  const body = pending instanceof Promise ? await pending : pending;
   // The bytes decide the length. Only HEAD and 304 may declare a length they do not send:
   // a stray Content-Length on any other bodiless answer would swallow the next response.
   if (body !== null) headers['content-length'] = String(body.length);
@@ -123,6 +230,14 @@ async function write(res: ServerResponse, response: Response, method = 'GET'): P
 /** Pairs of `rawHeaders` as fields. */
 function* rawFields(raw: readonly string[]): Generator<[string, string]> {
   for (let i = 0; i < raw.length; i += 2) yield [raw[i] as string, raw[i + 1] as string];
+}
+
+/** Whether `rawHeaders` are within the limits, counted as `measureHeaders` counts them. */
+function withinHeaderLimits(raw: readonly string[], limits: { maxHeaders: number; maxHeaderBytes: number }): boolean {
+  if (raw.length / 2 > limits.maxHeaders) return false;
+  let bytes = 0;
+  for (let i = 0; i < raw.length; i++) bytes += (raw[i] as string).length;
+  return bytes + raw.length * 2 <= limits.maxHeaderBytes;
 }
 
 /**
@@ -143,16 +258,16 @@ export function toNodeListener(handler: FetchHandler, options: NodeListenerOptio
     return error;
   };
   return (req, res) => {
-    const controller = new AbortController();
-    res.on('close', () => {
-      if (!res.writableFinished) controller.abort(new Error('The connection closed before the response was sent'));
-    });
+    const exchange = new Exchange(res);
     const run = async () => {
       let response: Response;
       try {
-        const headerError = headerLimitError(rawFields(req.rawHeaders), headerLimits, 'The request');
-        if (headerError) throw refuse(headerError, req);
-        const body = req.method === 'GET' || req.method === 'HEAD' ? null : await readNodeBody(req, maxBodyBytes);
+        if (!withinHeaderLimits(req.rawHeaders, headerLimits)) {
+          const headerError = headerLimitError(rawFields(req.rawHeaders), headerLimits, 'The request');
+          if (headerError) throw refuse(headerError, req);
+        }
+        const reading = req.method === 'GET' || req.method === 'HEAD' ? null : readNodeBody(req, maxBodyBytes);
+        const body = reading instanceof Promise ? await reading : reading;
         if (body === null && req.method !== 'GET' && req.method !== 'HEAD') {
           const detail = `The body is larger than the limit of ${maxBodyBytes} bytes`;
           throw refuse(
@@ -160,9 +275,9 @@ export function toNodeListener(handler: FetchHandler, options: NodeListenerOptio
             req,
           );
         }
-        response = await handler(toRequest(req, body, controller.signal));
+        response = await handler(toRequest(req, body, exchange));
       } catch (error) {
-        if (controller.signal.aborted) return;
+        if (exchange.closed) return;
         if (error instanceof HttpError) return write(res, error.toResponse(), req.method);
         const detail = error instanceof Error ? error.message : String(error);
         response = new HttpError(500, `The server failed: ${detail}`).toResponse();

@@ -2,6 +2,7 @@
  * Pieces shared by the long-poll endpoints: JSON replies, body parsing, the decoding of answers
  * and acknowledgements, and the check that a poll comes from the client it names.
  */
+import { BufferedResponse } from '../protocol/buffered-response.ts';
 import { utf8, utf8Text } from '../protocol/bytes.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import { decodeWireResponse } from '../protocol/json-codec.ts';
@@ -11,7 +12,7 @@ import { type Hub, sameToken } from './hub.ts';
 import { headerLimitError } from './limits.ts';
 
 export function json(value: unknown, status = 200): Response {
-  return new Response(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
+  return new BufferedResponse(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
 }
 
 export function mediaType(request: Request): string {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpError } from '../protocol/http-error.ts';
 import { pathOf } from '../protocol/paths.ts';
-import { checkXmlBody, checkXPath } from './precheck.ts';
+import { cachedXPathVerdicts, checkXmlBody, checkXPath, XPATH_CACHE_SIZE } from './precheck.ts';
 import { INVALID_XPATHS, VALID_XPATHS } from './precheck-cases.ts';
 
 describe('gateway pre-checks', () => {
@@ -20,6 +20,21 @@ describe('gateway pre-checks', () => {
       );
     });
   }
+
+  it('gives the same verdict when a path comes again (its verdict is cached), and keeps the cache bounded', () => {
+    for (let round = 0; round < 3; round++) {
+      checkXPath(pathOf('//li[2]'));
+      assert.throws(
+        () => checkXPath(pathOf('//li[')),
+        (error) => error instanceof HttpError && error.status === 400 && error.message.includes('"//li["'),
+      );
+    }
+    for (let i = 0; i < XPATH_CACHE_SIZE + 50; i++) checkXPath(pathOf(`//li[${i}]`));
+    assert.equal(cachedXPathVerdicts(), XPATH_CACHE_SIZE);
+    // Evicted or not, a verdict stays the same.
+    assert.throws(() => checkXPath(pathOf('//li[')), HttpError);
+    checkXPath(pathOf('//li[2]'));
+  });
 
   it('refuses XML that is not well-formed with its line and column', () => {
     const body = new TextEncoder().encode('<diff>\n  <add sel="."><li></diff>');

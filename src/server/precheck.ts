@@ -1,7 +1,8 @@
 /**
  * The gateway's checks before a request travels to a page, so a bad one fails fast, with a
  * better message and no round trip: XPath paths (only for pages that serve their DOM alone)
- * with the `xpath` package, and XML bodies with fast-xml-parser (line and column).
+ * with the `xpath` package, and XML bodies with fast-xml-parser (line and column). A path's
+ * verdict is remembered (a bounded LRU), since callers ask for the same few paths again and again.
  */
 import { XMLValidator } from 'fast-xml-parser';
 import * as xpath from 'xpath';
@@ -15,18 +16,53 @@ const parseXPath = (xpath as unknown as { parse(expression: string): unknown }).
 /** Body types that must be well-formed XML. */
 const XML_TYPES = new Set(['application/xml-patch+xml', 'application/xhtml+xml', 'application/xml', 'text/xml']);
 
-/** Throws a 400 when `reversePath` is not an XPath expression the page could evaluate. */
-export function checkXPath(reversePath: string): void {
+/** How many paths' verdicts the XPath check remembers. */
+export const XPATH_CACHE_SIZE = 1_000;
+/** Longer paths are checked every time: the cache stays under a few megabytes. */
+const CACHEABLE_PATH = 2_048;
+
+/** The verdict on a path: `null` when valid, else the expression and why it is not. */
+type Verdict = { expression: string; reason: string } | null;
+
+/** Verdicts by reverse path, least recently used first (a `Map` keeps insertion order). */
+const verdicts = new Map<string, Verdict>();
+
+function judge(reversePath: string): Verdict {
   const expression = expressionOf(reversePath);
   try {
     // The xpath package refuses numbers written "5." (valid XPath 1.0); this check only parses.
     parseXPath(expression.replace(/(\d)\.(?![\d.])/g, '$1.0'));
+    return null;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new HttpError(400, `XPath ${JSON.stringify(expression)} is not valid: ${reason}`, {
-      extensions: { expression, checkedBy: 'gateway' },
-    });
+    return { expression, reason: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** Throws a 400 when `reversePath` is not an XPath expression the page could evaluate. */
+export function checkXPath(reversePath: string): void {
+  let verdict = verdicts.get(reversePath);
+  if (verdict === undefined) {
+    // A bad percent-encoding throws here, uncached: it is cheap to find again.
+    verdict = judge(reversePath);
+    if (reversePath.length <= CACHEABLE_PATH) {
+      if (verdicts.size >= XPATH_CACHE_SIZE) verdicts.delete(verdicts.keys().next().value as string);
+      verdicts.set(reversePath, verdict);
+    }
+  } else {
+    // Most recently used goes last.
+    verdicts.delete(reversePath);
+    verdicts.set(reversePath, verdict);
+  }
+  if (verdict === null) return;
+  const { expression, reason } = verdict;
+  throw new HttpError(400, `XPath ${JSON.stringify(expression)} is not valid: ${reason}`, {
+    extensions: { expression, checkedBy: 'gateway' },
+  });
+}
+
+/** How many verdicts the XPath check holds now (for tests). */
+export function cachedXPathVerdicts(): number {
+  return verdicts.size;
 }
 
 /** Throws a 400 with the line and column when an XML body is not well-formed. */

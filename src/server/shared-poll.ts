@@ -16,6 +16,7 @@ import { MAX_SHARED_CLIENTS, SECRET_HEADER } from '../protocol/long-poll-wire.ts
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import type { ClientSession, HeldPoll } from './client-session.ts';
 import type { Hub } from './hub.ts';
+import { requestGone, whenGone } from './node-adapter.ts';
 import { ackOf, authenticateClient, decodeEntry, json, NO_ID, withinLimits } from './poll-body.ts';
 
 /** The `id=secret` pairs of a shared poll's `Ptth-Secret` header. */
@@ -88,7 +89,7 @@ export async function sharedPoll(
   }
   if (problem) throw problem;
   const reply = (requests: SharedPollReply['requests']) => json({ requests, refused } satisfies SharedPollReply);
-  if (refused.length > 0 || sessions.length === 0 || request.signal.aborted) return reply([]);
+  if (refused.length > 0 || sessions.length === 0 || requestGone(request)) return reply([]);
   const requests = await new Promise<SharedPollReply['requests']>((resolve) => {
     const collected: SharedPollReply['requests'] = [];
     const held = new Map<ClientSession, HeldPoll>();
@@ -100,11 +101,11 @@ export async function sharedPoll(
       for (const [session, poll] of held) hub.detachPoll(session, poll);
       resolve(collected);
     };
-    request.signal.addEventListener('abort', finish, { once: true });
+    whenGone(request, finish);
     for (const { session, delivery } of sessions) {
       const poll: HeldPoll = {
         deliver: (batch: ReverseRequest[]) => {
-          if (done || request.signal.aborted) return false;
+          if (done || requestGone(request)) return false;
           for (const message of batch) collected.push({ ...encodeWireRequest(message), client: session.id });
           // An empty batch (the hold ran out, or another poll took over a member) ends the poll now;
           // a full one waits a moment so other members' work rides along.

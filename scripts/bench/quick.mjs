@@ -1,0 +1,124 @@
+// node scripts/bench/quick.mjs [--rounds R] [--total N] [--no-peer] [--no-gateway]: a focused run
+// for iterating on ptth's performance (not part of `npm run bench`, whose figures are the ones to
+// report). R rounds of: ptth hub.fetch (sequential p50/p99, answers/s with 256 in flight, CPU per
+// answer of the server and of Chromium, polls and batches), the gateway (the same from a
+// keep-alive node:http client in another process) and Socket.IO polling as the reference, all in
+// one Chromium and one server process. Compare figures within one run only. Needs `npm run build`.
+import { chromium } from 'playwright';
+import { chromiumArgs, chromiumPath } from '../chromium.mjs';
+import { runJson } from './child.mjs';
+import { chromiumCpuMs, processCpuMs } from './process-cpu.mjs';
+import { progress } from './progress.mjs';
+import { startServerProcess } from './server-handle.mjs';
+import { median } from './stats.mjs';
+import { EXPECTED, PATH } from './task.mjs';
+
+const flag = (name, fallback) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const rounds = flag('--rounds', 3);
+const total = flag('--total', 5_000);
+const sequential = flag('--sequential', 1_000);
+const inFlight = 256;
+const peer = !process.argv.includes('--no-peer');
+const withGateway = !process.argv.includes('--no-gateway');
+
+const server = await startServerProcess();
+const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+const rows = [];
+try {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  for (let round = 0; round < rounds; round++) {
+    await page.evaluate(() => window.ptth.connect());
+    await page.waitForFunction(() => window.ptth.connection?.state === 'open');
+    const id = await page.evaluate(() => window.ptth.connection.id);
+    progress(`round ${round + 1}: ptth hub.fetch`);
+    const lat = await server.ask({ type: 'latency', system: 'ptth', warmup: 200, count: sequential });
+    const c0 = await server.ask({ type: 'counters' });
+    const b0 = chromiumCpuMs();
+    const tp = await server.ask({ type: 'throughput', system: 'ptth', total, inFlight });
+    const b1 = chromiumCpuMs();
+    const c1 = await server.ask({ type: 'counters' });
+    rows.push({
+      round,
+      system: 'ptth hub.fetch',
+      p50: lat.p50,
+      p99: lat.p99,
+      perSecond: tp.perSecond,
+      serverUs: tp.serverCpuUs,
+      chromiumUs: ((b1 - b0) * 1_000) / total,
+      perPoll: (c1.requests - c0.requests) / Math.max(1, c1.batches - c0.batches),
+      polls: c1.polls - c0.polls,
+      empty: c1.empty - c0.empty,
+    });
+    if (withGateway) {
+      progress(`round ${round + 1}: ptth gateway`);
+      const load = (part) =>
+        runJson('http-load.mjs', [
+          JSON.stringify({
+            url: `${server.url}ptth/clients/${id}${PATH}`,
+            hopUrl: `${server.url}ptth/clients/${id}`,
+            expected: EXPECTED,
+            warmup: 200,
+            inFlight,
+            ...part,
+          }),
+        ]);
+      const seq = await load({ count: sequential, total: 0 });
+      const s0 = processCpuMs(server.pid);
+      const g0 = chromiumCpuMs();
+      const { perSecond } = await load({ count: 0, warmup: 0, total });
+      rows.push({
+        round,
+        system: 'ptth gateway',
+        p50: seq.p50,
+        p99: seq.p99,
+        hop: seq.hop?.p50,
+        perSecond,
+        serverUs: ((processCpuMs(server.pid) - s0) * 1_000) / total,
+        chromiumUs: ((chromiumCpuMs() - g0) * 1_000) / total,
+      });
+    }
+    await page.evaluate(() => window.ptth.connection.close());
+    if (peer) {
+      progress(`round ${round + 1}: Socket.IO polling`);
+      await page.evaluate(() => window.bench.socketIo('polling'));
+      const sl = await server.ask({ type: 'latency', system: 'socketIo', warmup: 200, count: sequential });
+      const b2 = chromiumCpuMs();
+      const st = await server.ask({ type: 'throughput', system: 'socketIo', total, inFlight });
+      rows.push({
+        round,
+        system: 'Socket.IO polling',
+        p50: sl.p50,
+        p99: sl.p99,
+        perSecond: st.perSecond,
+        serverUs: st.serverCpuUs,
+        chromiumUs: ((chromiumCpuMs() - b2) * 1_000) / total,
+      });
+      await page.evaluate(() => window.bench.closePeers());
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+const fmt = (value, digits = 2) => (value === undefined ? '' : value.toFixed(digits));
+console.log(
+  '| system | round | p50 ms | p99 ms | hop p50 | answers/s | server µs/answer | Chromium µs/answer | per batch | polls | empty |',
+);
+console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(
+    `| ${r.system} | ${r.round + 1} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.hop)} | ${fmt(r.perSecond, 0)} | ${fmt(r.serverUs, 0)} | ${fmt(r.chromiumUs, 0)} | ${fmt(r.perPoll, 1)} | ${r.polls ?? ''} | ${r.empty ?? ''} |`,
+  );
+}
+const systems = [...new Set(rows.map((r) => r.system))];
+console.log('\nmedians:');
+for (const system of systems) {
+  const of = (key) => median(rows.filter((r) => r.system === system && r[key] !== undefined).map((r) => r[key]));
+  console.log(
+    `${system}: p50 ${fmt(of('p50'))} ms, p99 ${fmt(of('p99'))} ms, ${fmt(of('perSecond'), 0)}/s, server ${fmt(of('serverUs'), 0)} µs, Chromium ${fmt(of('chromiumUs'), 0)} µs per answer`,
+  );
+}
