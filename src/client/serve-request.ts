@@ -9,6 +9,18 @@ import { HttpError } from '../protocol/http-error.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import type { Handler } from './dom-resource.ts';
 
+/**
+ * The key of a handler's way to serve a reverse request as it is, with no `Request` made for it
+ * nor a `Response` for its answer (the DOM handler has one): each costs more than the rest of a
+ * small request in the page. Its answers must be what the fetch-shaped way would give.
+ */
+export const SERVE_MESSAGE: unique symbol = Symbol.for('ptth.serveMessage');
+
+/** A handler that can also serve reverse requests as they are (see `SERVE_MESSAGE`). */
+export interface ServesMessages {
+  [SERVE_MESSAGE](message: ReverseRequest): Promise<ReverseResponse>;
+}
+
 function problemResponse(id: string, error: HttpError): ReverseResponse {
   return {
     id,
@@ -26,6 +38,20 @@ export async function serveRequest(
   maxBodyBytes: number,
 ): Promise<ReverseResponse> {
   const what = `${message.method} ${message.path}`;
+  const direct = (handler as Partial<ServesMessages>)[SERVE_MESSAGE];
+  if (direct !== undefined) {
+    try {
+      const answer = await direct.call(handler, message);
+      const size = answer.body?.length ?? 0;
+      if (size <= maxBodyBytes) return answer;
+      const detail = `The body is larger than the limit of ${maxBodyBytes} bytes`;
+      return problemResponse(message.id, new HttpError(502, `The page's answer to ${what} was unusable: ${detail}`));
+    } catch (error) {
+      const status = error instanceof HttpError ? error.status : 500;
+      const detail = error instanceof Error ? error.message : String(error);
+      return problemResponse(message.id, new HttpError(status, `The page could not serve ${what}: ${detail}`));
+    }
+  }
   let response: Response;
   try {
     response = await handler(toRequest(message));
