@@ -23,7 +23,8 @@ import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
 import { type GroupMember, type TabGroup, tabGroup } from './tab-group.ts';
 
-const log = debug('ptth:long-poll');
+// Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
+const log = /* @__PURE__ */ debug('ptth:long-poll');
 
 /** The states of a connection. */
 export type ConnectionState = 'connecting' | 'open' | 'backoff' | 'closed';

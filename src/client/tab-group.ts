@@ -13,7 +13,8 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 
-const log = debug('ptth:tab-group');
+// Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
+const log = /* @__PURE__ */ debug('ptth:tab-group');
 
 /** How much longer than the hub's hold a shared poll may take before it counts as dead. */
 const POLL_MARGIN_MS = 10_000;
