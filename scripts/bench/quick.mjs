@@ -23,6 +23,7 @@ const sequential = flag('--sequential', 1_000);
 const inFlight = 256;
 const peer = !process.argv.includes('--no-peer');
 const withGateway = !process.argv.includes('--no-gateway');
+const withBare = process.argv.includes('--bare');
 
 const server = await startServerProcess();
 const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
@@ -35,7 +36,12 @@ try {
     await page.waitForFunction(() => window.ptth.connection?.state === 'open');
     const id = await page.evaluate(() => window.ptth.connection.id);
     progress(`round ${round + 1}: ptth hub.fetch`);
-    const lat = await server.ask({ type: 'latency', system: 'ptth', warmup: 200, count: sequential });
+    await server.ask({ type: 'latency', system: 'ptth', warmup: 200, count: 0 });
+    const q0 = chromiumCpuMs();
+    const s0 = processCpuMs(server.pid);
+    const lat = await server.ask({ type: 'latency', system: 'ptth', warmup: 0, count: sequential });
+    const tripChromiumUs = ((chromiumCpuMs() - q0) * 1_000) / sequential;
+    const tripServerUs = ((processCpuMs(server.pid) - s0) * 1_000) / sequential;
     const c0 = await server.ask({ type: 'counters' });
     const b0 = chromiumCpuMs();
     const tp = await server.ask({ type: 'throughput', system: 'ptth', total, inFlight });
@@ -44,6 +50,8 @@ try {
     rows.push({
       round,
       system: 'ptth hub.fetch',
+      tripChromiumUs,
+      tripServerUs,
       p50: lat.p50,
       p99: lat.p99,
       perSecond: tp.perSecond,
@@ -85,17 +93,48 @@ try {
     if (peer) {
       progress(`round ${round + 1}: Socket.IO polling`);
       await page.evaluate(() => window.bench.socketIo('polling'));
-      const sl = await server.ask({ type: 'latency', system: 'socketIo', warmup: 200, count: sequential });
+      await server.ask({ type: 'latency', system: 'socketIo', warmup: 200, count: 0 });
+      const q1 = chromiumCpuMs();
+      const s1 = processCpuMs(server.pid);
+      const sl = await server.ask({ type: 'latency', system: 'socketIo', warmup: 0, count: sequential });
+      const tripChromiumUs = ((chromiumCpuMs() - q1) * 1_000) / sequential;
+      const tripServerUs = ((processCpuMs(server.pid) - s1) * 1_000) / sequential;
       const b2 = chromiumCpuMs();
       const st = await server.ask({ type: 'throughput', system: 'socketIo', total, inFlight });
       rows.push({
         round,
         system: 'Socket.IO polling',
+        tripChromiumUs,
+        tripServerUs,
         p50: sl.p50,
         p99: sl.p99,
         perSecond: st.perSecond,
         serverUs: st.serverCpuUs,
         chromiumUs: ((chromiumCpuMs() - b2) * 1_000) / total,
+      });
+      await page.evaluate(() => window.bench.closePeers());
+    }
+    if (withBare) {
+      progress(`round ${round + 1}: bare long-poll loop`);
+      await page.evaluate(() => window.bench.bare());
+      await server.ask({ type: 'latency', system: 'bare', warmup: 200, count: 0 });
+      const q2 = chromiumCpuMs();
+      const s2 = processCpuMs(server.pid);
+      const bl = await server.ask({ type: 'latency', system: 'bare', warmup: 0, count: sequential });
+      const tripChromiumUs = ((chromiumCpuMs() - q2) * 1_000) / sequential;
+      const tripServerUs = ((processCpuMs(server.pid) - s2) * 1_000) / sequential;
+      const b3 = chromiumCpuMs();
+      const bt = await server.ask({ type: 'throughput', system: 'bare', total, inFlight });
+      rows.push({
+        round,
+        system: 'bare long-poll loop',
+        tripChromiumUs,
+        tripServerUs,
+        p50: bl.p50,
+        p99: bl.p99,
+        perSecond: bt.perSecond,
+        serverUs: bt.serverCpuUs,
+        chromiumUs: ((chromiumCpuMs() - b3) * 1_000) / total,
       });
       await page.evaluate(() => window.bench.closePeers());
     }
@@ -111,7 +150,7 @@ console.log(
 console.log('|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   console.log(
-    `| ${r.system} | ${r.round + 1} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.hop)} | ${fmt(r.perSecond, 0)} | ${fmt(r.serverUs, 0)} | ${fmt(r.chromiumUs, 0)} | ${fmt(r.perPoll, 1)} | ${r.polls ?? ''} | ${r.empty ?? ''} |`,
+    `| ${r.system} | ${r.round + 1} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.tripChromiumUs, 0)} | ${fmt(r.tripServerUs, 0)} | ${fmt(r.hop)} | ${fmt(r.perSecond, 0)} | ${fmt(r.serverUs, 0)} | ${fmt(r.chromiumUs, 0)} | ${fmt(r.perPoll, 1)} | ${r.polls ?? ''} | ${r.empty ?? ''} |`,
   );
 }
 const systems = [...new Set(rows.map((r) => r.system))];
@@ -119,6 +158,6 @@ console.log('\nmedians:');
 for (const system of systems) {
   const of = (key) => median(rows.filter((r) => r.system === system && r[key] !== undefined).map((r) => r[key]));
   console.log(
-    `${system}: p50 ${fmt(of('p50'))} ms, p99 ${fmt(of('p99'))} ms, ${fmt(of('perSecond'), 0)}/s, server ${fmt(of('serverUs'), 0)} µs, Chromium ${fmt(of('chromiumUs'), 0)} µs per answer`,
+    `${system}: p50 ${fmt(of('p50'))} ms, p99 ${fmt(of('p99'))} ms, Chromium ${fmt(of('tripChromiumUs'), 0)} µs/trip, ${fmt(of('perSecond'), 0)}/s, server ${fmt(of('serverUs'), 0)} µs, Chromium ${fmt(of('chromiumUs'), 0)} µs per answer`,
   );
 }

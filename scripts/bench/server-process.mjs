@@ -39,7 +39,7 @@ async function calls(system) {
     };
     return { small: async () => check(await get(PATH)), large: async () => checkTable(await get(TABLE_PATH)) };
   }
-  const peer = system === 'ws' ? server.webSocket : server.socketIo;
+  const peer = system === 'ws' ? server.webSocket : system === 'bare' ? server.bare : server.socketIo;
   await peer.open();
   return {
     small: async () => check(await peer.ask(PATH)),

@@ -87,11 +87,75 @@ function socketIoPeer(server) {
   };
 }
 
+/**
+ * A bare long-poll loop on raw node:http (the reference for what long-poll costs in Chromium,
+ * not a system of the bench's report): POST /bench/bare carries the page's answers
+ * ([[id, markup], ...]) and is held until requests are queued ([[id, xpath], ...]); everything
+ * queued in one moment goes as one batch. Used by quick.mjs.
+ */
+function bareLongPoll() {
+  const queue = [];
+  const pending = new Map();
+  let held = null;
+  let nextId = 0;
+  let flushing = false;
+  const flush = () => {
+    flushing = false;
+    if (held === null || queue.length === 0) return;
+    const res = held;
+    held = null;
+    const body = JSON.stringify(queue.splice(0));
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  const soon = () => {
+    if (flushing) return;
+    flushing = true;
+    process.nextTick(flush);
+  };
+  return {
+    handle(req, res) {
+      const chunks = [];
+      req.on('data', (chunk) => chunks.push(chunk));
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        for (const [id, markup] of text ? JSON.parse(text) : []) {
+          pending.get(id)?.(markup);
+          pending.delete(id);
+        }
+        if (held) {
+          const previous = held;
+          held = null;
+          previous.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
+          previous.end('[]');
+        }
+        held = res;
+        res.on('close', () => {
+          if (held === res) held = null;
+        });
+        soon();
+      });
+    },
+    open: () => Promise.resolve(),
+    ask: (xpath) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        pending.set(id, resolve);
+        queue.push([id, xpath]);
+        soon();
+      }),
+  };
+}
+
 /** Starts the bench server on a free loopback port. */
 export async function startBenchServer() {
   // The rate limits per client (gateway requests, polls) would refuse the throughput runs: lifted.
   const hub = new Hub({ requestsPerSecond: Number.POSITIVE_INFINITY, pollsPerSecond: Number.POSITIVE_INFINITY });
-  const server = createServer(toNodeListener(app(hub)));
+  const bare = bareLongPoll();
+  const listener = toNodeListener(app(hub));
+  const server = createServer((req, res) =>
+    req.url === '/bench/bare' && req.method === 'POST' ? bare.handle(req, res) : listener(req, res),
+  );
   server.keepAliveTimeout = 65_000;
   const socketIo = socketIoPeer(server);
   const webSocket = webSocketPeer(server);
@@ -102,6 +166,7 @@ export async function startBenchServer() {
     hub,
     socketIo,
     webSocket,
+    bare,
     close: () =>
       new Promise((resolve) => {
         webSocket.close();

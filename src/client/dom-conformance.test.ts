@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import { fromRequest, REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import type { ReverseResponse } from '../protocol/message.ts';
 import { pathOf } from '../protocol/paths.ts';
 import { CONFORMANCE_CASES, CONFORMANCE_PAGE } from './conformance-cases.ts';
 import { domResource } from './dom-resource.ts';
+import { serveRequest } from './serve-request.ts';
 import { morph, testDocument } from './test-dom.ts';
 
 describe('DOM resource conformance (jsdom)', () => {
@@ -27,6 +29,30 @@ describe('DOM resource conformance (jsdom)', () => {
         if (test.after.body === null) assert.equal(after.status, 404);
         else assert.equal(await after.text(), test.after.body);
       }
+    });
+  }
+});
+
+describe('DOM resource conformance, served as messages (the transport) and as Requests: the same answers', () => {
+  for (const test of CONFORMANCE_CASES) {
+    if (test.browser_only) continue;
+    it(test.name, async () => {
+      const answers: ReverseResponse[][] = [];
+      for (const way of ['message', 'Request']) {
+        const document = testDocument(`<!DOCTYPE html><html>${CONFORMANCE_PAGE}</html>`);
+        const dom = domResource({ document, morph });
+        // A plain function hides the handler's message path: serveRequest then makes a Request.
+        const handler = way === 'message' ? dom : (request: Request) => dom(request);
+        const serve = async (id: string, method: string, path: string, body?: string, headers = {}) => {
+          const request = new Request(REVERSE_ORIGIN + pathOf(path), { method, body: body ?? null, headers });
+          return serveRequest(handler, await fromRequest(id, request), 1024 * 1024);
+        };
+        const first = await serve('1', test.method, test.path, test.body, test.headers);
+        const after = test.after ? await serve('2', 'GET', test.after.path) : null;
+        answers.push(after ? [first, after] : [first]);
+      }
+      assert.equal(answers[0]?.[0]?.status, test.status);
+      assert.deepEqual(answers[0], answers[1]);
     });
   }
 });

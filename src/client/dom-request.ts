@@ -2,6 +2,16 @@
 import { HttpError } from '../protocol/http-error.ts';
 import type { XPathValue } from './xpath-evaluate.ts';
 
+/**
+ * What the DOM handler reads of a request besides its body: a fetch `Request` is one, and so is
+ * the lighter object the transport makes from a reverse request (no `Request` needed).
+ */
+export interface DomRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: { get(name: string): string | null };
+}
+
 /** Methods that only read, as sent in `Allow` where nothing can be written. */
 export const READ_ONLY_METHODS = 'GET, HEAD, OPTIONS';
 
@@ -32,13 +42,13 @@ export function allowForNode(node: Node): string {
 export const HTML_TYPES = ['text/html', 'application/xhtml+xml'];
 
 /** The media type of a request body, lowercased without parameters; `null` when none is given. */
-export function mediaType(request: Request): string | null {
+export function mediaType(request: DomRequest): string | null {
   const value = request.headers.get('content-type');
   return value === null ? null : (value.split(';')[0] ?? '').trim().toLowerCase();
 }
 
 /** Throws a 415 unless the body is one of `accepted` (or untyped, or any `text/*` when `anyText`). */
-export function requireType(request: Request, accepted: readonly string[], anyText = false): void {
+export function requireType(request: DomRequest, accepted: readonly string[], anyText = false): void {
   const type = mediaType(request);
   if (type === null || accepted.includes(type) || (anyText && type.startsWith('text/'))) return;
   const list = anyText ? 'text/*' : accepted.join(', ');
@@ -91,10 +101,12 @@ export function theOneNode(value: XPathValue, expression: string, method: string
 }
 
 /** Whether the request prefers the JSON form of a result: `application/json` with a higher q than any text type. */
-export function wantsJson(request: Request): boolean {
+export function wantsJson(request: DomRequest): boolean {
+  const accept = request.headers.get('accept');
+  if (accept === null || !accept.toLowerCase().includes('json')) return false;
   let json = 0;
   let text = 0;
-  for (const range of (request.headers.get('accept') ?? '').split(',')) {
+  for (const range of accept.split(',')) {
     const [type = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
     const q = Number(params.find((param) => param.startsWith('q='))?.slice(2) ?? 1);
     const weight = Number.isFinite(q) ? q : 0;

@@ -3,14 +3,19 @@
  * into a document. GET reads (and can watch), PUT replaces (morphing) or creates an attribute,
  * POST appends, PATCH edits children (HTML or RFC 5261 XML Patch), DELETE removes.
  */
+import { BufferedResponse } from '../protocol/buffered-response.ts';
+import { utf8, utf8Text } from '../protocol/bytes.ts';
+import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { HttpError } from '../protocol/http-error.ts';
-import { pathOf } from '../protocol/paths.ts';
+import type { HeaderList, ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import { pathOf, protectPath } from '../protocol/paths.ts';
 import { expressionOf } from '../protocol/xpath-path.ts';
 import { type DomMarkup, htmlMarkup } from './dom-markup.ts';
 import {
   ALL_DOM_METHODS,
   allowFor,
   allowForNode,
+  type DomRequest,
   describeNode,
   mediaType,
   notAllowed,
@@ -26,6 +31,7 @@ import { preferredWait } from './dom-watch.ts';
 import { etagOf, ifMatch, noneMatchHits, preconditions } from './etag.ts';
 import { singleElement } from './html-fragment.ts';
 import { checkAttribute, type Sanitizer } from './sanitize.ts';
+import { SERVE_MESSAGE, type ServesMessages } from './serve-request.ts';
 import { keepUserInput } from './user-input.ts';
 import { applyXmlPatch, XML_PATCH } from './xml-patch.ts';
 import type { XPathEvaluator, XPathValue } from './xpath-evaluate.ts';
@@ -78,18 +84,64 @@ export const KEY_ATTRIBUTE = 'data-ptth-key';
 
 const ATTRIBUTE_STEP = /^(.*)\/@([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)$/;
 
-/** A response that comes later (a watching GET), outside the one-at-a-time queue. */
-interface Later {
-  later: Promise<Response>;
+/**
+ * What the handler answers, before it becomes a `Response` (for callers of the fetch-shaped
+ * handler) or a reverse response (for the transport, which then needs no `Response`).
+ */
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string | null;
 }
 
-function reply(
-  body: string | null,
-  contentType: string,
-  status: number,
-  headers: Record<string, string> = {},
-): Response {
-  return new Response(body, { status, headers: { 'content-type': contentType, ...headers } });
+/** An answer that comes later (a watching GET), outside the one-at-a-time queue. */
+interface Later {
+  later: Promise<Answer>;
+}
+
+function reply(body: string | null, contentType: string, status: number, headers: Record<string, string> = {}): Answer {
+  return { status, headers: { 'content-type': contentType, ...headers }, body };
+}
+
+/** A problem as an answer: its status, its headers, and its problem+json document. */
+function problemAnswer(error: HttpError): Answer {
+  const headers: Record<string, string> = {};
+  new Headers(error.headers).forEach((value, name) => {
+    headers[name] = value;
+  });
+  headers['content-type'] = 'application/problem+json';
+  return { status: error.status, headers, body: JSON.stringify(error.toJSON()) };
+}
+
+/** An answer as a fetch `Response` (its body held, no stream unless asked for). */
+function toResponse({ status, headers, body }: Answer): Response {
+  return body === null ? new Response(null, { status, headers }) : new BufferedResponse(body, { status, headers });
+}
+
+/** An answer as the reverse response to request `id`: fields lowercased and sorted, as a `Response`'s list them. */
+function toMessage(id: string, { status, headers, body }: Answer): ReverseResponse {
+  const list: HeaderList = Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]);
+  list.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { id, status, statusText: '', headers: list, body: body === null ? null : utf8(body) };
+}
+
+/** A request as the handler reads it, from a reverse request: no `Request` made (see `SERVE_MESSAGE`). */
+function messageRequest(message: ReverseRequest): DomRequest {
+  const fields = message.headers;
+  return {
+    method: message.method,
+    url: REVERSE_ORIGIN + protectPath(message.path) + (message.query === '' ? '' : `?${message.query}`),
+    headers: {
+      get(name: string): string | null {
+        const wanted = name.toLowerCase();
+        let value: string | null = null;
+        for (const [key, each] of fields) {
+          if (key.toLowerCase() === wanted) value = value === null ? each : `${value}, ${each}`;
+        }
+        return value;
+      },
+    },
+  };
 }
 
 /**
@@ -150,13 +202,13 @@ export function domResource(options: DomResourceOptions): Handler {
     };
   }
 
-  function representation(request: Request, value: XPathValue): { body: string; contentType: string } {
+  function representation(request: DomRequest, value: XPathValue): { body: string; contentType: string } {
     if (wantsJson(request))
       return { body: JSON.stringify(jsonValue(value, serializeNode)), contentType: 'application/json' };
     return serializeValue(value, serializeNode, markup.type);
   }
 
-  function read(request: Request, expression: string, value: XPathValue, head: boolean): Response | Later {
+  function read(request: DomRequest, expression: string, value: XPathValue, head: boolean): Answer | Later {
     const empty = value.type === 'nodes' && value.nodes.length === 0;
     if (empty && request.headers.get('if-match') === null) throw selectsNothing(expression);
     const { body, contentType } = representation(request, value);
@@ -168,18 +220,15 @@ export function domResource(options: DomResourceOptions): Handler {
     const noneMatch = request.headers.get('if-none-match');
     if (noneMatch !== null && noneMatchHits(noneMatch, etag)) {
       const wait = head ? 0 : preferredWait(request, maxWait);
-      if (wait === 0) return new Response(null, { status: 304, headers });
+      if (wait === 0) return { status: 304, headers, body: null };
       return { later: watch(request, expression, etag as string, wait) };
     }
     if (!head) return reply(body, contentType, 200, headers);
     const length = String(new TextEncoder().encode(body).length);
-    return new Response(null, {
-      status: 200,
-      headers: { 'content-type': contentType, 'content-length': length, ...headers },
-    });
+    return { status: 200, headers: { 'content-type': contentType, 'content-length': length, ...headers }, body: null };
   }
 
-  async function watch(request: Request, expression: string, etag: string, wait: number): Promise<Response> {
+  async function watch(request: DomRequest, expression: string, etag: string, wait: number): Promise<Answer> {
     const current = () => {
       try {
         const value = evaluate(expression, document);
@@ -191,7 +240,7 @@ export function domResource(options: DomResourceOptions): Handler {
     const changed = await markup.waitForChange(document, current, etag, wait * 1000);
     const applied = { 'preference-applied': `wait=${wait}`, vary: 'Accept' };
     // Some changes fire nothing (a script setting input.value): look once more before a 304.
-    if (!changed && current() === etag) return new Response(null, { status: 304, headers: { etag, ...applied } });
+    if (!changed && current() === etag) return { status: 304, headers: { etag, ...applied }, body: null };
     const value = evaluate(expression, document);
     if (value.type === 'nodes' && value.nodes.length === 0) throw selectsNothing(expression);
     const { body, contentType } = representation(request, value);
@@ -216,14 +265,14 @@ export function domResource(options: DomResourceOptions): Handler {
   }
 
   /** The written node's representation; its ETag only when it is what was sent (RFC 9110 §9.3.4) or `sent` is null. */
-  function written(node: Node, sent: string | null, status = 200, headers: Record<string, string> = {}): Response {
+  function written(node: Node, sent: string | null, status = 200, headers: Record<string, string> = {}): Answer {
     const body = serializeNode(node);
     const contentType = node.nodeType === 1 ? markup.type : 'text/plain; charset=utf-8';
     const validators: Record<string, string> = sent === null || sent === body ? { etag: etagOf(body) } : {};
     return reply(body, contentType, status, { ...validators, ...headers });
   }
 
-  function createAttribute(request: Request, expression: string, body: string): Response | null {
+  function createAttribute(request: DomRequest, expression: string, body: string): Answer | null {
     const step = ATTRIBUTE_STEP.exec(expression);
     if (!step) return null;
     const owner = evaluate(step[1] || '.', document);
@@ -240,7 +289,7 @@ export function domResource(options: DomResourceOptions): Handler {
     return written(attr, body, 201, { location: pathOf(xpathOf(attr)) });
   }
 
-  function put(request: Request, expression: string, value: XPathValue, body: string): Response {
+  function put(request: DomRequest, expression: string, value: XPathValue, body: string): Answer {
     if (value.type === 'nodes' && value.nodes.length === 0) {
       const created = createAttribute(request, expression, body);
       if (created) return created;
@@ -270,7 +319,7 @@ export function domResource(options: DomResourceOptions): Handler {
     throw notAllowed('PUT', describeNode(node), allowForNode(node));
   }
 
-  function post(request: Request, node: Node, body: string): Response {
+  function post(request: DomRequest, node: Node, body: string): Answer {
     if (node.nodeType !== 1) throw notAllowed('POST', describeNode(node), allowForNode(node));
     requireType(request, markup.bodyTypes);
     preconditions(request, () => etagOf(serializeNode(node)));
@@ -279,7 +328,7 @@ export function domResource(options: DomResourceOptions): Handler {
     return written(child, null, 201, { location: pathOf(xpathOf(child)) });
   }
 
-  function patch(request: Request, node: Node, body: string): Response {
+  function patch(request: DomRequest, node: Node, body: string): Answer {
     if (node.nodeType !== 1) throw notAllowed('PATCH', describeNode(node), allowForNode(node));
     requireType(request, [...markup.bodyTypes, XML_PATCH]);
     preconditions(request, () => etagOf(serializeNode(node)));
@@ -293,7 +342,7 @@ export function domResource(options: DomResourceOptions): Handler {
     return written(element, null);
   }
 
-  function remove(request: Request, node: Node): Response {
+  function remove(request: DomRequest, node: Node): Answer {
     if (node.nodeType === 9) throw notAllowed('DELETE', 'the document', READ_ONLY_METHODS);
     if (node === document.documentElement) {
       const name = (node as Element).localName;
@@ -304,10 +353,10 @@ export function domResource(options: DomResourceOptions): Handler {
       const attr = node as Attr;
       attr.ownerElement?.removeAttributeNode(attr);
     } else node.parentNode?.removeChild(node);
-    return new Response(null, { status: 204 });
+    return { status: 204, headers: {}, body: null };
   }
 
-  function handle(request: Request, body: string): Response | Later {
+  function handle(request: DomRequest, body: string): Answer | Later {
     const method = request.method.toUpperCase();
     if (!served.has(method)) throw notAllowed(method, 'DOM resources', [...served].join(', '));
     const expression = expressionOf(new URL(request.url).pathname);
@@ -315,7 +364,7 @@ export function domResource(options: DomResourceOptions): Handler {
     checkScope(value, expression, method);
     if (method === 'OPTIONS') {
       if (value.type === 'nodes' && value.nodes.length === 0) throw selectsNothing(expression);
-      return new Response(null, { status: 204, headers: { allow: allowFor(value) } });
+      return { status: 204, headers: { allow: allowFor(value) }, body: null };
     }
     if (method === 'GET' || method === 'HEAD') return read(request, expression, value, method === 'HEAD');
     markup.beforeWrite(document);
@@ -326,15 +375,15 @@ export function domResource(options: DomResourceOptions): Handler {
     return remove(request, node);
   }
 
-  function problemOf(error: unknown): Response {
-    if (error instanceof HttpError) return error.toResponse();
+  function problemOf(error: unknown): Answer {
+    if (error instanceof HttpError) return problemAnswer(error);
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return new HttpError(500, `The DOM handler failed: ${detail}`).toResponse();
+    return problemAnswer(new HttpError(500, `The DOM handler failed: ${detail}`));
   }
 
   let tail: Promise<unknown> = Promise.resolve();
-  return (request) => {
-    const body = request.body === null ? Promise.resolve('') : request.text();
+  /** Runs one request in its turn; a watching GET answers outside the queue. */
+  function serve(request: DomRequest, body: string | Promise<string>): Promise<Answer> {
     const step = tail.then(async () => {
       try {
         return handle(request, await body);
@@ -343,6 +392,15 @@ export function domResource(options: DomResourceOptions): Handler {
       }
     });
     tail = step;
-    return step.then((out) => (out instanceof Response ? out : out.later.catch(problemOf)));
+    return step.then((out) => ('later' in out ? out.later.catch(problemOf) : out));
+  }
+
+  const handler = (request: Request) => serve(request, request.body === null ? '' : request.text()).then(toResponse);
+  const servesMessages: ServesMessages = {
+    [SERVE_MESSAGE]: (message) =>
+      serve(messageRequest(message), message.body === null ? '' : utf8Text(message.body)).then((answer) =>
+        toMessage(message.id, answer),
+      ),
   };
+  return Object.assign(handler, servesMessages);
 }

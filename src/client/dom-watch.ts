@@ -39,7 +39,7 @@ export function waitForChange(
 }
 
 /** The `wait` preference of a request (RFC 7240 §4.3) in seconds, capped at `max`; 0 when absent. */
-export function preferredWait(request: Request, max: number): number {
+export function preferredWait(request: { headers: { get(name: string): string | null } }, max: number): number {
   const match = /(?:^|[,;\s])wait\s*=\s*"?(\d+)/i.exec(request.headers.get('prefer') ?? '');
   return match ? Math.min(Number(match[1]), max) : 0;
 }

@@ -44,7 +44,10 @@ export function noneMatchHits(header: string, etag: string | null): boolean {
  * checks that need no body (404, 405, 409, 415), which take precedence (§13.2.1); the ETag is
  * computed only when a condition asks for it.
  */
-export function preconditions(request: Request, current: string | null | (() => string | null)): void {
+export function preconditions(
+  request: { headers: { get(name: string): string | null } },
+  current: string | null | (() => string | null),
+): void {
   const match = request.headers.get('if-match');
   const noneMatch = request.headers.get('if-none-match');
   if (match === null && noneMatch === null) return;

@@ -134,4 +134,65 @@ describe('the long-poll Connection', () => {
     connection.close();
     assert.equal(connection.state, 'closed');
   });
+
+  it('sends the answers of a batch on one poll as soon as the last is answered, not a task later', async (t) => {
+    const uploads: number[] = [];
+    const { hub, endpoint, close } = await serve(async (request) => {
+      if (request.url.includes('/poll/')) {
+        const sent = (JSON.parse(await request.clone().text()) as { responses: unknown[] }).responses.length;
+        if (sent > 0) uploads.push(sent);
+      }
+      return null;
+    });
+    t.after(close);
+    // Each answer schedules a marker task; the upload must leave before the marker of the last one.
+    let taskSinceAnswer = true;
+    const handler = async (request: Request) => {
+      const response = await echo(request);
+      taskSinceAnswer = false;
+      setImmediate(() => {
+        taskSinceAnswer = true;
+      });
+      return response;
+    };
+    const realFetch = globalThis.fetch;
+    const uploadsAfterATask: boolean[] = [];
+    globalThis.fetch = (input, init) => {
+      if (String(input).includes('/poll/') && String(init?.body).includes('"id"'))
+        uploadsAfterATask.push(taskSinceAnswer);
+      return realFetch(input, init);
+    };
+    t.after(() => {
+      globalThis.fetch = realFetch;
+    });
+    const connection = new Connection({ endpoint, handler, storage: null });
+    t.after(() => connection.close());
+    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    const answers = await Promise.all(
+      ['/1', '/2', '/3'].map(async (path) => (await hub.fetch(id, new Request(REVERSE_ORIGIN + path))).text()),
+    );
+    assert.deepEqual(answers, ['GET /1', 'GET /2', 'GET /3']);
+    assert.deepEqual(uploads, [3]);
+    assert.deepEqual(uploadsAfterATask, [false]);
+  });
+
+  it('a slow request does not hold back the answers that are ready: they leave a macrotask later', async (t) => {
+    const { hub, endpoint, close } = await serve();
+    t.after(close);
+    let release: () => void = () => {};
+    const slow = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handler = async (request: Request) => {
+      if (new URL(request.url).pathname === '/slow') await slow;
+      return echo(request);
+    };
+    const connection = new Connection({ endpoint, handler, storage: null });
+    t.after(() => connection.close());
+    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    const slowAnswer = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/slow`));
+    assert.equal(await (await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/fast`))).text(), 'GET /fast');
+    release();
+    assert.equal(await (await slowAnswer).text(), 'GET /slow');
+  });
 });

@@ -23,7 +23,8 @@ import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
 import { type GroupMember, type TabGroup, tabGroup } from './tab-group.ts';
 
-const log = debug('ptth:long-poll');
+// Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
+const log = /* @__PURE__ */ debug('ptth:long-poll');
 
 /** The states of a connection. */
 export type ConnectionState = 'connecting' | 'open' | 'backoff' | 'closed';
@@ -102,6 +103,8 @@ export class Connection extends EventTarget {
   #attempt = 0;
   #polls = 0;
   #flushQueued = false;
+  /** Requests of this connection being served now. */
+  #serving = 0;
   #outbox: ReverseResponse[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** Counts connects; a poll of an earlier one is stale and ignored. */
@@ -298,17 +301,29 @@ export class Connection extends EventTarget {
     }
   }
 
+  /**
+   * Sends the answers (or polls again) once every request being served is answered, at once;
+   * while some still run, a macrotask later, so handlers that finish meanwhile join the batch.
+   */
+  #flushSoon(): void {
+    if (this.#serving === 0) this.#flush();
+    else this.#scheduleFlush();
+  }
+
   #scheduleFlush(): void {
     if (this.#flushQueued) return;
     this.#flushQueued = true;
-    // A macrotask lets every handler that finishes within microtasks join the same batch.
     macrotask(() => {
       this.#flushQueued = false;
-      // A group's leader keeps answers through its own backoff; a tab polling alone sends them when open.
-      if (this.#group !== null && this.#id !== null && this.#state !== 'closed') {
-        this.#group.answer(this.#member, this.#outbox.splice(0));
-      } else if (this.#state === 'open' && (this.#outbox.length > 0 || this.#polls === 0)) this.#poll();
+      this.#flush();
     });
+  }
+
+  #flush(): void {
+    // A group's leader keeps answers through its own backoff; a tab polling alone sends them when open.
+    if (this.#group !== null && this.#id !== null && this.#state !== 'closed') {
+      this.#group.answer(this.#member, this.#outbox.splice(0));
+    } else if (this.#state === 'open' && (this.#outbox.length > 0 || this.#polls === 0)) this.#poll();
   }
 
   /** Takes what fits in one upload: the hub reads at most 16 bodies' worth, base64 may add a third. */
@@ -438,6 +453,7 @@ export class Connection extends EventTarget {
     DEBUG: log('received', requests.length, 'requests');
     for (const request of requests) {
       if (this.#delivery.arrive(request)) {
+        this.#serving++;
         void this.#serve(request);
         continue;
       }
@@ -445,7 +461,8 @@ export class Connection extends EventTarget {
       const answer = this.#delivery.answer(request.id);
       if (answer && !this.#outbox.includes(answer)) this.#outbox.push(answer);
     }
-    this.#scheduleFlush();
+    // With requests running, the last to finish sends the batch.
+    if (this.#serving === 0) this.#flush();
   }
 
   /**
@@ -462,12 +479,13 @@ export class Connection extends EventTarget {
     const started = performance.now();
     const generation = this.#generation;
     const response = await serveRequest(this.#options.handler, message, this.#maxBodyBytes);
+    this.#serving--;
     // Answers owed to a hub that forgot this client have no caller any more.
     if (this.#state === 'closed' || generation !== this.#generation) return;
     this.#delivery.remember(response);
     this.#outbox.push(response);
     const ms = performance.now() - started;
     this.#emit('request', { id: message.id, method: message.method, path: message.path, status: response.status, ms });
-    this.#scheduleFlush();
+    this.#flushSoon();
   }
 }

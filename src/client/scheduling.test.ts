@@ -43,4 +43,20 @@ describe('scheduling helpers', () => {
     });
     assert.deepEqual(order, ['microtask', 'macrotask']);
   });
+
+  it('macrotasks queued before one runs run together, in order, after the microtasks', async () => {
+    const order: string[] = [];
+    await new Promise<void>((resolve) => {
+      macrotask(() => order.push('a'));
+      macrotask(() => {
+        order.push('b');
+        macrotask(() => {
+          order.push('c, a task later');
+          resolve();
+        });
+      });
+      queueMicrotask(() => order.push('microtask'));
+    });
+    assert.deepEqual(order, ['microtask', 'a', 'b', 'c, a task later']);
+  });
 });

@@ -7,13 +7,42 @@ export function backoffDelay(attempt: number, min: number, max: number): number 
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
-/** Runs a callback as a macrotask; unlike timers, message events are not throttled in background tabs. */
+/** Callbacks waiting for the next macrotask, and the one channel that brings it. */
+let waiting: (() => void)[] = [];
+let channel: MessageChannel | null = null;
+
+/** Node's ports keep the process alive while they listen: only while a task is due (no-ops in browsers). */
+type NodePort = MessagePort & { ref?: () => void; unref?: () => void };
+
+/**
+ * Runs a callback as a macrotask; unlike timers, message events are not throttled in background
+ * tabs. Callbacks queued before the task runs share it, and one channel serves them all (making
+ * and closing a channel per call cost more than the callback). In Node the channel keeps the
+ * process alive only while a task is due.
+ */
 export function macrotask(callback: () => void): void {
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => {
-    channel.port1.close();
-    callback();
-  };
+  waiting.push(callback);
+  if (waiting.length > 1) return;
+  if (channel === null) {
+    channel = new MessageChannel();
+    const port = channel.port1 as NodePort;
+    port.onmessage = () => {
+      const due = waiting;
+      waiting = [];
+      for (const run of due) {
+        try {
+          run();
+        } catch (error) {
+          // Reported as its own task's would be, without keeping the others from running.
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+      if (waiting.length === 0) port.unref?.();
+    };
+  }
+  (channel.port1 as NodePort).ref?.();
   channel.port2.postMessage(null);
 }
 

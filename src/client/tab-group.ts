@@ -13,7 +13,8 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 
-const log = debug('ptth:tab-group');
+// Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
+const log = /* @__PURE__ */ debug('ptth:tab-group');
 
 /** How much longer than the hub's hold a shared poll may take before it counts as dead. */
 const POLL_MARGIN_MS = 10_000;
@@ -94,6 +95,8 @@ export class TabGroup {
   readonly #seats = new Map<string, Seat>();
   #polls = 0;
   #pollQueued = false;
+  /** Something a poll must carry (a seat, answers, a retry) came since the last poll was sent. */
+  #dirty = false;
   #attempt = 0;
   /** The last shared poll failed; the members are told when one works again. */
   #failing = false;
@@ -138,9 +141,17 @@ export class TabGroup {
     this.#send({ type: 'join', card });
   }
 
-  /** Hands the answers of a member to the leader, for its next poll. */
+  /** Hands the answers of a member to the leader, for its next poll (at once when this tab leads). */
   answer(member: GroupMember, responses: ReverseResponse[]): void {
-    if (responses.length > 0) this.#send({ type: 'answers', card: member.card(), responses });
+    if (responses.length === 0) return;
+    const card = member.card();
+    if (this.#leader && this.#members.has(card.instance) && !this.#closed.signal.aborted) {
+      // This tab's own answers: no message, no second macrotask; they leave now.
+      this.#seat(card).outbox.push(...responses);
+      void this.#poll();
+      return;
+    }
+    this.#send({ type: 'answers', card, responses });
   }
 
   /** A member leaves the group (its connection closed). */
@@ -250,18 +261,21 @@ export class TabGroup {
   }
 
   #schedulePoll(): void {
+    this.#dirty = true;
     if (this.#pollQueued || !this.#leader) return;
     this.#pollQueued = true;
-    // A macrotask lets every answer that arrives in the same moment ride on one poll.
+    // A macrotask lets every answer that arrives in the same moment ride on one poll. A poll
+    // sent meanwhile (this tab's own answers leave at once) may have carried it all already.
     macrotask(() => {
       this.#pollQueued = false;
-      void this.#poll();
+      if (this.#dirty || this.#polls === 0) void this.#poll();
     });
   }
 
   async #poll(): Promise<void> {
     const seats = Array.from(this.#seats.values());
     if (!this.#leader || seats.length === 0 || this.#closed.signal.aborted) return;
+    this.#dirty = false;
     clearTimeout(this.#timer);
     const body: SharedPollBody = {
       clients: seats.map((seat) => ({

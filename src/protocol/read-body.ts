@@ -14,22 +14,11 @@ function tooLarge(limit: number): HttpError {
 export type HeldBody = string | Bytes;
 
 /**
- * The key of the method by which a response that holds its body in memory (`BufferedResponse`)
- * hands it over: the body, marked read, or `undefined` when it was read or streamed already.
+ * The key of the method by which a message that holds its body in memory (`BufferedResponse`, a
+ * server adapter's request) hands it over: the body, or `undefined` when it was read or streamed
+ * already.
  */
 export const TAKE_BODY: unique symbol = Symbol.for('ptth.takeBody');
-
-/** Bodies that a server adapter has read already, by request (see `holdBody`). */
-const heldBodies = new WeakMap<Request, Bytes>();
-
-/**
- * Tells `readBody` that `request`'s body is these bytes, read already (a server adapter that
- * buffers bodies): it then takes them without going through the request's stream. The stream
- * stays as it was, for handlers that read it themselves.
- */
-export function holdBody(request: Request, bytes: Bytes): void {
-  heldBodies.set(request, bytes);
-}
 
 /** The body's bytes (`null` when there is none); a 413 `HttpError` past `limit` bytes. */
 export async function readBody(message: Request | Response, limit: number): Promise<Bytes | null> {
@@ -59,15 +48,11 @@ export async function readBody(message: Request | Response, limit: number): Prom
 }
 
 /**
- * A body held in memory, taken as reading would take it: a `BufferedResponse`'s, or what
- * `holdBody` left for a request whose stream nobody has used. `undefined` when there is none to
- * take (then read the body the usual way). For readers and writers that want the bytes as they are.
+ * A body held in memory (a `BufferedResponse`'s, or a server adapter's request whose body it
+ * read), taken as reading would take it; `undefined` when there is none to take (then read the
+ * body the usual way). For readers and writers that want the bytes as they are.
  */
 export function takeBody(message: Request | Response): HeldBody | null | undefined {
   const take = (message as { [TAKE_BODY]?: () => HeldBody | null | undefined })[TAKE_BODY];
-  if (take !== undefined) return take.call(message);
-  const bytes = heldBodies.get(message as Request);
-  if (bytes === undefined || message.bodyUsed) return undefined;
-  heldBodies.delete(message as Request);
-  return message.body === null ? null : bytes;
+  return take === undefined ? undefined : take.call(message);
 }

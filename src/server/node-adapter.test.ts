@@ -165,4 +165,43 @@ describe('toNodeListener', () => {
     assert.equal(response.headers['content-length'], String(Buffer.byteLength('bufféred')));
     assert.equal(Buffer.from(response.body, 'latin1').toString(), 'bufféred');
   });
+
+  it('a request body reads the same whichever way a handler reads it', async () => {
+    const ways: [string, (request: Request) => Promise<string>][] = [
+      ['text()', (request) => request.text()],
+      ['json()', async (request) => JSON.stringify(await request.json())],
+      ['arrayBuffer()', async (request) => new TextDecoder().decode(await request.arrayBuffer())],
+      ['blob()', async (request) => (await request.blob()).text()],
+      ['body stream', (request) => new Response(request.body).text()],
+      ['clone()', (request) => request.clone().text()],
+      ['new Request(url, request)', (request) => new Request('http://elsewhere.test/', request).text()],
+      ['new Request(request)', (request) => new Request(request).text()],
+      ['readBody, then text()', async (request) => `${(await readBody(request, 100))?.length} ${await request.text()}`],
+    ];
+    for (const [way, read] of ways) {
+      const handler: FetchHandler = async (request) => {
+        const before = request.bodyUsed;
+        const text = await read(request);
+        return new Response(`${before} ${text}`);
+      };
+      const sent = '{"a":"héllo"}';
+      const response = await exchange(handler, { method: 'POST', path: '/', body: sent });
+      const expected = way.startsWith('readBody') ? `false ${Buffer.byteLength(sent)} ${sent}` : `false ${sent}`;
+      assert.equal(Buffer.from(response.body, 'latin1').toString(), expected, way);
+    }
+  });
+
+  it('a request body read once is used: a second read fails, as with any Request', async () => {
+    const handler: FetchHandler = async (request) => {
+      await request.text();
+      const used = request.bodyUsed;
+      const again = await request.text().then(
+        () => 'read again',
+        (error) => error.constructor.name,
+      );
+      return new Response(`${used} ${again}`);
+    };
+    const response = await exchange(handler, { method: 'POST', path: '/', body: 'once' });
+    assert.equal(response.body, 'true TypeError');
+  });
 });

@@ -1,19 +1,17 @@
 /**
  * Runs a fetch-shaped handler on `node:http`: each incoming message becomes a `Request` (its body
- * streamed, its `signal` aborted when the connection closes early) and the `Response` is written back.
- *
- * On the hot path of every request, two things are made only when used: the request's `signal`
- * (an `AbortSignal` costs more than the rest of the request in Node 20; a held poll asks for it,
- * most handlers never do) and, for a `BufferedResponse`, the response's stream. Bodies are read
- * into memory first and handed to `readBody` as they are (`holdBody`). One consequence: a
- * handler that passes the request on as it is (`fetch(request)`, `request.clone()`) passes a
- * copy whose signal does not follow the connection; pass `signal: request.signal` for that.
+ * read into memory first, its `signal` aborted when the connection closes early) and the
+ * `Response` is written back. The request's signal and body stream are made only when used
+ * (node-request.ts), and a `BufferedResponse` is written without a stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../protocol/http-error.ts';
 import { protectPath } from '../protocol/paths.ts';
-import { holdBody, takeBody } from '../protocol/read-body.ts';
+import { takeBody } from '../protocol/read-body.ts';
 import { DEFAULT_LIMITS, headerLimitError } from './limits.ts';
+import { Exchange, NodeRequest } from './node-request.ts';
+
+export { requestGone, whenGone } from './node-request.ts';
 
 /** A fetch-shaped handler, as on both sides of ptth. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -89,86 +87,6 @@ function requestUrl(req: IncomingMessage): string {
   return `http://${host}${protectPath(path)}${q < 0 ? '' : target.slice(q)}`;
 }
 
-/** Whether the connection closed before the response was written, and the signal that says so. */
-class Exchange {
-  #controller: AbortController | null = null;
-  #reason: Error | null = null;
-  #listeners: (() => void)[] | null = null;
-
-  constructor(res: ServerResponse) {
-    res.on('close', () => {
-      if (res.writableFinished) return;
-      this.#reason = new Error('The connection closed before the response was sent');
-      this.#controller?.abort(this.#reason);
-      const listeners = this.#listeners;
-      this.#listeners = null;
-      if (listeners) for (const listener of listeners) listener();
-    });
-  }
-
-  get closed(): boolean {
-    return this.#reason !== null;
-  }
-
-  /** Calls `listener` once if the connection closes before the response is written; returns a remover. */
-  onClose(listener: () => void): () => void {
-    if (this.closed) {
-      queueMicrotask(listener);
-      return () => {};
-    }
-    this.#listeners ??= [];
-    this.#listeners.push(listener);
-    return () => {
-      const at = this.#listeners?.indexOf(listener) ?? -1;
-      if (at >= 0) this.#listeners?.splice(at, 1);
-    };
-  }
-
-  /** The signal, made the first time it is asked for (aborted at once when the connection is gone). */
-  signal(): AbortSignal {
-    if (this.#controller === null) {
-      this.#controller = new AbortController();
-      if (this.#reason !== null) this.#controller.abort(this.#reason);
-    }
-    return this.#controller.signal;
-  }
-}
-
-/** A request from the adapter: its `signal` follows the connection, made when first asked for. */
-class NodeRequest extends Request {
-  readonly exchange: Exchange;
-
-  constructor(url: string, init: RequestInit, exchange: Exchange) {
-    super(url, init);
-    this.exchange = exchange;
-  }
-
-  override get signal(): AbortSignal {
-    return this.exchange.signal();
-  }
-}
-
-/**
- * Whether the client of `request` has gone: its connection closed before the answer (a request
- * from this adapter), or its signal aborted (any other). Asks for no `AbortSignal` when the
- * adapter knows, as `request.signal.aborted` would.
- */
-export function requestGone(request: Request): boolean {
-  return request instanceof NodeRequest ? request.exchange.closed : request.signal.aborted;
-}
-
-/**
- * Calls `listener` once when the client of `request` goes (see `requestGone`), with no
- * `AbortSignal` made for a request from this adapter (a held poll would pay for one each);
- * returns a function that stops listening.
- */
-export function whenGone(request: Request, listener: () => void): () => void {
-  if (request instanceof NodeRequest) return request.exchange.onClose(listener);
-  const signal = request.signal;
-  signal.addEventListener('abort', listener, { once: true });
-  return () => signal.removeEventListener('abort', listener);
-}
-
 function toRequest(req: IncomingMessage, body: Buffer | null, exchange: Exchange): Request {
   const method = req.method ?? 'GET';
   if (FORBIDDEN_METHODS.has(method.toUpperCase())) {
@@ -188,7 +106,6 @@ function toRequest(req: IncomingMessage, body: Buffer | null, exchange: Exchange
   try {
     const bytes = hasBody ? (body as Uint8Array<ArrayBuffer>) : null;
     request = new NodeRequest(url, { method, headers, body: bytes }, exchange);
-    if (bytes !== null) holdBody(request, bytes);
   } catch (error) {
     throw new HttpError(400, `Cannot read this request: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -66,6 +66,24 @@ window.bench = {
     });
   },
 
+  /** The bare long-poll loop of server.mjs (quick.mjs's reference): one fetch per round trip. */
+  bare() {
+    const controller = new AbortController();
+    closers.push(() => controller.abort());
+    (async () => {
+      let answers = [];
+      while (!controller.signal.aborted) {
+        const response = await fetch('/bench/bare', {
+          method: 'POST',
+          body: JSON.stringify(answers),
+          signal: controller.signal,
+        }).catch(() => null);
+        if (!response) return;
+        answers = (await response.json()).map(([id, xpath]) => [id, answer(xpath)]);
+      }
+    })();
+  },
+
   /** Closes every peer connection opened so far. */
   closePeers() {
     for (const close of closers.splice(0)) close();

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import { devApp } from '../server/dev-server.ts';
+import { Hub } from '../server/hub.ts';
+import { toNodeListener } from '../server/node-adapter.ts';
+import { type GroupMember, type Locks, TabGroup } from './tab-group.ts';
+
+/** Web Locks in one process: a held name makes later requests for it wait (or give up on abort). */
+function fakeLocks(): Locks {
+  const held = new Map<string, Promise<unknown>>();
+  return {
+    async request(name, options, callback) {
+      while (held.has(name)) {
+        const { signal } = options;
+        if (signal?.aborted) throw signal.reason;
+        await Promise.race([
+          held.get(name),
+          new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
+        ]);
+      }
+      const running = Promise.resolve().then(callback);
+      held.set(name, running);
+      try {
+        return await running;
+      } finally {
+        held.delete(name);
+      }
+    },
+  };
+}
+
+describe('TabGroup', () => {
+  it("sends the leading tab's own answers on a poll at once, with no message and no macrotask", async (t) => {
+    const hub = new Hub({ holdMs: 5_000, expireMs: 60_000 });
+    const server = createServer(toNodeListener(devApp(hub)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      hub.close();
+      server.closeAllConnections();
+      server.close();
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth`;
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-1' });
+    const group = new TabGroup(base, fakeLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const realFetch = globalThis.fetch;
+    let fetches = 0;
+    globalThis.fetch = (...args: Parameters<typeof fetch>) => {
+      fetches++;
+      return realFetch(...args);
+    };
+    t.after(() => {
+      globalThis.fetch = realFetch;
+    });
+    const sentAtOnce: boolean[] = [];
+    const member: GroupMember = {
+      card: () => ({ id: session.id, secret: session.secret, instance: 'tab-1', ack: 0, holdMs: 5_000 }),
+      receive: (_id, requests: ReverseRequest[]) => {
+        const answers: ReverseResponse[] = requests.map((request) => ({
+          id: request.id,
+          status: 200,
+          statusText: '',
+          headers: [['content-type', 'text/plain']],
+          body: new TextEncoder().encode(`answered ${request.path}`),
+        }));
+        const before = fetches;
+        group.answer(member, answers);
+        sentAtOnce.push(fetches === before + 1);
+      },
+      refused: () => {},
+      failed: () => {},
+      recovered: () => {},
+    };
+    group.join(member);
+    for (const path of ['/one', '/two']) {
+      const response = await hub.fetch(session.id, new Request(REVERSE_ORIGIN + path));
+      assert.equal(await response.text(), `answered ${path}`);
+    }
+    assert.deepEqual(sentAtOnce, [true, true]);
+    assert.equal(group.leader, true);
+  });
+});

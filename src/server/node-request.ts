@@ -1,0 +1,180 @@
+/**
+ * The `Request` the node adapter hands to handlers, with two things made only when used, since
+ * on the hot path of every request each costs more than the rest of it (Node 20 makes each
+ * `AbortSignal` and `ReadableStream` transferable, a slow path):
+ *
+ * - its `signal`, which follows the connection (a held poll asks; most handlers never do; the
+ *   endpoints use `requestGone`/`whenGone`, which need none);
+ * - its body stream: the adapter has read the body into memory already; `readBody` takes those
+ *   bytes as they are (`TAKE_BODY`), and anything else that reads the body (`text()`, `body`,
+ *   `clone()`, `new Request(request)`, `fetch(request)`) gets a stream made at that moment. This
+ *   leans on how Node's fetch classes keep a body (an internal `state.body`); where that is not
+ *   found at start-up, bodies are made as usual.
+ *
+ * A handler that passes the request on as it is (`fetch(request)`, `request.clone()`) passes a
+ * copy whose signal does not follow the connection; pass `signal: request.signal` for that.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Bytes } from '../protocol/message.ts';
+import { TAKE_BODY } from '../protocol/read-body.ts';
+
+/** Whether the connection closed before the response was written, and the signal that says so. */
+export class Exchange {
+  #controller: AbortController | null = null;
+  #reason: Error | null = null;
+  #listeners: (() => void)[] | null = null;
+
+  constructor(res: ServerResponse) {
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      this.#reason = new Error('The connection closed before the response was sent');
+      this.#controller?.abort(this.#reason);
+      const listeners = this.#listeners;
+      this.#listeners = null;
+      if (listeners) for (const listener of listeners) listener();
+    });
+  }
+
+  get closed(): boolean {
+    return this.#reason !== null;
+  }
+
+  /** Calls `listener` once if the connection closes before the response is written; returns a remover. */
+  onClose(listener: () => void): () => void {
+    if (this.closed) {
+      queueMicrotask(listener);
+      return () => {};
+    }
+    this.#listeners ??= [];
+    this.#listeners.push(listener);
+    return () => {
+      const at = this.#listeners?.indexOf(listener) ?? -1;
+      if (at >= 0) this.#listeners?.splice(at, 1);
+    };
+  }
+
+  /** The signal, made the first time it is asked for (aborted at once when the connection is gone). */
+  signal(): AbortSignal {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#reason !== null) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+}
+
+/** What Node's fetch classes keep of a body: its stream and where it came from. */
+type InternalBody = { stream: ReadableStream; source: unknown; length: number | null } | null;
+
+/**
+ * The symbol under which Node's `Request` and `Response` keep their state, when their bodies
+ * are kept there as a plain, replaceable `body` property; `null` otherwise (bodies stay eager).
+ */
+export const STATE: symbol | null = (() => {
+  try {
+    const probe = new Request('http://probe.invalid/', { method: 'POST', body: 'x' });
+    const symbol = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'state');
+    if (symbol === undefined) return null;
+    const request = Object.getOwnPropertyDescriptor((probe as unknown as Record<symbol, object>)[symbol], 'body');
+    const response = (new Response('x') as unknown as Record<symbol, { body?: InternalBody }>)[symbol];
+    const usable = request?.configurable && 'value' in request && response?.body?.stream instanceof ReadableStream;
+    return usable ? symbol : null;
+  } catch {
+    return null;
+  }
+})();
+
+/** Sets `state.body` as a plain property again. */
+function setBody(state: object, body: InternalBody): void {
+  Object.defineProperty(state, 'body', { value: body, writable: true, enumerable: true, configurable: true });
+}
+
+/** A request's body until a stream is made of it, and whether one was (it may have been read since). */
+interface LazyBody {
+  bytes: Bytes;
+  streamed: boolean;
+}
+
+/** Where a lazy body waits, on the state object. */
+const LAZY = Symbol('ptth.lazyBody');
+
+type LazyState = { [LAZY]: LazyBody };
+
+/**
+ * The accessors of a lazy `state.body`: the first read makes the body a stream of its bytes, as
+ * `new Request(url, { body: bytes })` would have made it. One pair shared by every request:
+ * accessors made per object would give each object a shape of its own (three times slower).
+ */
+const LAZY_BODY: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: LazyState): InternalBody {
+    const lazy = this[LAZY];
+    const made = (new Response(lazy.bytes) as unknown as Record<symbol, { body: InternalBody }>)[STATE as symbol];
+    lazy.streamed = true;
+    setBody(this, made?.body ?? null);
+    return made?.body ?? null;
+  },
+  set(this: LazyState, body: InternalBody): void {
+    this[LAZY].streamed = true;
+    setBody(this, body);
+  },
+};
+
+/** A request from the adapter; see the module comment. */
+export class NodeRequest extends Request {
+  readonly exchange: Exchange;
+  /** The body as read by the adapter (kept for `readBody` while its stream is unused). */
+  readonly #bytes: Bytes | null;
+  /** Set while the body is lazy: whether a stream was made of it since. */
+  readonly #lazy: LazyBody | null;
+
+  constructor(url: string, init: { method: string; headers: Headers; body: Bytes | null }, exchange: Exchange) {
+    const lazy = init.body !== null && STATE !== null;
+    super(url, lazy ? { method: init.method, headers: init.headers } : init);
+    this.exchange = exchange;
+    this.#bytes = init.body;
+    this.#lazy = null;
+    if (lazy && init.body !== null && STATE !== null) {
+      const state = (this as unknown as Record<symbol, LazyState>)[STATE] as LazyState;
+      this.#lazy = { bytes: init.body, streamed: false };
+      state[LAZY] = this.#lazy;
+      Object.defineProperty(state, 'body', LAZY_BODY);
+    }
+  }
+
+  override get signal(): AbortSignal {
+    return this.exchange.signal();
+  }
+
+  /**
+   * The bytes as read, leaving the body as it was (a handler may still read it); `undefined` once
+   * its stream has been read from (see `takeBody`).
+   */
+  [TAKE_BODY](): Bytes | undefined {
+    const streamed = this.#lazy === null || this.#lazy.streamed;
+    if (this.#bytes === null || (streamed && this.bodyUsed)) return undefined;
+    return this.#bytes;
+  }
+}
+
+/**
+ * Whether the client of `request` has gone: its connection closed before the answer (a request
+ * from the adapter), or its signal aborted (any other). Asks for no `AbortSignal` when the
+ * adapter knows, as `request.signal.aborted` would.
+ */
+export function requestGone(request: Request): boolean {
+  return request instanceof NodeRequest ? request.exchange.closed : request.signal.aborted;
+}
+
+/**
+ * Calls `listener` once when the client of `request` goes (see `requestGone`), with no
+ * `AbortSignal` made for a request from the adapter (a held poll would pay for one each);
+ * returns a function that stops listening.
+ */
+export function whenGone(request: Request, listener: () => void): () => void {
+  if (request instanceof NodeRequest) return request.exchange.onClose(listener);
+  const signal = request.signal;
+  signal.addEventListener('abort', listener, { once: true });
+  return () => signal.removeEventListener('abort', listener);
+}
