@@ -6,6 +6,7 @@
 // one Chromium and one server process. Compare figures within one run only. Needs `npm run build`.
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
+import { launchBare } from './bare-chromium.mjs';
 import { runJson } from './child.mjs';
 import { chromiumCpuMs, processCpuMs } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
@@ -26,7 +27,10 @@ const withGateway = !process.argv.includes('--no-gateway');
 const withBare = process.argv.includes('--bare');
 
 const server = await startServerProcess();
-const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+// --playwright: drive Chromium with Playwright (its Network domain watches every request).
+const browser = process.argv.includes('--playwright')
+  ? await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+  : await launchBare();
 const rows = [];
 try {
   const page = await browser.newPage();
