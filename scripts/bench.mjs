@@ -1,7 +1,9 @@
 // npm run bench [-- --json] [-- --smoke]: ptth and its peers in one run, on this machine, in
 // Debian's Chromium. The task, for every system: the server asks the page for one small DOM node
 // and awaits the answer. Peers: Socket.IO (polling and WebSocket, emitWithAck) and a bare
-// WebSocket (ws). Also: ptth's HTTP gateway, idle clients at scale, DOM timings, bundle sizes.
+// WebSocket (ws); and a bare long-poll loop, the floor of any long-poll system. Also: ptth's HTTP
+// gateway, idle clients at scale, DOM timings, bundle sizes. Chromium runs with nothing watching
+// its network (bench/bare-chromium.mjs); --playwright drives it with Playwright instead.
 // Progress goes to stderr; --json prints one JSON document on stdout. --smoke: tiny counts.
 import { cpus } from 'node:os';
 import { browserPhases } from './bench/browser.mjs';

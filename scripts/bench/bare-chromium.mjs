@@ -2,7 +2,7 @@
 // domain on every page it drives, and the browser then reports each request to it; that costs
 // milliseconds per long-poll round trip and would be counted against every polling system. Here
 // Chromium is driven over --remote-debugging-pipe with the Runtime domain only (evaluate, and a
-// script added before the page's own), so its requests run as in a user's browser.
+// script added before the page's own, Page events), so its requests run as in a user's browser.
 // `--playwright` on the bench picks Playwright instead, to see that difference.
 import { spawn } from 'node:child_process';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
@@ -18,7 +18,8 @@ class BarePage {
 
   async goto(url) {
     await this.#call('Page.navigate', { url }, this.#session);
-    await this.waitForFunction(() => document.readyState === 'complete');
+    // The old document is complete too: wait for the new one.
+    await this.waitForFunction((href) => location.href === href && document.readyState === 'complete', url);
   }
 
   /** Runs `fn(arg)` in the page and resolves with its (awaited, JSON-able) value. */
@@ -44,6 +45,16 @@ class BarePage {
       if (Date.now() > deadline) throw new Error(`Timed out waiting for ${fn}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  }
+
+  /** What idle.mjs needs of Playwright's: a session to send CDP commands on (Performance.*). */
+  context() {
+    return {
+      newCDPSession: async () => ({
+        send: (method, params) => this.#call(method, params, this.#session),
+        detach: async () => {},
+      }),
+    };
   }
 
   async addInitScript(fn) {
@@ -90,6 +101,8 @@ export async function launchBare() {
     async newPage() {
       const { targetId } = await call('Target.createTarget', { url: 'about:blank' });
       const { sessionId } = await call('Target.attachToTarget', { targetId, flatten: true });
+      // Page events only (for the scripts added before a document's own); nothing about the network.
+      await call('Page.enable', {}, sessionId);
       return new BarePage(call, sessionId);
     },
     async close() {

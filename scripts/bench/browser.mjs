@@ -4,6 +4,7 @@
 // The calls are made inside the server process (server-process.mjs); this process drives Chromium.
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
+import { launchBare } from './bare-chromium.mjs';
 import { runJson } from './child.mjs';
 import { countTimers, idlePage } from './idle.mjs';
 import { chromiumCpuMs, processCpuMs } from './process-cpu.mjs';
@@ -69,7 +70,10 @@ async function peer(server, page, system, name, open, counts) {
 
 /** Runs the page phases against the server process; resolves with the systems' figures, the idle page and the DOM timings. */
 export async function browserPhases(server, counts) {
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  // Nothing watches the page's network unless --playwright asks for Playwright (see bare-chromium.mjs).
+  const browser = process.argv.includes('--playwright')
+    ? await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+    : await launchBare();
   try {
     const page = await browser.newPage();
     await page.addInitScript(countTimers);
@@ -94,11 +98,12 @@ export async function browserPhases(server, counts) {
       counts,
     );
     const ws = await peer(server, page, 'ws', 'ws (bare WebSocket)', () => window.bench.webSocket(), counts);
+    const bareLongPoll = await peer(server, page, 'bare', 'bare long-poll loop', () => window.bench.bare(), counts);
     progress(`DOM: ${counts.domRounds} rounds of each in-page operation...`);
     const dom = await page.evaluate((rounds) => window.bench.dom(rounds), counts.domRounds);
     return {
       chromium: browser.version(),
-      systems: { ptth: ptth.hub, ptthGateway: ptth.gateway, socketIoPolling, socketIoWebSocket, ws },
+      systems: { ptth: ptth.hub, ptthGateway: ptth.gateway, socketIoPolling, socketIoWebSocket, ws, bareLongPoll },
       idle: { ...ptth.idle, control },
       dom,
     };

@@ -6,6 +6,7 @@ const LABELS = {
   socketIoPolling: 'Socket.IO polling (emitWithAck)',
   socketIoWebSocket: 'Socket.IO WebSocket (emitWithAck)',
   ws: 'ws, bare WebSocket (the floor)',
+  bareLongPoll: 'bare long-poll loop (the floor of long-poll)',
 };
 
 const ms = (value) => (value === null || value === undefined ? '—' : `${value.toFixed(2)} ms`);

@@ -88,10 +88,10 @@ function socketIoPeer(server) {
 }
 
 /**
- * A bare long-poll loop on raw node:http (the reference for what long-poll costs in Chromium,
- * not a system of the bench's report): POST /bench/bare carries the page's answers
+ * A bare long-poll loop on raw node:http: the floor of what any long-poll system costs in
+ * Chromium (a reference row of the report, not a peer): POST /bench/bare carries the page's answers
  * ([[id, markup], ...]) and is held until requests are queued ([[id, xpath], ...]); everything
- * queued in one moment goes as one batch. Used by quick.mjs.
+ * queued in one moment goes as one batch.
  */
 function bareLongPoll() {
   const queue = [];

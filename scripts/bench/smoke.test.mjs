@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 
-const SYSTEMS = ['ptth', 'ptthGateway', 'socketIoPolling', 'socketIoWebSocket', 'ws'];
+const SYSTEMS = ['ptth', 'ptthGateway', 'socketIoPolling', 'socketIoWebSocket', 'ws', 'bareLongPoll'];
 const TARGETS = [
   'latency-p50',
   'latency-p99',

@@ -66,7 +66,7 @@ window.bench = {
     });
   },
 
-  /** The bare long-poll loop of server.mjs (quick.mjs's reference): one fetch per round trip. */
+  /** The bare long-poll loop of server.mjs (the floor of long-poll): one fetch per round trip. */
   bare() {
     const controller = new AbortController();
     closers.push(() => controller.abort());
