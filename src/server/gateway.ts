@@ -15,6 +15,7 @@ import type { Hub } from './hub.ts';
 import { headerLimitError, readBodyWithin, tooManyRequests } from './limits.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
 import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
+import { abortOf } from './node-request.ts';
 import { checkXmlBody, checkXPath } from './precheck.ts';
 import { RateLimiter } from './rate-limit.ts';
 
@@ -134,7 +135,7 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
     const asked = { method, path: reversePath, query, headers, body };
     const tooManyHeaders = headerLimitError(headers, hub.options, `The request to client "${id}"`);
     if (tooManyHeaders) return relay(id, hub.limits.refuse(tooManyHeaders, id), asked);
-    return relay(id, await hub.send(id, asked, { signal: request.signal }), asked);
+    return relay(id, await hub.send(id, asked, { signal: abortOf(request) }), asked);
   }
 
   return async (request) => {

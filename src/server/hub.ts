@@ -18,7 +18,7 @@ import { DeadlineQueue } from './deadline-queue.ts';
 import { type ClientRecord, type HubStore, MemoryStore, type TransportKind, type Unanswered } from './hub-store.ts';
 import { LimitLog } from './limit-log.ts';
 import { DEFAULT_LIMITS, headerLimitError, type LimitOptions } from './limits.ts';
-import { type CallAnswer, type CallOwner, PendingCall } from './pending-call.ts';
+import { type AbortLike, type CallAnswer, type CallOwner, PendingCall, throwIfAborted } from './pending-call.ts';
 import { RecentIds } from './recent-ids.ts';
 
 /**
@@ -61,8 +61,11 @@ export interface HubStats {
 
 /** Per-call options of `hub.fetch`. */
 export interface HubFetchOptions {
-  /** Aborting rejects with the signal's reason; a request not yet delivered is then never run. */
-  signal?: AbortSignal;
+  /**
+   * Aborting rejects with the signal's reason; a request not yet delivered is then never run.
+   * Anything shaped like a signal will do (`AbortLike`), such as the node adapter's `Exchange`.
+   */
+  signal?: AbortSignal | AbortLike;
   /** Overrides `requestTimeoutMs` for this call. */
   timeoutMs?: number;
 }
@@ -264,7 +267,7 @@ export class Hub extends EventEmitter<HubEvents> {
   /** Makes `request` on client `clientId`; see the module comment for what it settles with. */
   async fetch(clientId: string, request: Request, options: HubFetchOptions = {}): Promise<Response> {
     const { signal } = options;
-    signal?.throwIfAborted();
+    throwIfAborted(signal);
     const headers = headerList(request.headers);
     const tooManyHeaders = headerLimitError(headers, this.options, `The request to client "${clientId}"`);
     if (tooManyHeaders) return this.limits.refuse(tooManyHeaders, clientId);
@@ -285,7 +288,7 @@ export class Hub extends EventEmitter<HubEvents> {
         if (error instanceof HttpError) return error.toResponse();
         throw error;
       }
-      signal?.throwIfAborted();
+      throwIfAborted(signal);
       // Reading the body took time: the client may be gone by now.
       if (this.#closed || this.#sessions.get(clientId) !== session) {
         return unavailable(`Client "${clientId}" went away while the request was being read`, clientId);
@@ -307,7 +310,7 @@ export class Hub extends EventEmitter<HubEvents> {
     options: HubFetchOptions = {},
   ): Promise<ReverseResponse | Response> {
     const { signal } = options;
-    signal?.throwIfAborted();
+    throwIfAborted(signal);
     if (this.#closed) return unavailable('The hub is closed', clientId);
     const session = this.#sessions.get(clientId) ?? (await this.lookup(clientId));
     if (!session) return problem(404, `No client with id "${clientId}" is connected`, { client: clientId });
@@ -364,7 +367,7 @@ export class Hub extends EventEmitter<HubEvents> {
   #send(
     session: ClientSession,
     message: ReverseRequest,
-    signal: AbortSignal | undefined,
+    signal: AbortLike | undefined,
     timeoutMs = this.options.requestTimeoutMs,
   ): Promise<CallAnswer> {
     const call = new PendingCall(this.#owner, session, message, timeoutMs, signal);
@@ -394,7 +397,7 @@ export class Hub extends EventEmitter<HubEvents> {
         extensions: { client: session.id, option: 'maxQueue', limit: maxQueue },
       });
       call.settle(this.limits.refuse(full, session.id));
-    } else this.#handOverSoon(session);
+    } else this.#handOverLater(session);
   }
 
   /** The hub's side of its calls: forgetting them, and the 504 of one that timed out. */
@@ -579,6 +582,20 @@ export class Hub extends EventEmitter<HubEvents> {
     session.handOverSoon = true;
     process.nextTick(() => {
       session.handOverSoon = false;
+      void this.#handOver(session);
+    });
+  }
+
+  /**
+   * Hands the queue over once this turn of the event loop has read its input (setImmediate):
+   * requests that callers on many connections send at once (the gateway's) go as one batch, not
+   * one per connection. A poll that arrives hands over sooner (`#handOverSoon`).
+   */
+  #handOverLater(session: ClientSession): void {
+    if (session.handOverLater) return;
+    session.handOverLater = true;
+    setImmediate(() => {
+      session.handOverLater = false;
       void this.#handOver(session);
     });
   }

@@ -17,12 +17,16 @@
 import type { ServerResponse } from 'node:http';
 import type { Bytes } from '../protocol/message.ts';
 import { TAKE_BODY } from '../protocol/read-body.ts';
+import type { AbortLike } from './pending-call.ts';
 
-/** Whether the connection closed before the response was written, and the signal that says so. */
-export class Exchange {
+/**
+ * Whether the connection closed before the response was written. It is shaped like an abort
+ * signal (`AbortLike`, enough for `hub.send`), and makes a real `AbortSignal` only when asked.
+ */
+export class Exchange implements AbortLike {
   #controller: AbortController | null = null;
   #reason: Error | null = null;
-  #listeners: (() => void)[] | null = null;
+  #listeners: (EventListenerObject | (() => void))[] | null = null;
 
   constructor(res: ServerResponse) {
     res.on('close', () => {
@@ -31,12 +35,22 @@ export class Exchange {
       this.#controller?.abort(this.#reason);
       const listeners = this.#listeners;
       this.#listeners = null;
-      if (listeners) for (const listener of listeners) listener();
+      if (listeners === null) return;
+      const event = new Event('abort');
+      for (const listener of listeners) typeof listener === 'function' ? listener() : listener.handleEvent(event);
     });
   }
 
   get closed(): boolean {
     return this.#reason !== null;
+  }
+
+  get aborted(): boolean {
+    return this.#reason !== null;
+  }
+
+  get reason(): unknown {
+    return this.#reason ?? undefined;
   }
 
   /** Calls `listener` once if the connection closes before the response is written; returns a remover. */
@@ -47,10 +61,23 @@ export class Exchange {
     }
     this.#listeners ??= [];
     this.#listeners.push(listener);
-    return () => {
-      const at = this.#listeners?.indexOf(listener) ?? -1;
-      if (at >= 0) this.#listeners?.splice(at, 1);
-    };
+    return () => this.#remove(listener);
+  }
+
+  /** `onClose` as an abort signal's listener; once, always (the connection closes once). */
+  addEventListener(_type: 'abort', listener: EventListenerObject): void {
+    if (this.closed) return;
+    this.#listeners ??= [];
+    this.#listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: EventListenerObject): void {
+    this.#remove(listener);
+  }
+
+  #remove(listener: EventListenerObject | (() => void)): void {
+    const at = this.#listeners?.indexOf(listener) ?? -1;
+    if (at >= 0) this.#listeners?.splice(at, 1);
   }
 
   /** The signal, made the first time it is asked for (aborted at once when the connection is gone). */
@@ -177,4 +204,12 @@ export function whenGone(request: Request, listener: () => void): () => void {
   const signal = request.signal;
   signal.addEventListener('abort', listener, { once: true });
   return () => signal.removeEventListener('abort', listener);
+}
+
+/**
+ * What says that the client of `request` went, for `hub.send`'s `signal`: the adapter's
+ * `Exchange` (no `AbortSignal` made), or the request's own signal.
+ */
+export function abortOf(request: Request): AbortLike {
+  return request instanceof NodeRequest ? request.exchange : request.signal;
 }

@@ -7,6 +7,22 @@
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import type { ClientSession } from './client-session.ts';
 
+/**
+ * What a call needs of an `AbortSignal`: an `AbortSignal` is one, and so is the node adapter's
+ * `Exchange`, which says when a caller's connection closed without making a signal.
+ */
+export interface AbortLike {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  addEventListener(type: 'abort', listener: EventListenerObject, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: EventListenerObject): void;
+}
+
+/** Throws the reason of an aborted signal, as `AbortSignal.throwIfAborted` does. */
+export function throwIfAborted(signal: AbortLike | undefined): void {
+  if (signal?.aborted) throw signal.reason;
+}
+
 /** What a call settles with: the client's answer, or a problem made in its place. */
 export type CallAnswer = ReverseResponse | Response;
 
@@ -24,7 +40,7 @@ export class PendingCall {
   #resolve!: (answer: CallAnswer) => void;
   #reject!: (reason: unknown) => void;
   readonly #timer: ReturnType<typeof setTimeout>;
-  readonly #signal: AbortSignal | undefined;
+  readonly #signal: AbortLike | undefined;
   #over = false;
   /** What the owner said when the call ended (the store's entry, for the 504's wording). */
   #finished: unknown;
@@ -34,7 +50,7 @@ export class PendingCall {
     readonly session: ClientSession,
     readonly request: ReverseRequest,
     readonly timeoutMs: number,
-    signal?: AbortSignal,
+    signal?: AbortLike,
   ) {
     this.promise = new Promise<CallAnswer>((resolve, reject) => {
       this.#resolve = resolve;
