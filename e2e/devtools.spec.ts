@@ -98,3 +98,29 @@ test('ptth.fetch runs a request on the page locally, with the rules the server g
   expect(await server.text('string(//h1)')).toBe('set locally');
   expect(await page.evaluate(() => ptth.log.map((entry) => entry.method))).toEqual(['GET']);
 });
+
+test('the script serves reverse requests as messages: no Request is made in the page, unless debug is on', async ({
+  ptth: server,
+  page,
+}) => {
+  await page.evaluate(() => {
+    const counted = { requests: 0 };
+    const Original = Request;
+    globalThis.Request = class extends Original {
+      constructor(...args: ConstructorParameters<typeof Request>) {
+        super(...args);
+        counted.requests++;
+      }
+    };
+    (globalThis as unknown as { counted: typeof counted }).counted = counted;
+  });
+  const made = () => page.evaluate(() => (globalThis as unknown as { counted: { requests: number } }).counted.requests);
+  expect(await (await server.get('//h1')).text()).toBe('<h1 id="title">Devtools</h1>');
+  expect((await server.put('//h1', '<h1 id="title">changed</h1>')).status).toBe(200);
+  expect(await made()).toBe(0);
+  await page.evaluate(() => {
+    ptth.debug = true;
+  });
+  expect(await (await server.get('//h1')).text()).toBe('<h1 id="title">changed</h1>');
+  expect(await made()).toBeGreaterThan(0);
+});

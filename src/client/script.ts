@@ -14,6 +14,7 @@
 import type { Handler } from './dom-resource.ts';
 import * as api from './index.ts';
 import type { ConnectionState, RequestRecord } from './long-poll.ts';
+import { SERVE_MESSAGE, type ServesMessages, serveRequest } from './serve-request.ts';
 
 /** A served request in `ptth.log`: the connection's record and when it was answered. */
 interface LogEntry extends RequestRecord {
@@ -68,6 +69,22 @@ async function debugged(request: Request): Promise<Response> {
   return response;
 }
 
+/** The page's handler as its connection sees it: logged while `debug` is on, else as it is. */
+const fetchShaped = (request: Request) => (ptth.debug ? debugged(request) : handler(request));
+
+/**
+ * What the connection serves: the handler's own message path (no `Request` nor `Response` made,
+ * see `SERVE_MESSAGE`) unless `debug` is on or the handler has none; else the fetch-shaped way.
+ */
+const served: Handler & ServesMessages = Object.assign((request: Request) => fetchShaped(request), {
+  [SERVE_MESSAGE]: (message: Parameters<ServesMessages[typeof SERVE_MESSAGE]>[0]) => {
+    const direct = (handler as Partial<ServesMessages>)[SERVE_MESSAGE];
+    if (direct !== undefined && !ptth.debug) return direct.call(handler, message);
+    // The size limit is the connection's to check, on whatever this returns.
+    return serveRequest(fetchShaped, message, Number.POSITIVE_INFINITY);
+  },
+});
+
 const ptth: PtthGlobal = {
   api,
   connection: null,
@@ -92,7 +109,7 @@ const ptth: PtthGlobal = {
       ...(data.wire === 'http' ? { wire: 'http' as const } : {}),
       ...(data.shared === 'false' ? { shared: false } : {}),
       ...settings,
-      handler: (request) => (ptth.debug ? debugged(request) : handler(request)),
+      handler: served,
       dom: own === undefined,
     });
     connection.on('request', (record) => {
