@@ -3,6 +3,7 @@
  * tests and other hosts can inject another evaluator with the same contract.
  */
 import { HttpError } from '../protocol/http-error.ts';
+import { remembered } from '../protocol/lru.ts';
 
 /** The result of an XPath expression; node sets come in document order. */
 export type XPathValue =
@@ -50,18 +51,9 @@ export const COMPILED_EXPRESSIONS = 256;
  */
 export function documentEvaluator(document: Document): XPathEvaluator {
   const resolver = (prefix: string | null) => (prefix === null ? null : (XPATH_NAMESPACES[prefix] ?? null));
-  const compiled = new Map<string, XPathExpression>();
-  const compile = (expression: string): XPathExpression => {
-    let known = compiled.get(expression);
-    if (known !== undefined) {
-      compiled.delete(expression);
-    } else {
-      known = document.createExpression(expression, resolver);
-      if (compiled.size >= COMPILED_EXPRESSIONS) compiled.delete(compiled.keys().next().value as string);
-    }
-    compiled.set(expression, known);
-    return known;
-  };
+  const compile = remembered(COMPILED_EXPRESSIONS, (expression: string) =>
+    document.createExpression(expression, resolver),
+  );
   return (expression, context) => {
     // A node set is asked for as an ordered snapshot: the engine orders it (sorting here with
     // compareDocumentPosition is quadratic on long lists) and it survives DOM changes. Other

@@ -8,6 +8,7 @@ import { XMLValidator } from 'fast-xml-parser';
 import * as xpath from 'xpath';
 import { utf8Text } from '../protocol/bytes.ts';
 import { HttpError } from '../protocol/http-error.ts';
+import { remembered } from '../protocol/lru.ts';
 import { expressionOf } from '../protocol/xpath-path.ts';
 
 // xpath's parse() is public at run time but missing from its type declarations.
@@ -24,9 +25,6 @@ const CACHEABLE_PATH = 2_048;
 /** The verdict on a path: `null` when valid, else the expression and why it is not. */
 type Verdict = { expression: string; reason: string } | null;
 
-/** Verdicts by reverse path, least recently used first (a `Map` keeps insertion order). */
-const verdicts = new Map<string, Verdict>();
-
 function judge(reversePath: string): Verdict {
   const expression = expressionOf(reversePath);
   try {
@@ -38,21 +36,12 @@ function judge(reversePath: string): Verdict {
   }
 }
 
+/** Verdicts by reverse path; a bad percent-encoding throws in `judge`, uncached: it is cheap to find again. */
+const verdictOf = remembered(XPATH_CACHE_SIZE, judge, (reversePath: string) => reversePath.length <= CACHEABLE_PATH);
+
 /** Throws a 400 when `reversePath` is not an XPath expression the page could evaluate. */
 export function checkXPath(reversePath: string): void {
-  let verdict = verdicts.get(reversePath);
-  if (verdict === undefined) {
-    // A bad percent-encoding throws here, uncached: it is cheap to find again.
-    verdict = judge(reversePath);
-    if (reversePath.length <= CACHEABLE_PATH) {
-      if (verdicts.size >= XPATH_CACHE_SIZE) verdicts.delete(verdicts.keys().next().value as string);
-      verdicts.set(reversePath, verdict);
-    }
-  } else {
-    // Most recently used goes last.
-    verdicts.delete(reversePath);
-    verdicts.set(reversePath, verdict);
-  }
+  const verdict = verdictOf(reversePath);
   if (verdict === null) return;
   const { expression, reason } = verdict;
   throw new HttpError(400, `XPath ${JSON.stringify(expression)} is not valid: ${reason}`, {
@@ -62,7 +51,7 @@ export function checkXPath(reversePath: string): void {
 
 /** How many verdicts the XPath check holds now (for tests). */
 export function cachedXPathVerdicts(): number {
-  return verdicts.size;
+  return verdictOf.size;
 }
 
 /** Throws a 400 with the line and column when an XML body is not well-formed. */

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { remembered } from './lru.ts';
+
+describe('remembered', () => {
+  it('makes each key once while it is among the last `limit` used, least recently used out first', () => {
+    const made: string[] = [];
+    const upper = remembered(2, (key: string) => {
+      made.push(key);
+      return key.toUpperCase();
+    });
+    assert.equal(upper('a'), 'A');
+    assert.equal(upper('b'), 'B');
+    assert.equal(upper('a'), 'A'); // a is now the most recent: b goes first
+    assert.equal(upper('c'), 'C');
+    assert.equal(upper('a'), 'A');
+    assert.equal(upper('b'), 'B');
+    assert.deepEqual(made, ['a', 'b', 'c', 'b']);
+    assert.equal(upper.size, 2);
+  });
+
+  it('keeps undefined and null results, but not a throw, nor what `keep` refuses', () => {
+    let calls = 0;
+    const nothing = remembered(4, () => {
+      calls++;
+      return undefined;
+    });
+    nothing('x');
+    nothing('x');
+    assert.equal(calls, 1);
+    let throws = 0;
+    const failing = remembered(4, (key: string) => {
+      throws++;
+      throw new Error(key);
+    });
+    assert.throws(() => failing('y'), /y/);
+    assert.throws(() => failing('y'), /y/);
+    assert.equal(throws, 2);
+    assert.equal(failing.size, 0);
+    let long = 0;
+    const short = remembered(
+      4,
+      (key: string) => {
+        long++;
+        return key.length;
+      },
+      (key) => key.length < 3,
+    );
+    short('abcd');
+    short('abcd');
+    assert.equal(long, 2);
+    assert.equal(short.size, 0);
+  });
+});
