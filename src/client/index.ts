@@ -6,6 +6,7 @@ export { expressionOf } from '../protocol/xpath-path.ts';
 export type { ConnectOptions, PageOptions } from './connect.ts';
 export { connect, pageHandler } from './connect.ts';
 export type { DomMarkup } from './dom-markup.ts';
+export { domPurifier } from './dom-purifier.ts';
 export type { DomResourceOptions, Handler, Morph, MorphOptions } from './dom-resource.ts';
 export { DOM_METHODS, domResource, IGNORE_ATTRIBUTE, KEY_ATTRIBUTE } from './dom-resource.ts';
 export { serializeValue, xpathOf } from './dom-serialize.ts';
@@ -13,8 +14,8 @@ export type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord 
 export { Connection } from './long-poll.ts';
 export type { RouteHandler, Router } from './router.ts';
 export { router } from './router.ts';
-export type { Sanitizer } from './sanitize.ts';
-export { checkAttribute, domPurifier } from './sanitize.ts';
+export type { LazySanitizer, Sanitizer } from './sanitize.ts';
+export { checkAttribute } from './sanitize.ts';
 export { keepUserInput } from './user-input.ts';
 export type { XPathEvaluator, XPathValue } from './xpath-evaluate.ts';
 export { documentEvaluator, XPATH_NAMESPACES } from './xpath-evaluate.ts';
