@@ -1,8 +1,9 @@
-// Bundle sizes, minified and gzipped: ptth's browser bundles, its core client (transport, router,
-// DOM handler, morphdom and the default sanitizing: what a page needs to be driven), its
-// transport alone, and socket.io-client's browser bundle. The core and the transport are built
-// here the way scripts/build.mjs builds the client. `node scripts/bench/size.mjs` prints them
-// with what each module adds to the core, after `npm run build`.
+// Bundle sizes, minified and gzipped: ptth's browser bundles, its core client (`ptth/core`:
+// transport, router, DOM handler, morphdom; what a page needs to be driven) and the DOMPurify
+// chunk the core imports at the page's first write, its transport alone, and socket.io-client's
+// browser bundle. The core and the transport are built here the way scripts/build.mjs builds
+// the client. `node scripts/bench/size.mjs` prints them with what each module adds to the core,
+// after `npm run build`.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -12,9 +13,8 @@ import { build } from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** What a page needs to be driven: connect (transport, DOM handler, morphdom, sanitizing) and the router. */
-const CORE =
-  "export { connect, pageHandler } from './src/client/connect.ts'; export { router } from './src/client/router.ts';";
+/** What a page needs to be driven: `connect` (transport, DOM handler, morphdom), the router. */
+const CORE = 'src/client/core.ts';
 /** The transport alone: `Connection` (connect, poll, acks, both wires, tab group) without the DOM handler. */
 const TRANSPORT = "export { Connection } from './src/client/long-poll.ts';";
 
@@ -24,10 +24,15 @@ function sizes(bytes) {
   return { min: bytes.length, gzip: gzip(bytes) };
 }
 
-/** Builds `contents` as scripts/build.mjs builds the browser client; returns the code and its source map. */
-async function bundle(contents) {
+/**
+ * Builds `entry` (a file, or the code of a module) as scripts/build.mjs builds the browser
+ * client, chunks split; returns the entry's code and source map, and the other chunks' code.
+ */
+async function bundle(entry) {
+  const file = entry.endsWith('.ts');
   const result = await build({
-    stdin: { contents, resolveDir: ROOT, loader: 'ts', sourcefile: 'entry.ts' },
+    ...(file ? { entryPoints: { entry } } : { stdin: { contents: entry, resolveDir: ROOT, loader: 'ts' } }),
+    ...(file ? { splitting: true, outdir: join(ROOT, 'size') } : { outfile: join(ROOT, 'size/entry.js') }),
     bundle: true,
     write: false,
     platform: 'browser',
@@ -37,11 +42,15 @@ async function bundle(contents) {
     dropLabels: ['DEBUG'],
     legalComments: 'none',
     sourcemap: 'external',
-    outfile: join(ROOT, 'size.js'),
     logLevel: 'error',
   });
-  const file = (suffix) => result.outputFiles.find((out) => out.path.endsWith(suffix));
-  return { code: file('.js').contents, map: JSON.parse(file('.js.map').text) };
+  const output = (path) => result.outputFiles.find((out) => out.path === join(ROOT, 'size', path));
+  const chunks = result.outputFiles.filter((out) => out.path.endsWith('.js') && !out.path.endsWith('/entry.js'));
+  return {
+    code: output('entry.js').contents,
+    map: JSON.parse(output('entry.js.map').text),
+    chunks: chunks.map((out) => out.contents),
+  };
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -113,10 +122,12 @@ function contributions(code, map) {
 export async function bundleSizes() {
   const require = createRequire(import.meta.url);
   const socketIoDist = join(dirname(require.resolve('socket.io-client/package.json')), 'dist');
+  const core = await bundle(CORE);
   return {
     'ptth client.js': sizes(readFileSync(join(ROOT, 'dist/client/client.js'))),
     'ptth client.mjs': sizes(readFileSync(join(ROOT, 'dist/client/client.mjs'))),
-    'ptth core': sizes((await bundle(CORE)).code),
+    'ptth core': sizes(core.code),
+    "ptth core's DOMPurify chunk (at the first write)": sizes(Buffer.concat(core.chunks)),
     'ptth transport alone': sizes((await bundle(TRANSPORT)).code),
     'socket.io.min.js': sizes(readFileSync(join(socketIoDist, 'socket.io.min.js'))),
   };
@@ -124,7 +135,7 @@ export async function bundleSizes() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [name, size] of Object.entries(await bundleSizes())) {
-    console.log(`${name.padEnd(22)} ${String(size.min).padStart(7)} B min ${String(size.gzip).padStart(7)} B gzip`);
+    console.log(`${name.padEnd(48)} ${String(size.min).padStart(7)} B min ${String(size.gzip).padStart(7)} B gzip`);
   }
   const { code, map } = await bundle(CORE);
   console.log('\nWhat each module adds to the core (minified bytes; gzip bytes saved without it):');
