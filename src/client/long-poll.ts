@@ -6,61 +6,18 @@
 import { debug } from '../protocol/debug.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import type { ConnectionEvents, ConnectionState, LongPollOptions } from './connection-types.ts';
 import { DeliveryLog } from './delivery-log.ts';
-import type { Handler } from './dom-resource.ts';
 import { connectToHub, HubRefused, leaveHub, pollHub } from './hub-exchange.ts';
 import { defaultStorage, loadIdentity, randomName, saveIdentity } from './identity.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
 import { type GroupMember, type TabGroup, tabGroup } from './tab-group.ts';
 
+export type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord } from './connection-types.ts';
+
 // Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
 const log = /* @__PURE__ */ debug('ptth:long-poll');
-
-/** The states of a connection. */
-export type ConnectionState = 'connecting' | 'open' | 'backoff' | 'closed';
-
-/** Options of the long-poll transport. */
-export interface LongPollOptions {
-  /** Where the hub's endpoints are mounted; default `/ptth` on the page's origin. */
-  endpoint?: string;
-  /** Serves the reverse requests. */
-  handler: Handler;
-  /** The encoding of batches on the wire: JSON (default) or pipelined `message/http`. */
-  wire?: 'json' | 'http';
-  /** First delay after a failure; doubles up to `maxBackoffMs`, with jitter. Default 500 ms. */
-  minBackoffMs?: number;
-  /** Longest delay between attempts after failures. Default 30 s. */
-  maxBackoffMs?: number;
-  /** The page URL reported to the hub; default `location.href`. */
-  url?: string;
-  /** Tells the hub the handler is the DOM resource handler alone (`connect()` sets it). */
-  dom?: boolean;
-  /** Where the tab keeps its id across reloads; default `sessionStorage`, `null` for none. */
-  storage?: Storage | null;
-  /**
-   * Share one poll among the tabs of this origin (Web Locks and BroadcastChannel; JSON wire only).
-   * Default `true`: on HTTP/1.1 a browser holds six connections per host, one poll per tab would
-   * freeze the seventh.
-   */
-  shared?: boolean;
-}
-
-/** One served reverse request, as reported by the `request` event. */
-export interface RequestRecord {
-  id: string;
-  method: string;
-  path: string;
-  status: number;
-  ms: number;
-}
-
-/** Event detail types, by event name. */
-export interface ConnectionEvents {
-  state: ConnectionState;
-  error: { reason: string; error?: unknown };
-  request: RequestRecord;
-}
 
 /** How long a connect may take before it is retried. */
 const CONNECT_DEADLINE_MS = 30_000;
