@@ -107,6 +107,31 @@ test('the ES module build connects a page with a handler of its own', async ({ p
   expect(await h1.text()).toBe('<h1>ES module</h1>');
 });
 
+test('the core build fetches DOMPurify at the first write, and sanitizes with it', async ({ page, ptth }) => {
+  const { hub, url } = ptth.server;
+  const purify: string[] = [];
+  page.on('request', (request) => {
+    if (/\/ptth\/core-purify[^/]*\.mjs$/.test(request.url())) purify.push(request.url());
+  });
+  await page.goto(`${url}demo/core.html`);
+  await expect(page.locator('#state')).toHaveAttribute('data-state', 'open');
+  const id = (await page.locator('#state').getAttribute('data-id')) ?? '';
+  const h1 = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/html/body/h1`));
+  expect(await h1.text()).toBe('<h1>ptth/core</h1>');
+  expect(purify).toEqual([]);
+  const put = await hub.fetch(
+    id,
+    new Request(`${REVERSE_ORIGIN}/html/body/h1`, {
+      method: 'PUT',
+      headers: { 'content-type': 'text/html' },
+      body: '<h1 onclick="window.ran = 1">core<img src="x" onerror="window.ran = 2"></h1>',
+    }),
+  );
+  expect(put.status).toBe(200);
+  expect(await page.locator('h1').evaluate((h1) => h1.outerHTML)).toBe('<h1>core<img src="x"></h1>');
+  expect(purify).toHaveLength(1);
+});
+
 test('an inserted <script> does not run', async ({ ptth, page }) => {
   const put = await ptth.put('/html/body/header/h1', '<h1 id="title">x<script>window.ran = 1</script></h1>');
   expect(put.status).toBe(200);

@@ -19,6 +19,16 @@ const browser = {
 await Promise.all([
   build({ ...browser, entryPoints: ['src/client/index.ts'], format: 'esm', outfile: 'dist/client/client.mjs' }),
   build({ ...browser, entryPoints: ['src/client/script.ts'], format: 'iife', outfile: 'dist/client/client.js' }),
+  // ptth/core: DOMPurify in a chunk of its own, imported at the page's first write.
+  build({
+    ...browser,
+    entryPoints: { core: 'src/client/core.ts' },
+    format: 'esm',
+    splitting: true,
+    outdir: 'dist/client',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'core-[name]-[hash]',
+  }),
   // Readable, with the debug log kept: turn it on with localStorage.debug = 'ptth:*'.
   build({
     ...browser,
@@ -63,5 +73,5 @@ chmodSync('dist/server/cli.js', 0o755);
 
 execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 console.log(
-  'built dist/client/ (client.js, client.mjs, client.debug.js), dist/server/, dist/peer/, dist/test/, dist/types/',
+  'built dist/client/ (client.js, client.mjs, client.debug.js, core.mjs), dist/server/, dist/peer/, dist/test/, dist/types/',
 );

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as core from './client/core.ts';
 import * as client from './client/index.ts';
 import * as peer from './peer/index.ts';
 import * as server from './server/index.ts';
@@ -28,6 +29,13 @@ describe('public exports', () => {
       'serializeValue',
       'xpathOf',
     ]);
+  });
+
+  it('the core client exports exactly these names, all of them also client exports', () => {
+    const names = Object.keys(core).sort();
+    assert.deepEqual(names, ['Connection', 'HttpError', 'connect', 'domResource', 'pageHandler', 'pathOf', 'router']);
+    const all: Record<string, unknown> = { ...client };
+    for (const [name, value] of Object.entries(core)) assert.equal(value, all[name], name);
   });
 
   it('the server exports exactly these names', () => {

@@ -70,7 +70,7 @@ describe('the bench', () => {
     ]) {
       assert.equal(typeof result.dom[figure], 'number', `dom.${figure}`);
     }
-    for (const bundle of ['ptth client.js', 'ptth core (transport alone)', 'socket.io.min.js']) {
+    for (const bundle of ['ptth client.js', 'ptth core', 'ptth transport alone', 'socket.io.min.js']) {
       positive(result.size[bundle]?.min, `${bundle} minified`);
       positive(result.size[bundle]?.gzip, `${bundle} gzipped`);
     }

@@ -2,11 +2,14 @@
 import morphdom from 'morphdom';
 import { domResource, type Handler } from './dom-resource.ts';
 import { Connection, type LongPollOptions } from './long-poll.ts';
-import { domPurifier } from './sanitize.ts';
+import { type LazySanitizer, purifier } from './sanitize.ts';
 
 /** How the page serves its DOM. */
 export interface PageOptions {
-  /** Clean written markup with DOMPurify and refuse script attributes. Default `true`. */
+  /**
+   * Clean written markup with DOMPurify and refuse script attributes. Default `true`. DOMPurify
+   * is imported at the first write (`ptth/core` fetches it then; `client.js` has it inline).
+   */
   sanitize?: boolean;
   /** Serve only this element (or the first match of this CSS selector) and what is inside it. */
   scope?: Element | string;
@@ -17,6 +20,11 @@ export interface PageOptions {
 /** Options of `connect`; all optional. Without a handler the page serves its DOM. */
 export type ConnectOptions = Partial<LongPollOptions> & PageOptions;
 
+/** DOMPurify on `window`, imported when first needed: most pages are read far more than written. */
+function purifierOf(window: Window): LazySanitizer {
+  return { load: () => import('dompurify').then((module) => purifier(module.default, window)) };
+}
+
 /** The DOM resource handler of a document, morphing with morphdom, sanitizing unless told not to. */
 export function pageHandler(document: Document = globalThis.document, options: PageOptions = {}): Handler {
   const selector = options.scope;
@@ -26,7 +34,7 @@ export function pageHandler(document: Document = globalThis.document, options: P
     document,
     morph: morphdom,
     sanitize:
-      options.sanitize === false ? false : domPurifier(document.defaultView ?? (globalThis as unknown as Window)),
+      options.sanitize === false ? false : purifierOf(document.defaultView ?? (globalThis as unknown as Window)),
     ...(scope ? { scope } : {}),
     ...(options.readOnly ? { methods: ['GET', 'HEAD', 'OPTIONS'] } : {}),
   });

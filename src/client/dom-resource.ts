@@ -31,7 +31,7 @@ import { jsonValue, serializeValue, xpathOf } from './dom-serialize.ts';
 import { preferredWait } from './dom-watch.ts';
 import { etagOf, ifMatch, noneMatchHits, preconditions } from './etag.ts';
 import { singleElement } from './html-fragment.ts';
-import { checkAttribute, type Sanitizer } from './sanitize.ts';
+import { checkAttribute, type LazySanitizer, type Sanitizer } from './sanitize.ts';
 import { SERVE_MESSAGE, type ServesMessages } from './serve-request.ts';
 import { keepUserInput } from './user-input.ts';
 import { applyXmlPatch, XML_PATCH } from './xml-patch.ts';
@@ -62,9 +62,11 @@ export interface DomResourceOptions {
   maxWaitSeconds?: number;
   /**
    * Cleans written markup (see `domPurifier`) and refuses script attributes; `false` writes
-   * markup as sent. `pageHandler()` sanitizes by default; here the default is `false`.
+   * markup as sent. A `LazySanitizer` is loaded before the first PUT, POST or PATCH (a failed
+   * load is a 503, and is tried again at the next write). `pageHandler()` sanitizes by default;
+   * here the default is `false`.
    */
-  sanitize?: Sanitizer | false;
+  sanitize?: Sanitizer | LazySanitizer | false;
   /**
    * Only nodes inside this element are served: others are a 403 (and non-node results too). A
    * function is asked at each request (the element may be rendered later, or again).
@@ -82,6 +84,9 @@ export const DOM_METHODS = ALL_DOM_METHODS;
 export const IGNORE_ATTRIBUTE = 'data-ptth-ignore';
 /** Besides `id`, this attribute keys children, so a morph moves them instead of rebuilding them. */
 export const KEY_ATTRIBUTE = 'data-ptth-key';
+
+/** The methods that write markup, and so need the sanitizer. */
+const WRITES = new Set(['PUT', 'POST', 'PATCH']);
 
 const ATTRIBUTE_STEP = /^(.*)\/@([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)$/;
 
@@ -168,7 +173,9 @@ export function domResource(options: DomResourceOptions): Handler {
   const scopeOf =
     typeof options.scope === 'function' ? options.scope : () => (options.scope as Element | undefined) ?? null;
   const scoped = options.scope !== undefined;
-  const sanitize = options.sanitize || null;
+  const sanitizing = Boolean(options.sanitize);
+  const lazy = typeof options.sanitize === 'object' ? options.sanitize : null;
+  let sanitize = typeof options.sanitize === 'function' ? options.sanitize : null;
   const served = new Set((options.methods ?? DOM_METHODS.split(', ')).map((method) => method.toUpperCase()));
   served.add('OPTIONS');
 
@@ -293,7 +300,7 @@ export function domResource(options: DomResourceOptions): Handler {
     const element = owner.nodes[0] as Element;
     const name = step[2] as string;
     if (!inScope(element)) throw new HttpError(403, `XPath ${JSON.stringify(expression)} is outside the page's scope`);
-    if (sanitize) checkAttribute(name, body);
+    if (sanitizing) checkAttribute(name, body);
     element.setAttribute(name, body);
     const attr = element.getAttributeNode(name) as Attr;
     keepsItsUri(expression, attr, () => element.removeAttribute(name));
@@ -322,7 +329,7 @@ export function domResource(options: DomResourceOptions): Handler {
       requireType(request, [], true);
       preconditions(request, current);
       const old = node.nodeValue;
-      if (sanitize && node.nodeType === 2) checkAttribute((node as Attr).name, body);
+      if (sanitizing && node.nodeType === 2) checkAttribute((node as Attr).name, body);
       setNodeValue(node, body);
       keepsItsUri(expression, node, () => setNodeValue(node, old ?? ''));
       return written(node, body);
@@ -392,12 +399,25 @@ export function domResource(options: DomResourceOptions): Handler {
     return problemAnswer(new HttpError(500, `The DOM handler failed: ${detail}`));
   }
 
+  /** Loads a lazy sanitizer before the first write: every write that parses markup then has it. */
+  async function ready(request: DomRequest): Promise<void> {
+    if (sanitize !== null || lazy === null || !WRITES.has(request.method.toUpperCase())) return;
+    try {
+      sanitize = await lazy.load();
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new HttpError(503, `The sanitizer could not be loaded, so no markup is written: ${detail}`);
+    }
+  }
+
   let tail: Promise<unknown> = Promise.resolve();
   /** Runs one request in its turn; a watching GET answers outside the queue. */
   function serve(request: DomRequest, body: string | Promise<string>): Promise<Answer> {
     const step = tail.then(async () => {
       try {
-        return handle(request, await body);
+        const text = await body;
+        await ready(request);
+        return handle(request, text);
       } catch (error) {
         return problemOf(error);
       }

@@ -4,89 +4,20 @@
  * sends their responses on the next poll, which then becomes the held one.
  */
 import { debug } from '../protocol/debug.ts';
-import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
-import type { ConnectBody, ConnectReply, PollReply } from '../protocol/long-poll-wire.ts';
-import {
-  ACK_HEADER,
-  DEFAULT_ENDPOINT,
-  INSTANCE_HEADER,
-  MESSAGE_HTTP,
-  RETRY_HEADER,
-  SECRET_HEADER,
-} from '../protocol/long-poll-wire.ts';
+import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
-import { parseRequests, printBatch, printResponse } from '../protocol/message-http.ts';
+import type { ConnectionEvents, ConnectionState, LongPollOptions } from './connection-types.ts';
 import { DeliveryLog } from './delivery-log.ts';
-import type { Handler } from './dom-resource.ts';
+import { connectToHub, HubRefused, leaveHub, pollHub } from './hub-exchange.ts';
 import { defaultStorage, loadIdentity, randomName, saveIdentity } from './identity.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
 import { type GroupMember, type TabGroup, tabGroup } from './tab-group.ts';
 
+export type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord } from './connection-types.ts';
+
 // Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
 const log = /* @__PURE__ */ debug('ptth:long-poll');
-
-/** The states of a connection. */
-export type ConnectionState = 'connecting' | 'open' | 'backoff' | 'closed';
-
-/** Options of the long-poll transport. */
-export interface LongPollOptions {
-  /** Where the hub's endpoints are mounted; default `/ptth` on the page's origin. */
-  endpoint?: string;
-  /** Serves the reverse requests. */
-  handler: Handler;
-  /** The encoding of batches on the wire: JSON (default) or pipelined `message/http`. */
-  wire?: 'json' | 'http';
-  /** First delay after a failure; doubles up to `maxBackoffMs`, with jitter. Default 500 ms. */
-  minBackoffMs?: number;
-  /** Longest delay between attempts after failures. Default 30 s. */
-  maxBackoffMs?: number;
-  /** The page URL reported to the hub; default `location.href`. */
-  url?: string;
-  /** Tells the hub the handler is the DOM resource handler alone (`connect()` sets it). */
-  dom?: boolean;
-  /** Where the tab keeps its id across reloads; default `sessionStorage`, `null` for none. */
-  storage?: Storage | null;
-  /**
-   * Share one poll among the tabs of this origin (Web Locks and BroadcastChannel; JSON wire only).
-   * Default `true`: on HTTP/1.1 a browser holds six connections per host, one poll per tab would
-   * freeze the seventh.
-   */
-  shared?: boolean;
-}
-
-/** One served reverse request, as reported by the `request` event. */
-export interface RequestRecord {
-  id: string;
-  method: string;
-  path: string;
-  status: number;
-  ms: number;
-}
-
-/** Event detail types, by event name. */
-export interface ConnectionEvents {
-  state: ConnectionState;
-  error: { reason: string; error?: unknown };
-  request: RequestRecord;
-}
-
-/** A connect or poll the hub answered with another status than expected. */
-class HubRefused extends Error {
-  /** The hub's `Retry-After` in milliseconds (0 when it sent none). */
-  readonly retryAfterMs: number;
-
-  constructor(
-    what: 'connect' | 'poll',
-    readonly status: number,
-    body: string,
-    retryAfter: string | null,
-  ) {
-    super(`${what} answered ${status}: ${body}`);
-    const seconds = Number(retryAfter ?? Number.NaN);
-    this.retryAfterMs = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 3_600) * 1_000 : 0;
-  }
-}
 
 /** How long a connect may take before it is retried. */
 const CONNECT_DEADLINE_MS = 30_000;
@@ -212,12 +143,7 @@ export class Connection extends EventTarget {
     this.#abort.abort();
     this.#group?.leave(this.#instance);
     if (this.#id !== null) {
-      // keepalive lets the goodbye out even when the page is being unloaded.
-      fetch(`${this.#base}/poll/${encodeURIComponent(this.#id)}`, {
-        method: 'DELETE',
-        headers: { [SECRET_HEADER]: this.#secret, [INSTANCE_HEADER]: this.#instance },
-        keepalive: true,
-      }).catch(() => {});
+      leaveHub(this.#base, this.#id, this.#secret, this.#instance);
     }
     this.#setState('closed');
   }
@@ -261,23 +187,15 @@ export class Connection extends EventTarget {
     this.#id = null;
     this.#setState('connecting');
     try {
-      const reply = await withDeadline(this.#abort.signal, CONNECT_DEADLINE_MS, async (signal) => {
-        const response = await fetch(`${this.#base}/connect`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            url: this.#options.url,
-            dom: this.#options.dom,
-            instance: this.#instance,
-            ...loadIdentity(this.#options.storage, this.#identityKey),
-          } satisfies ConnectBody),
-          signal,
-        });
-        if (response.status !== 201) {
-          throw new HubRefused('connect', response.status, await response.text(), response.headers.get('retry-after'));
-        }
-        return (await response.json()) as ConnectReply;
-      });
+      const body = {
+        url: this.#options.url,
+        dom: this.#options.dom,
+        instance: this.#instance,
+        ...loadIdentity(this.#options.storage, this.#identityKey),
+      };
+      const reply = await withDeadline(this.#abort.signal, CONNECT_DEADLINE_MS, (signal) =>
+        connectToHub(this.#base, body, signal),
+      );
       if (this.#state === 'closed') return;
       this.#generation++;
       this.#id = reply.id;
@@ -346,7 +264,6 @@ export class Connection extends EventTarget {
     const generation = this.#generation;
     const responses = this.#takeBatch();
     if (this.#outbox.length > 0) this.#scheduleFlush();
-    const http = this.#options.wire === 'http';
     this.#polls++;
     this.#lastPollAt = Date.now();
     DEBUG: log('poll', { responses: responses.length, polls: this.#polls });
@@ -355,28 +272,11 @@ export class Connection extends EventTarget {
     let requests: ReverseRequest[];
     try {
       // A poll is never held longer than holdMs: past that (and a margin) the connection is dead.
-      requests = await withDeadline(this.#abort.signal, this.#holdMs + POLL_MARGIN_MS, async (signal) => {
-        const response = await fetch(`${this.#base}/poll/${encodeURIComponent(id)}`, {
-          method: 'POST',
-          headers: {
-            [SECRET_HEADER]: this.#secret,
-            [INSTANCE_HEADER]: this.#instance,
-            'content-type': http ? MESSAGE_HTTP : 'application/json',
-            accept: http ? MESSAGE_HTTP : 'application/json',
-            ...(http ? { [ACK_HEADER]: String(ack), ...(retry ? { [RETRY_HEADER]: '1' } : {}) } : {}),
-          },
-          body: http
-            ? printBatch(responses, printResponse)
-            : JSON.stringify({ responses: responses.map(encodeWireResponse), ack, ...(retry ? { retry } : {}) }),
-          signal,
-        });
-        if (response.status !== 200) {
-          throw new HubRefused('poll', response.status, await response.text(), response.headers.get('retry-after'));
-        }
-        return http
-          ? parseRequests(new Uint8Array(await response.arrayBuffer()))
-          : ((await response.json()) as PollReply).requests.map(decodeWireRequest);
-      });
+      const http = this.#options.wire === 'http';
+      const poll = { id, secret: this.#secret, instance: this.#instance, http, responses, ack, retry };
+      requests = await withDeadline(this.#abort.signal, this.#holdMs + POLL_MARGIN_MS, (signal) =>
+        pollHub(this.#base, poll, signal),
+      );
     } catch (error) {
       if (this.#abort.signal.aborted || generation !== this.#generation) return;
       if (error instanceof HubRefused && this.#refused(error.status, error.message)) return;

@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { pathOf } from '../protocol/paths.ts';
+import { domPurifier } from './dom-purifier.ts';
 import { domResource } from './dom-resource.ts';
-import { checkAttribute, domPurifier } from './sanitize.ts';
+import { checkAttribute } from './sanitize.ts';
 import { morph, testDocument } from './test-dom.ts';
 
 const PAGE = '<!DOCTYPE html><html><body><h1 id="t">T</h1><div id="app"><ul><li>a</li></ul></div></body></html>';
@@ -79,6 +80,34 @@ describe('sanitizing written markup', () => {
     );
     assert.ok(document.querySelector('input#name[name="name"]'));
     assert.ok(document.querySelector('p#title'));
+  });
+
+  it('a lazy sanitizer is loaded at the first write, not for reads; a failed load is a 503 and is tried again', async () => {
+    const document = testDocument(PAGE);
+    let loads = 0;
+    let fail = true;
+    const sanitize = {
+      load: async () => {
+        loads++;
+        if (fail) throw new Error('offline');
+        return domPurifier(document.defaultView as unknown as Window);
+      },
+    };
+    const handler = domResource({ document, morph, sanitize });
+    const call = (method: string, path: string, body?: string) =>
+      handler(new Request(REVERSE_ORIGIN + pathOf(path), { method, body: body ?? null, headers: html }));
+    assert.equal((await call('GET', '//h1')).status, 200);
+    assert.equal(loads, 0);
+    const refused = await call('PUT', '//h1', '<h1 id="t">x</h1>');
+    assert.equal(refused.status, 503);
+    assert.match(await refused.text(), /sanitizer could not be loaded.*offline/);
+    fail = false;
+    assert.equal((await call('PUT', '//h1', '<h1 id="t" onclick="bad()">x<script>bad()</script></h1>')).status, 200);
+    assert.equal((await call('POST', "//div[@id='app']", '<p onclick="bad()">p</p>')).status, 201);
+    assert.equal((await call('PUT', '//h1/@onclick', 'bad()')).status, 403);
+    assert.equal(loads, 2);
+    assert.equal(document.querySelector('h1')?.outerHTML, '<h1 id="t">x</h1>');
+    assert.equal(document.querySelector('[onclick]'), null);
   });
 
   it('sanitize: false writes markup as sent', async () => {

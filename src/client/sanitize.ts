@@ -1,23 +1,32 @@
 /**
  * Sanitizing what the server writes into the page, with DOMPurify (a well-kept sanitizer, not
  * home-made regexes): no `<script>`, no `on*` handler attributes, no `javascript:` URLs. Written
- * attributes are checked by the same rules.
+ * attributes are checked by the same rules. This module takes DOMPurify as an argument, so that
+ * it can be loaded when first needed (see `connect.ts` and `dom-purifier.ts`).
  */
-import DOMPurify from 'dompurify';
+import type DOMPurify from 'dompurify';
 import { HttpError } from '../protocol/http-error.ts';
 
 /** Cleans an element's content (and the element) in place. */
 export type Sanitizer = (container: Element) => void;
 
-/** A sanitizer using DOMPurify on `window` (the page's, or a test DOM's). */
-export function domPurifier(window: Window = globalThis as unknown as Window): Sanitizer {
-  const purify = DOMPurify(window as unknown as Parameters<typeof DOMPurify>[0]);
+/**
+ * A sanitizer loaded when first needed (the DOM handler awaits it before the first write that
+ * carries markup); `pageHandler()` loads DOMPurify this way.
+ */
+export interface LazySanitizer {
+  load(): Promise<Sanitizer>;
+}
+
+/** A sanitizer using `purify` (DOMPurify's factory) on `window`. */
+export function purifier(purify: typeof DOMPurify, window: Window): Sanitizer {
+  const instance = purify(window as unknown as Parameters<typeof DOMPurify>[0]);
   return (container) => {
     try {
       // SANITIZE_DOM off: it drops ids and names such as id="title" or name="name" (they shadow
       // document or form properties), which server-rendered pages use all the time. Script
       // stays out either way.
-      purify.sanitize(container, { IN_PLACE: true, SANITIZE_DOM: false });
+      instance.sanitize(container, { IN_PLACE: true, SANITIZE_DOM: false });
     } catch (error) {
       throw new HttpError(
         422,

@@ -8,9 +8,9 @@
 import { debug } from '../protocol/debug.ts';
 import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
 import type { SharedPollBody, SharedPollReply } from '../protocol/long-poll-wire.ts';
-import { SECRET_HEADER } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { DeliveryLog } from './delivery-log.ts';
+import { sharedPollHub } from './hub-exchange.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 
 // Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
@@ -291,20 +291,10 @@ export class TabGroup {
     this.#polls++;
     let reply: SharedPollReply;
     try {
-      reply = await withDeadline(this.#closed.signal, holdMs + POLL_MARGIN_MS, async (signal) => {
-        const response = await fetch(`${this.#base}/poll`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [SECRET_HEADER]: seats.map((seat) => `${seat.card.id}=${seat.card.secret}`).join(', '),
-          },
-          body: JSON.stringify(body),
-          signal,
-        });
-        if (response.status !== 200)
-          throw new Error(`shared poll answered ${response.status}: ${await response.text()}`);
-        return (await response.json()) as SharedPollReply;
-      });
+      const cards = seats.map((seat) => seat.card);
+      reply = await withDeadline(this.#closed.signal, holdMs + POLL_MARGIN_MS, (signal) =>
+        sharedPollHub(this.#base, cards, body, signal),
+      );
     } catch (error) {
       this.#polls--;
       if (this.#closed.signal.aborted) return;

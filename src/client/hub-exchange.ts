@@ -1,0 +1,111 @@
+/**
+ * The transport's exchanges with the hub, one fetch each: connect, a tab's own poll (on the
+ * JSON or the `message/http` wire), a tab group's shared poll, and the goodbye. A status other
+ * than the expected one is thrown as `HubRefused`, with the hub's `Retry-After`.
+ */
+import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
+import type {
+  ConnectBody,
+  ConnectReply,
+  PollReply,
+  SharedPollBody,
+  SharedPollReply,
+} from '../protocol/long-poll-wire.ts';
+import { ACK_HEADER, INSTANCE_HEADER, MESSAGE_HTTP, RETRY_HEADER, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import { parseRequests, printBatch, printResponse } from '../protocol/message-http.ts';
+
+/** A connect or poll the hub answered with another status than expected. */
+export class HubRefused extends Error {
+  /** The hub's `Retry-After` in milliseconds (0 when it sent none). */
+  readonly retryAfterMs: number;
+
+  constructor(
+    what: string,
+    readonly status: number,
+    body: string,
+    retryAfter: string | null,
+  ) {
+    super(`${what} answered ${status}: ${body}`);
+    const seconds = Number(retryAfter ?? Number.NaN);
+    this.retryAfterMs = Number.isFinite(seconds) && seconds > 0 ? Math.min(seconds, 3_600) * 1_000 : 0;
+  }
+}
+
+/** POSTs to the hub; the response when its status is `expected`, else a `HubRefused`. */
+async function post(what: string, url: string, init: RequestInit, expected: number): Promise<Response> {
+  const response = await fetch(url, { method: 'POST', ...init });
+  if (response.status !== expected) {
+    throw new HubRefused(what, response.status, await response.text(), response.headers.get('retry-after'));
+  }
+  return response;
+}
+
+/** `POST {base}/connect`: the hub's reply (201). */
+export async function connectToHub(base: string, body: ConnectBody, signal: AbortSignal): Promise<ConnectReply> {
+  const init = { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal };
+  return (await (await post('connect', `${base}/connect`, init, 201)).json()) as ConnectReply;
+}
+
+/** What a tab's own poll carries. */
+export interface Poll {
+  id: string;
+  secret: string;
+  instance: string;
+  /** The `message/http` wire rather than JSON. */
+  http: boolean;
+  responses: ReverseResponse[];
+  ack: number;
+  /** Ask the hub to deliver again what may have been lost. */
+  retry: boolean;
+}
+
+/** `POST {base}/poll/{id}`: sends answers, returns the reverse requests the hub held for this client. */
+export async function pollHub(base: string, poll: Poll, signal: AbortSignal): Promise<ReverseRequest[]> {
+  const { http, ack, retry, responses } = poll;
+  const response = await post(
+    'poll',
+    `${base}/poll/${encodeURIComponent(poll.id)}`,
+    {
+      headers: {
+        [SECRET_HEADER]: poll.secret,
+        [INSTANCE_HEADER]: poll.instance,
+        'content-type': http ? MESSAGE_HTTP : 'application/json',
+        accept: http ? MESSAGE_HTTP : 'application/json',
+        ...(http ? { [ACK_HEADER]: String(ack), ...(retry ? { [RETRY_HEADER]: '1' } : {}) } : {}),
+      },
+      body: http
+        ? printBatch(responses, printResponse)
+        : JSON.stringify({ responses: responses.map(encodeWireResponse), ack, ...(retry ? { retry } : {}) }),
+      signal,
+    },
+    200,
+  );
+  return http
+    ? parseRequests(new Uint8Array(await response.arrayBuffer()))
+    : ((await response.json()) as PollReply).requests.map(decodeWireRequest);
+}
+
+/** `POST {base}/poll`: a tab group's shared poll; each member's secret goes in `Ptth-Secret` as `id=secret`. */
+export async function sharedPollHub(
+  base: string,
+  secrets: readonly { id: string; secret: string }[],
+  body: SharedPollBody,
+  signal: AbortSignal,
+): Promise<SharedPollReply> {
+  const headers = {
+    'content-type': 'application/json',
+    [SECRET_HEADER]: secrets.map(({ id, secret }) => `${id}=${secret}`).join(', '),
+  };
+  const response = await post('shared poll', `${base}/poll`, { headers, body: JSON.stringify(body), signal }, 200);
+  return (await response.json()) as SharedPollReply;
+}
+
+/** `DELETE {base}/poll/{id}`: the tab leaves (best effort; `keepalive` lets it out while the page unloads). */
+export function leaveHub(base: string, id: string, secret: string, instance: string): void {
+  fetch(`${base}/poll/${encodeURIComponent(id)}`, {
+    method: 'DELETE',
+    headers: { [SECRET_HEADER]: secret, [INSTANCE_HEADER]: instance },
+    keepalive: true,
+  }).catch(() => {});
+}
