@@ -152,18 +152,18 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     );
     if (problem) throw problem;
     if (requestGone(request) || hub.session(id) !== session) return encodeBatch(request, []);
-    const requests = await new Promise<ReverseRequest[]>((resolve) => {
+    // Returned, not awaited: no frame of this function stays suspended while the poll is held.
+    return new Promise<Response>((resolve) => {
       const held = {
         deliver: (batch: ReverseRequest[]) => {
           if (requestGone(request)) return false;
-          resolve(batch);
+          resolve(encodeBatch(request, batch));
           return true;
         },
       };
       whenGone(request, () => hub.detachPoll(session, held));
       void hub.attachPoll(session, held, { ack, retry });
     });
-    return encodeBatch(request, requests);
   }
 
   async function shared(request: Request): Promise<Response> {
@@ -197,11 +197,16 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
         const allow = isConnect ? 'POST' : 'POST, DELETE';
         throw new HttpError(405, `${request.method} is not allowed on ${path}; use ${allow}`, { headers: { allow } });
       }
-      if (isConnect) return await connect(request);
-      return await poll(request, id);
+      // Not awaited here: a held poll leaves no suspended frame of this function behind.
+      return (isConnect ? connect(request) : poll(request, id)).catch(problemOf);
     } catch (error) {
-      if (error instanceof HttpError) return error.toResponse();
-      throw error;
+      return problemOf(error);
     }
   };
+}
+
+/** The problem response of an `HttpError`; any other error is thrown again. */
+function problemOf(error: unknown): Response {
+  if (error instanceof HttpError) return error.toResponse();
+  throw error;
 }

@@ -46,15 +46,22 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer | nul
     if (declared > limit) return resolve(null);
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
         req.removeAllListeners('data');
         req.pause();
         resolve(null);
       } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    };
+    // Let go of both listeners (and the chunks they hold): a held poll keeps its `req` for long.
+    const onEnd = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
     req.on('error', reject);
   });
 }
