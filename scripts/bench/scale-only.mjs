@@ -12,6 +12,10 @@ const values = (flag) => args.flatMap((arg, i) => (arg === flag ? [Number(args[i
 const ns = values('--n').length > 0 ? values('--n') : FULL.scale;
 const counts = { ...FULL, fanoutRounds: values('--rounds')[0] ?? FULL.fanoutRounds };
 const kb = (bytes) => (bytes / 1024).toFixed(1);
+const gcText = (gc) =>
+  Object.entries(gc)
+    .map(([kind, { count, ms }]) => `${kind} ${count} × = ${ms.toFixed(0)} ms`)
+    .join(', ');
 
 for (const n of ns) {
   const load = loadavg()[0].toFixed(2);
@@ -24,7 +28,8 @@ for (const n of ns) {
         `external ${kb(run.externalPerClient)} KB/client; fan-out median ${run.fanoutMedianMs.toFixed(0)} ms ` +
         `[${run.fanoutMs.map((ms) => ms.toFixed(0)).join(', ')}], server CPU ${run.fanoutServerCpuMs.toFixed(0)} ms/fan-out` +
         (run.fanoutClientsCpuMs === undefined ? '' : `, clients CPU ${run.fanoutClientsCpuMs.toFixed(0)} ms/fan-out`) +
-        `, ${run.connectsPerSecond.toFixed(0)} connects/s`,
+        `, ${run.connectsPerSecond.toFixed(0)} connects/s` +
+        (run.fanoutGc === undefined ? '' : `; GC pauses in all rounds: ${gcText(run.fanoutGc)}`),
     );
   }
 }

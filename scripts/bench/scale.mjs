@@ -21,7 +21,12 @@ async function run(n, counts, children, serverFile) {
   const server = spawnNode(
     serverFile,
     [String(n)],
-    ['--expose-gc', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
+    [
+      '--expose-gc',
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      // PTTH_BENCH_SCALE_NODE_ARGS="--max-semi-space-size=64": more flags for the scale server, to study it.
+      ...(process.env.PTTH_BENCH_SCALE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
   );
   children.push(server);
   const { port } = await ask(server, { type: 'ready' });
@@ -57,6 +62,7 @@ async function run(n, counts, children, serverFile) {
     fanoutMs: fan.times,
     fanoutMedianMs: median(fan.times),
     fanoutServerCpuMs: fan.cpuMs,
+    fanoutGc: fan.gc,
     fanoutClientsCpuMs: (clientsCpuAfter.ms - clientsCpu.ms) / counts.fanoutRounds,
   };
 }
