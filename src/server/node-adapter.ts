@@ -100,19 +100,24 @@ function toRequest(req: IncomingMessage, body: Buffer | null, exchange: Exchange
     throw new HttpError(501, `${method} is not implemented by this server`);
   }
   const url = requestUrl(req);
-  const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-  }
-  // Fetch-shaped handlers see no socket: the peer's address travels in a header no client can set.
-  headers.set(REMOTE_ADDRESS_HEADER, req.socket.remoteAddress ?? '');
   // An empty body counts only when the client framed one (Content-Length: 0).
   const framed = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   const hasBody = body !== null && method !== 'GET' && method !== 'HEAD' && (body.length > 0 || framed);
   let request: Request;
   try {
     const bytes = hasBody ? (body as Uint8Array<ArrayBuffer>) : null;
-    request = new NodeRequest(url, { method, headers, body: bytes }, exchange);
+    request = new NodeRequest(url, { method, body: bytes }, exchange);
+    // Straight into the request's own headers: a `Headers` handed to the constructor is copied.
+    const { headers } = request;
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i] as string;
+      if (name.length !== REMOTE_ADDRESS_HEADER.length || name.toLowerCase() !== REMOTE_ADDRESS_HEADER) {
+        headers.append(name, raw[i + 1] as string);
+      }
+    }
+    // Fetch-shaped handlers see no socket: the peer's address travels in a header no client can set.
+    headers.append(REMOTE_ADDRESS_HEADER, req.socket.remoteAddress ?? '');
   } catch (error) {
     throw new HttpError(400, `Cannot read this request: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -89,6 +89,22 @@ export const STATE: symbol | null = (() => {
 })();
 
 /**
+ * The symbol under which Node's `Request` keeps the signal its constructor made, read again only
+ * by `new Request(request)` (whose copy then follows no signal, as documented above); `null`
+ * where it is not found (the signal is then kept).
+ */
+const SIGNAL: symbol | null = (() => {
+  try {
+    const probe = new Request('http://probe.invalid/');
+    const symbol = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'signal');
+    const signal = symbol && (probe as unknown as Record<symbol, unknown>)[symbol];
+    return symbol !== undefined && signal instanceof AbortSignal ? symbol : null;
+  } catch {
+    return null;
+  }
+})();
+
+/**
  * A request's body as Node's fetch classes keep it (`state.body`), whose stream is made the first
  * time it is asked for, as `new Request(url, { body: bytes })` would have made it. An object of
  * its own class in the plain `body` field: an accessor on the state object itself would turn
@@ -129,9 +145,11 @@ export class NodeRequest extends Request {
   /** Set while the body is lazy. */
   readonly #lazy: LazyBody | null;
 
-  constructor(url: string, init: { method: string; headers: Headers; body: Bytes | null }, exchange: Exchange) {
+  constructor(url: string, init: { method: string; body: Bytes | null }, exchange: Exchange) {
     const lazy = init.body !== null && STATE !== null;
-    super(url, lazy ? { method: init.method, headers: init.headers } : init);
+    super(url, lazy ? { method: init.method } : init);
+    // Let go of the signal the constructor made (ours is `exchange.signal()`): a held poll would keep it.
+    if (SIGNAL !== null) (this as unknown as Record<symbol, AbortSignal | null>)[SIGNAL] = null;
     this.exchange = exchange;
     this.#bytes = init.body;
     this.#lazy = null;
