@@ -141,16 +141,24 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     return authenticateClient(hub, id, request.headers.get(SECRET_HEADER) ?? '', request.headers.get(INSTANCE_HEADER));
   }
 
+  /** A poll: the page's answers taken, then held; its problems are answered, never thrown. */
   async function poll(request: Request, id: string): Promise<Response> {
-    const session = await authenticate(request, id);
-    checkPollRate(session.id);
-    const bytes = await readBodyWithin(request, uploadLimit, hub.limits, session.id);
-    const { responses, problem, ack, retry } = decodeUpload(request, bytes, hub);
-    await hub.receive(
-      session,
-      responses.map((response) => withinLimits(hub, session.id, response)),
-    );
-    if (problem) throw problem;
+    let session: ClientSession;
+    let delivery: { ack: number; retry: boolean };
+    try {
+      session = await authenticate(request, id);
+      checkPollRate(session.id);
+      const bytes = await readBodyWithin(request, uploadLimit, hub.limits, session.id);
+      const { responses, problem, ack, retry } = decodeUpload(request, bytes, hub);
+      await hub.receive(
+        session,
+        responses.map((response) => withinLimits(hub, session.id, response)),
+      );
+      if (problem) throw problem;
+      delivery = { ack, retry };
+    } catch (error) {
+      return problemOf(error);
+    }
     if (requestGone(request) || hub.session(id) !== session) return encodeBatch(request, []);
     // Returned, not awaited: no frame of this function stays suspended while the poll is held.
     return new Promise<Response>((resolve) => {
@@ -162,7 +170,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
         },
       };
       whenGone(request, () => hub.detachPoll(session, held));
-      void hub.attachPoll(session, held, { ack, retry });
+      void hub.attachPoll(session, held, delivery);
     });
   }
 
@@ -181,27 +189,33 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     }
   }
 
-  return async (request) => {
-    const { path } = pathAndQuery(request.url);
-    const isConnect = path === connectPath;
-    if (path === sharedPath) return shared(request);
-    if (!isConnect && !path.startsWith(pollPrefix)) return null;
+  /** The page says goodbye (close(), or the tab goes away): forget it now, not after expireMs. */
+  async function leave(request: Request, id: string): Promise<Response> {
     try {
-      const id = path.slice(pollPrefix.length);
-      if (!isConnect && request.method === 'DELETE') {
-        // The page says goodbye (close(), or the tab goes away): forget it now, not after expireMs.
-        await hub.expire((await authenticate(request, id)).id, 'closed by the page');
-        return new Response(null, { status: 204 });
-      }
-      if (request.method !== 'POST') {
-        const allow = isConnect ? 'POST' : 'POST, DELETE';
-        throw new HttpError(405, `${request.method} is not allowed on ${path}; use ${allow}`, { headers: { allow } });
-      }
-      // Not awaited here: a held poll leaves no suspended frame of this function behind.
-      return (isConnect ? connect(request) : poll(request, id)).catch(problemOf);
+      await hub.expire((await authenticate(request, id)).id, 'closed by the page');
+      return new Response(null, { status: 204 });
     } catch (error) {
       return problemOf(error);
     }
+  }
+
+  // Not async, and nothing awaited: a held poll's promise is handed up as it is, so no frame or
+  // promise of this layer stays behind while it is held.
+  return (request) => {
+    const { path } = pathAndQuery(request.url);
+    const isConnect = path === connectPath;
+    if (path === sharedPath) return shared(request);
+    if (!isConnect && !path.startsWith(pollPrefix)) return Promise.resolve(null);
+    const id = path.slice(pollPrefix.length);
+    if (!isConnect && request.method === 'DELETE') return leave(request, id);
+    if (request.method !== 'POST') {
+      const allow = isConnect ? 'POST' : 'POST, DELETE';
+      const error = new HttpError(405, `${request.method} is not allowed on ${path}; use ${allow}`, {
+        headers: { allow },
+      });
+      return Promise.resolve(error.toResponse());
+    }
+    return isConnect ? connect(request).catch(problemOf) : poll(request, id);
   };
 }
 
