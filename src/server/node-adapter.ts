@@ -124,15 +124,20 @@ function toRequest(req: IncomingMessage, body: Buffer | null, exchange: Exchange
   return request;
 }
 
-/** The bytes of a response body: a `BufferedResponse`'s as they are, any other's read from its stream. */
-function bodyBytes(response: Response): Buffer | null | Promise<Buffer> {
+/**
+ * A response body as written: a `BufferedResponse`'s text or bytes as they are, any other's read
+ * from its stream. Text stays text: Node writes it in one piece with the head, where bytes go
+ * out as a second buffer (`writev`).
+ */
+function bodyOf(response: Response): string | Buffer | null | Promise<Buffer> {
   const held = takeBody(response);
   if (held === undefined) return response.body === null ? null : response.arrayBuffer().then((b) => Buffer.from(b));
-  if (held === null) return null;
-  return typeof held === 'string' ? Buffer.from(held) : Buffer.from(held.buffer, held.byteOffset, held.byteLength);
+  if (held === null || typeof held === 'string') return held;
+  return Buffer.from(held.buffer, held.byteOffset, held.byteLength);
 }
 
-async function write(res: ServerResponse, response: Response, method = 'GET'): Promise<void> {
+/** Writes `response`; a promise only when its body has to be read first. */
+function write(res: ServerResponse, response: Response, method = 'GET'): Promise<void> | undefined {
   const headers: Record<string, string | string[]> = {};
   let cookie = false;
   response.headers.forEach((value, name) => {
@@ -142,17 +147,31 @@ async function write(res: ServerResponse, response: Response, method = 'GET'): P
   if (cookie) headers['set-cookie'] = response.headers.getSetCookie();
   // A 413 or 431 leaves the rest of the request unread: close instead of draining it.
   if (response.status === 413 || response.status === 431) headers.connection = 'close';
-  const pending = bodyBytes(response);
-  const body = pending instanceof Promise ? await pending : pending;
+  const body = bodyOf(response);
+  if (body instanceof Promise)
+    return body.then((bytes) => send(res, response.status, response.statusText, headers, bytes, method));
+  send(res, response.status, response.statusText, headers, body, method);
+  return undefined;
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  statusText: string,
+  headers: Record<string, string | string[]>,
+  body: string | Buffer | null,
+  method: string,
+): void {
   // The bytes decide the length. Only HEAD and 304 may declare a length they do not send:
   // a stray Content-Length on any other bodiless answer would swallow the next response.
-  if (body !== null) headers['content-length'] = String(body.length);
-  else if (method !== 'HEAD' && response.status !== 304) {
+  if (body !== null)
+    headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  else if (method !== 'HEAD' && status !== 304) {
     delete headers['content-length'];
-    if (response.status !== 204 && response.status >= 200) headers['content-length'] = '0';
+    if (status !== 204 && status >= 200) headers['content-length'] = '0';
   }
   if (res.destroyed) return;
-  res.writeHead(response.status, response.statusText || undefined, headers);
+  res.writeHead(status, statusText || undefined, headers);
   res.end(body);
 }
 
@@ -211,7 +230,7 @@ export function toNodeListener(handler: FetchHandler, options: NodeListenerOptio
         const detail = error instanceof Error ? error.message : String(error);
         response = new HttpError(500, `The server failed: ${detail}`).toResponse();
       }
-      await write(res, response, req.method);
+      return write(res, response, req.method);
     };
     run().catch((error) => {
       if (!res.headersSent) res.writeHead(500);
