@@ -19,7 +19,7 @@ import {
 } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseResponseBatch, printBatch, printRequest } from '../protocol/message-http.ts';
-import type { ClientSession } from './client-session.ts';
+import type { ClientSession, HeldPoll } from './client-session.ts';
 import type { Hub } from './hub.ts';
 import { readBodyWithin, tooManyRequests } from './limits.ts';
 import { REMOTE_ADDRESS_HEADER, requestGone, whenGone } from './node-adapter.ts';
@@ -71,6 +71,20 @@ function decodeUpload(request: Request, bytes: Uint8Array | null, hub: Hub): Upl
   const responses = decoded.filter((response): response is ReverseResponse => response !== null);
   const problem = responses.length < decoded.length ? NO_ID : null;
   return { responses, problem, ack: ackOf(body?.ack), retry: body?.retry === true };
+}
+
+/** A poll held for its client: answered with the next batch, unless its connection is gone. */
+class HeldLongPoll implements HeldPoll {
+  constructor(
+    readonly request: Request,
+    readonly resolve: (response: Response) => void,
+  ) {}
+
+  deliver(batch: ReverseRequest[]): boolean {
+    if (requestGone(this.request)) return false;
+    this.resolve(encodeBatch(this.request, batch));
+    return true;
+  }
 }
 
 function encodeBatch(request: Request, requests: ReverseRequest[]): Response {
@@ -161,17 +175,14 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     }
     if (requestGone(request) || hub.session(id) !== session) return encodeBatch(request, []);
     // Returned, not awaited: no frame of this function stays suspended while the poll is held.
-    return new Promise<Response>((resolve) => {
-      const held = {
-        deliver: (batch: ReverseRequest[]) => {
-          if (requestGone(request)) return false;
-          resolve(encodeBatch(request, batch));
-          return true;
-        },
-      };
-      whenGone(request, () => hub.detachPoll(session, held));
-      void hub.attachPoll(session, held, delivery);
+    let held: HeldLongPoll | undefined;
+    const answer = new Promise<Response>((resolve) => {
+      held = new HeldLongPoll(request, resolve);
     });
+    const poll = held as HeldLongPoll;
+    whenGone(request, () => hub.detachPoll(session, poll));
+    void hub.attachPoll(session, poll, delivery);
+    return answer;
   }
 
   async function shared(request: Request): Promise<Response> {

@@ -18,6 +18,14 @@ import type { ServerResponse } from 'node:http';
 import type { Bytes } from '../protocol/message.ts';
 import { TAKE_BODY } from '../protocol/read-body.ts';
 
+/** Where a response keeps its exchange. */
+const EXCHANGE = Symbol('ptth.exchange');
+
+/** The `close` listener of every response with an exchange (`this` is the response). */
+function onResponseClose(this: ServerResponse & { [EXCHANGE]?: Exchange }): void {
+  if (!this.writableFinished) this[EXCHANGE]?.lost();
+}
+
 /** Whether the connection closed before the response was written, and the signal that says so. */
 export class Exchange {
   #controller: AbortController | null = null;
@@ -25,14 +33,19 @@ export class Exchange {
   #listeners: (() => void)[] | null = null;
 
   constructor(res: ServerResponse) {
-    res.on('close', () => {
-      if (res.writableFinished) return;
-      this.#reason = new Error('The connection closed before the response was sent');
-      this.#controller?.abort(this.#reason);
-      const listeners = this.#listeners;
-      this.#listeners = null;
-      if (listeners) for (const listener of listeners) listener();
-    });
+    // One listener function for every response (no closure each: a held poll keeps it).
+    (res as ServerResponse & { [EXCHANGE]?: Exchange })[EXCHANGE] = this;
+    res.on('close', onResponseClose);
+  }
+
+  /** The connection closed before the response was written: abort, and tell the listeners. */
+  lost(): void {
+    if (this.#reason !== null) return;
+    this.#reason = new Error('The connection closed before the response was sent');
+    this.#controller?.abort(this.#reason);
+    const listeners = this.#listeners;
+    this.#listeners = null;
+    if (listeners) for (const listener of listeners) listener();
   }
 
   get closed(): boolean {
