@@ -1,7 +1,8 @@
 // The load generator of the scale test: N simulated pages in one process, each speaking the
 // long-poll wire (JSON) over its own keep-alive connection: connect, then poll with Ptth-Secret,
 // answering every request it gets on its next poll, as the browser client does.
-// Usage: node scale-clients.mjs PORT; IPC {type: 'connect', count} adds clients.
+// Usage: node scale-clients.mjs PORT; IPC {type: 'connect', count} adds clients, {type: 'cpu'} tells
+// the CPU time this process has used, in ms.
 import { randomUUID } from 'node:crypto';
 import { RawHttpConnection } from './raw-http.mjs';
 import { EXPECTED } from './task.mjs';
@@ -53,6 +54,11 @@ async function connectMany(count) {
 }
 
 process.on('message', async (message) => {
+  if (message.type === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send({ type: 'cpu', ms: (user + system) / 1_000 });
+    return;
+  }
   if (message.type !== 'connect') return;
   try {
     await connectMany(message.count);

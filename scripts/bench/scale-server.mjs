@@ -5,6 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 import { devApp, Hub, REVERSE_ORIGIN, toNodeListener } from '../../dist/server/index.js';
 import { EXPECTED, PATH } from './task.mjs';
 
@@ -19,12 +21,17 @@ const hub = new Hub({
 const server = createServer(toNodeListener(devApp(hub)));
 server.keepAliveTimeout = 65_000;
 
+let snapshots = 0;
+
 async function memory() {
   for (let i = 0; i < 4; i++) {
     globalThis.gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
   const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
+  // PTTH_BENCH_HEAP_SNAPSHOT=DIR: a heap snapshot at each measure (the base, then N), to diff.
+  const dir = process.env.PTTH_BENCH_HEAP_SNAPSHOT;
+  if (dir) writeHeapSnapshot(`${dir}/scale-${process.pid}-${++snapshots}.heapsnapshot`);
   return { heapUsed, rss, external, arrayBuffers };
 }
 
@@ -37,7 +44,7 @@ function held() {
 /** PTTH_BENCH_FANOUT_PROF=FILE: a CPU profile of the fan-outs alone (PTTH_BENCH_CPU_PROF covers the whole process). */
 async function profiled(run) {
   const file = process.env.PTTH_BENCH_FANOUT_PROF;
-  if (!file) return run();
+  if (!file) return allocationsSampled(run);
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -51,8 +58,57 @@ async function profiled(run) {
   }
 }
 
+/**
+ * PTTH_BENCH_FANOUT_HEAP_PROF=FILE: a sampling heap profile of the fan-outs (.heapprofile), counting
+ * objects the garbage collector has freed since: where the allocations of a poll cycle come from.
+ */
+async function allocationsSampled(run) {
+  const file = process.env.PTTH_BENCH_FANOUT_HEAP_PROF;
+  if (!file) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 4_096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 async function fanout(rounds) {
-  return profiled(() => fanoutRounds(rounds));
+  return profiled(() => withGcPauses(() => fanoutRounds(rounds)));
+}
+
+/** Pauses of the garbage collector while `run` runs: count and ms, by kind (minor: scavenges). */
+async function withGcPauses(run) {
+  const gc = { minor: { count: 0, ms: 0 }, major: { count: 0, ms: 0 }, other: { count: 0, ms: 0 } };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const { kind } = entry.detail;
+      const into =
+        kind === constants.NODE_PERFORMANCE_GC_MINOR
+          ? gc.minor
+          : kind === constants.NODE_PERFORMANCE_GC_MAJOR
+            ? gc.major
+            : gc.other;
+      into.count++;
+      into.ms += entry.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  try {
+    const result = await run();
+    await new Promise((resolve) => setImmediate(resolve));
+    return { ...result, gc };
+  } finally {
+    observer.disconnect();
+  }
 }
 
 async function fanoutRounds(rounds) {

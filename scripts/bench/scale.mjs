@@ -14,14 +14,19 @@ async function waitHeld(server, count, deadline) {
   }
 }
 
-async function run(n, counts, children) {
+async function run(n, counts, children, serverFile) {
   const deadline = Date.now() + counts.scaleBudgetMs;
   // PTTH_BENCH_CPU_PROF=DIR writes a CPU profile of the scale server (for "Where the time goes").
   const profile = process.env.PTTH_BENCH_CPU_PROF;
   const server = spawnNode(
-    'scale-server.mjs',
+    serverFile,
     [String(n)],
-    ['--expose-gc', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
+    [
+      '--expose-gc',
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      // PTTH_BENCH_SCALE_NODE_ARGS="--max-semi-space-size=64": more flags for the scale server, to study it.
+      ...(process.env.PTTH_BENCH_SCALE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
   );
   children.push(server);
   const { port } = await ask(server, { type: 'ready' });
@@ -43,7 +48,9 @@ async function run(n, counts, children) {
   const connectMs = performance.now() - start;
   const after = await ask(server, { type: 'memory' });
   progress(`scale N=${n}: ${counts.fanoutRounds} × one request to every client...`);
+  const clientsCpu = await ask(clients, { type: 'cpu' });
   const fan = await ask(server, { type: 'fanout', rounds: counts.fanoutRounds });
+  const clientsCpuAfter = await ask(clients, { type: 'cpu' });
   if (fan.failures > 0) throw new Error(`${fan.failures} of the fan-out answers were wrong`);
   const per = (key) => (after[key] - before[key]) / (n - base);
   return {
@@ -55,11 +62,16 @@ async function run(n, counts, children) {
     fanoutMs: fan.times,
     fanoutMedianMs: median(fan.times),
     fanoutServerCpuMs: fan.cpuMs,
+    fanoutGc: fan.gc,
+    fanoutClientsCpuMs: (clientsCpuAfter.ms - clientsCpu.ms) / counts.fanoutRounds,
   };
 }
 
-/** Measures N idle clients; a run that cannot be done (fd limit, time budget) comes back with `cut`. */
-export async function scale(n, counts) {
+/**
+ * Measures N idle clients; a run that cannot be done (fd limit, time budget) comes back with `cut`.
+ * `serverFile` is the server's script: ptth's, or `scale-bare-server.mjs` (bare node:http).
+ */
+export async function scale(n, counts, serverFile = 'scale-server.mjs') {
   const { hard } = fileLimits();
   // Each process holds N sockets, plus Node's own descriptors.
   if (hard < n + 1_024) return { n, cut: `the open-files hard limit (ulimit -Hn = ${hard}) is below ${n + 1_024}` };
@@ -72,7 +84,7 @@ export async function scale(n, counts) {
     );
   });
   try {
-    return await Promise.race([run(n, counts, children), budget]);
+    return await Promise.race([run(n, counts, children, serverFile), budget]);
   } catch (error) {
     return { n, cut: error.message };
   } finally {

@@ -32,6 +32,9 @@ export interface HeldPoll {
   deliver(requests: ReverseRequest[]): boolean | undefined;
 }
 
+/** The promise every session starts from: one for all of them, not two each. */
+const SETTLED: Promise<unknown> = Promise.resolve();
+
 /** This process's view of one client. */
 export class ClientSession implements Deadlined {
   poll: HeldPoll | null = null;
@@ -42,11 +45,11 @@ export class ClientSession implements Deadlined {
   /** Calls made on the client from this process and not settled yet. */
   pending = 0;
   /** Settles when the bodies of earlier `hub.fetch` calls have been read (keeps call order). */
-  admission: Promise<unknown> = Promise.resolve();
+  admission: Promise<unknown> = SETTLED;
   /** Bodies of `hub.fetch` calls being read now; while there are any, later calls wait their turn. */
   reading = 0;
   /** Settles when the last hand-over of a batch to a poll is done (one at a time per client). */
-  handover: Promise<unknown> = Promise.resolve();
+  handover: Promise<unknown> = SETTLED;
   /** Store steps of hand-overs running or waiting (at 0 the next one may run at once). */
   steps = 0;
   /** Whether a hand-over is scheduled for the end of this moment. */

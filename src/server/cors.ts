@@ -53,6 +53,8 @@ export function parseOrigins(list: readonly string[]): Set<string> {
 
 /** Which requests may come from other origins, and the headers that tell the browser so. */
 export interface CorsPolicy {
+  /** Whether any origin is listed (else `decorate` returns every response as it is). */
+  readonly enabled: boolean;
   /** Whether `path` is one of the page endpoints (connect, poll), the only ones CORS applies to. */
   covers(path: string): boolean;
   /** Whether `origin` is listed. */
@@ -78,6 +80,7 @@ export function corsPolicy(allowedOrigins: readonly string[] = [], endpoint = DE
     return covers(url.pathname) && origin !== url.origin ? origin : null;
   };
   return {
+    enabled: origins.size > 0,
     covers,
     allows: (origin) => origins.has(origin),
     preflight(request) {

@@ -18,6 +18,7 @@ import { createNodeServer } from './node-server.ts';
 import { ptthEndpoint } from './ptth-endpoint.ts';
 import { isUnderEndpoint, PACKAGE_ROOT, ptthHandler } from './ptth-handler.ts';
 import { closingResponseBytes, readUpgradeBody } from './ptth-handshake.ts';
+import { firstAnswer } from './route-chain.ts';
 import { staticFiles } from './static-files.ts';
 
 /** Options of the dev server. */
@@ -92,16 +93,15 @@ export function devApp(
           },
         ]),
   ];
-  const app: RouteHandler = async (request) => {
-    for (const route of routes) {
-      const response = await route(request);
-      if (response) return response;
-    }
-    return problem(404, `Nothing at ${new URL(request.url).pathname}`);
-  };
+  const app: RouteHandler = (request) => firstAnswer(routes, request, nothingHere);
   // Logged around every route, so the guard's refusals of gateway requests are logged too.
   const logged = log ? logRequests(app, log, `${DEFAULT_ENDPOINT}/clients`) : app;
-  return async (request) => (await logged(request)) as Response;
+  // `app` always answers, and so does `logged` around it.
+  return logged as (request: Request) => Promise<Response>;
+}
+
+function nothingHere(request: Request): Response {
+  return problem(404, `Nothing at ${new URL(request.url).pathname}`);
 }
 
 /**

@@ -62,7 +62,7 @@ describe('a gateway caller that hangs up', () => {
       },
     );
     await until(() => hub.stats().pendingCalls === 1, 'the call is pending');
-    for (const listener of listeners) listener();
+    for (const listener of listeners) listener.call(res);
     assert.equal(exchange.aborted, true);
     await assert.rejects(sent, /connection closed before the response was sent/);
     assert.equal(hub.stats().pendingCalls, 0);

@@ -70,10 +70,16 @@ interface Entry extends Unanswered {
 /** One client's requests in a `MemoryStore`. */
 interface Work {
   queue: ReverseRequest[];
-  /** Every unanswered request, queued or delivered, by id (in the order they came). */
+  /**
+   * Every unanswered request, queued or delivered, by id (in the order they came); `NONE_OPEN`
+   * while there are none, so that an idle client holds no map of its own.
+   */
   open: Map<string, Entry>;
   lastSeq: number;
 }
+
+/** The `open` of every client with no unanswered request: never written to. */
+const NONE_OPEN: ReadonlyMap<string, Entry> = new Map();
 
 const unanswered = ({ request, delivered }: Entry): Unanswered => ({ request, delivered });
 
@@ -85,7 +91,7 @@ export class MemoryStore implements HubStore {
 
   addClient(record: ClientRecord): void {
     this.#clients.set(record.id, { ...record });
-    this.#work.set(record.id, { queue: [], open: new Map(), lastSeq: 0 });
+    this.#work.set(record.id, { queue: [], open: NONE_OPEN as Map<string, Entry>, lastSeq: 0 });
     this.#perAddress.set(record.address, (this.#perAddress.get(record.address) ?? 0) + 1);
   }
 
@@ -123,6 +129,7 @@ export class MemoryStore implements HubStore {
     const work = this.#work.get(clientId);
     if (!work || work.queue.length >= limit) return false;
     work.queue.push(request);
+    if (work.open === NONE_OPEN) work.open = new Map();
     work.open.set(request.id, { request, delivered: false, queued: true });
     return true;
   }
@@ -130,7 +137,9 @@ export class MemoryStore implements HubStore {
   take(clientId: string): ReverseRequest[] {
     const work = this.#work.get(clientId);
     if (!work) return [];
-    const batch = work.queue.splice(0);
+    // A new array rather than splice(0): the queue of an idle client keeps no room for elements.
+    const batch = work.queue;
+    if (batch.length > 0) work.queue = [];
     for (const request of batch) {
       request.seq ??= ++work.lastSeq;
       const entry = work.open.get(request.id);
@@ -172,6 +181,7 @@ export class MemoryStore implements HubStore {
     const entry = work?.open.get(requestId);
     if (!work || !entry) return undefined;
     work.open.delete(requestId);
+    if (work.open.size === 0) work.open = NONE_OPEN as Map<string, Entry>;
     if (entry.queued) {
       const index = work.queue.findIndex((request) => request.id === requestId);
       if (index >= 0) work.queue.splice(index, 1);

@@ -19,7 +19,7 @@ import {
 } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseResponseBatch, printBatch, printRequest } from '../protocol/message-http.ts';
-import type { ClientSession } from './client-session.ts';
+import type { ClientSession, HeldPoll } from './client-session.ts';
 import type { Hub } from './hub.ts';
 import { readBodyWithin, tooManyRequests } from './limits.ts';
 import { REMOTE_ADDRESS_HEADER, requestGone, whenGone } from './node-adapter.ts';
@@ -71,6 +71,20 @@ function decodeUpload(request: Request, bytes: Uint8Array | null, hub: Hub): Upl
   const responses = decoded.filter((response): response is ReverseResponse => response !== null);
   const problem = responses.length < decoded.length ? NO_ID : null;
   return { responses, problem, ack: ackOf(body?.ack), retry: body?.retry === true };
+}
+
+/** A poll held for its client: answered with the next batch, unless its connection is gone. */
+class HeldLongPoll implements HeldPoll {
+  constructor(
+    readonly request: Request,
+    readonly resolve: (response: Response) => void,
+  ) {}
+
+  deliver(batch: ReverseRequest[]): boolean {
+    if (requestGone(this.request)) return false;
+    this.resolve(encodeBatch(this.request, batch));
+    return true;
+  }
 }
 
 function encodeBatch(request: Request, requests: ReverseRequest[]): Response {
@@ -141,29 +155,34 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     return authenticateClient(hub, id, request.headers.get(SECRET_HEADER) ?? '', request.headers.get(INSTANCE_HEADER));
   }
 
+  /** A poll: the page's answers taken, then held; its problems are answered, never thrown. */
   async function poll(request: Request, id: string): Promise<Response> {
-    const session = await authenticate(request, id);
-    checkPollRate(session.id);
-    const bytes = await readBodyWithin(request, uploadLimit, hub.limits, session.id);
-    const { responses, problem, ack, retry } = decodeUpload(request, bytes, hub);
-    await hub.receive(
-      session,
-      responses.map((response) => withinLimits(hub, session.id, response)),
-    );
-    if (problem) throw problem;
+    let session: ClientSession;
+    let delivery: { ack: number; retry: boolean };
+    try {
+      session = await authenticate(request, id);
+      checkPollRate(session.id);
+      const bytes = await readBodyWithin(request, uploadLimit, hub.limits, session.id);
+      const { responses, problem, ack, retry } = decodeUpload(request, bytes, hub);
+      await hub.receive(
+        session,
+        responses.map((response) => withinLimits(hub, session.id, response)),
+      );
+      if (problem) throw problem;
+      delivery = { ack, retry };
+    } catch (error) {
+      return problemOf(error);
+    }
     if (requestGone(request) || hub.session(id) !== session) return encodeBatch(request, []);
-    const requests = await new Promise<ReverseRequest[]>((resolve) => {
-      const held = {
-        deliver: (batch: ReverseRequest[]) => {
-          if (requestGone(request)) return false;
-          resolve(batch);
-          return true;
-        },
-      };
-      whenGone(request, () => hub.detachPoll(session, held));
-      void hub.attachPoll(session, held, { ack, retry });
+    // Returned, not awaited: no frame of this function stays suspended while the poll is held.
+    let held: HeldLongPoll | undefined;
+    const answer = new Promise<Response>((resolve) => {
+      held = new HeldLongPoll(request, resolve);
     });
-    return encodeBatch(request, requests);
+    const poll = held as HeldLongPoll;
+    whenGone(request, () => hub.detachPoll(session, poll));
+    void hub.attachPoll(session, poll, delivery);
+    return answer;
   }
 
   async function shared(request: Request): Promise<Response> {
@@ -181,27 +200,38 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     }
   }
 
-  return async (request) => {
+  /** The page says goodbye (close(), or the tab goes away): forget it now, not after expireMs. */
+  async function leave(request: Request, id: string): Promise<Response> {
+    try {
+      await hub.expire((await authenticate(request, id)).id, 'closed by the page');
+      return new Response(null, { status: 204 });
+    } catch (error) {
+      return problemOf(error);
+    }
+  }
+
+  // Not async, and nothing awaited: a held poll's promise is handed up as it is, so no frame or
+  // promise of this layer stays behind while it is held.
+  return (request) => {
     const { path } = pathAndQuery(request.url);
     const isConnect = path === connectPath;
     if (path === sharedPath) return shared(request);
-    if (!isConnect && !path.startsWith(pollPrefix)) return null;
-    try {
-      const id = path.slice(pollPrefix.length);
-      if (!isConnect && request.method === 'DELETE') {
-        // The page says goodbye (close(), or the tab goes away): forget it now, not after expireMs.
-        await hub.expire((await authenticate(request, id)).id, 'closed by the page');
-        return new Response(null, { status: 204 });
-      }
-      if (request.method !== 'POST') {
-        const allow = isConnect ? 'POST' : 'POST, DELETE';
-        throw new HttpError(405, `${request.method} is not allowed on ${path}; use ${allow}`, { headers: { allow } });
-      }
-      if (isConnect) return await connect(request);
-      return await poll(request, id);
-    } catch (error) {
-      if (error instanceof HttpError) return error.toResponse();
-      throw error;
+    if (!isConnect && !path.startsWith(pollPrefix)) return Promise.resolve(null);
+    const id = path.slice(pollPrefix.length);
+    if (!isConnect && request.method === 'DELETE') return leave(request, id);
+    if (request.method !== 'POST') {
+      const allow = isConnect ? 'POST' : 'POST, DELETE';
+      const error = new HttpError(405, `${request.method} is not allowed on ${path}; use ${allow}`, {
+        headers: { allow },
+      });
+      return Promise.resolve(error.toResponse());
     }
+    return isConnect ? connect(request).catch(problemOf) : poll(request, id);
   };
+}
+
+/** The problem response of an `HttpError`; any other error is thrown again. */
+function problemOf(error: unknown): Response {
+  if (error instanceof HttpError) return error.toResponse();
+  throw error;
 }

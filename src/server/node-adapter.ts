@@ -46,15 +46,22 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer | nul
     if (declared > limit) return resolve(null);
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
         req.removeAllListeners('data');
         req.pause();
         resolve(null);
       } else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    };
+    // Let go of both listeners (and the chunks they hold): a held poll keeps its `req` for long.
+    const onEnd = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
     req.on('error', reject);
   });
 }
@@ -93,34 +100,44 @@ function toRequest(req: IncomingMessage, body: Buffer | null, exchange: Exchange
     throw new HttpError(501, `${method} is not implemented by this server`);
   }
   const url = requestUrl(req);
-  const headers = new Headers();
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    headers.append(req.rawHeaders[i] as string, req.rawHeaders[i + 1] as string);
-  }
-  // Fetch-shaped handlers see no socket: the peer's address travels in a header no client can set.
-  headers.set(REMOTE_ADDRESS_HEADER, req.socket.remoteAddress ?? '');
   // An empty body counts only when the client framed one (Content-Length: 0).
   const framed = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   const hasBody = body !== null && method !== 'GET' && method !== 'HEAD' && (body.length > 0 || framed);
   let request: Request;
   try {
     const bytes = hasBody ? (body as Uint8Array<ArrayBuffer>) : null;
-    request = new NodeRequest(url, { method, headers, body: bytes }, exchange);
+    request = new NodeRequest(url, { method, body: bytes }, exchange);
+    // Straight into the request's own headers: a `Headers` handed to the constructor is copied.
+    const { headers } = request;
+    const raw = req.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i] as string;
+      if (name.length !== REMOTE_ADDRESS_HEADER.length || name.toLowerCase() !== REMOTE_ADDRESS_HEADER) {
+        headers.append(name, raw[i + 1] as string);
+      }
+    }
+    // Fetch-shaped handlers see no socket: the peer's address travels in a header no client can set.
+    headers.append(REMOTE_ADDRESS_HEADER, req.socket.remoteAddress ?? '');
   } catch (error) {
     throw new HttpError(400, `Cannot read this request: ${error instanceof Error ? error.message : String(error)}`);
   }
   return request;
 }
 
-/** The bytes of a response body: a `BufferedResponse`'s as they are, any other's read from its stream. */
-function bodyBytes(response: Response): Buffer | null | Promise<Buffer> {
+/**
+ * A response body as written: a `BufferedResponse`'s text or bytes as they are, any other's read
+ * from its stream. Text stays text: Node writes it in one piece with the head, where bytes go
+ * out as a second buffer (`writev`).
+ */
+function bodyOf(response: Response): string | Buffer | null | Promise<Buffer> {
   const held = takeBody(response);
   if (held === undefined) return response.body === null ? null : response.arrayBuffer().then((b) => Buffer.from(b));
-  if (held === null) return null;
-  return typeof held === 'string' ? Buffer.from(held) : Buffer.from(held.buffer, held.byteOffset, held.byteLength);
+  if (held === null || typeof held === 'string') return held;
+  return Buffer.from(held.buffer, held.byteOffset, held.byteLength);
 }
 
-async function write(res: ServerResponse, response: Response, method = 'GET'): Promise<void> {
+/** Writes `response`; a promise only when its body has to be read first. */
+function write(res: ServerResponse, response: Response, method = 'GET'): Promise<void> | undefined {
   const headers: Record<string, string | string[]> = {};
   let cookie = false;
   response.headers.forEach((value, name) => {
@@ -130,17 +147,31 @@ async function write(res: ServerResponse, response: Response, method = 'GET'): P
   if (cookie) headers['set-cookie'] = response.headers.getSetCookie();
   // A 413 or 431 leaves the rest of the request unread: close instead of draining it.
   if (response.status === 413 || response.status === 431) headers.connection = 'close';
-  const pending = bodyBytes(response);
-  const body = pending instanceof Promise ? await pending : pending;
+  const body = bodyOf(response);
+  if (body instanceof Promise)
+    return body.then((bytes) => send(res, response.status, response.statusText, headers, bytes, method));
+  send(res, response.status, response.statusText, headers, body, method);
+  return undefined;
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  statusText: string,
+  headers: Record<string, string | string[]>,
+  body: string | Buffer | null,
+  method: string,
+): void {
   // The bytes decide the length. Only HEAD and 304 may declare a length they do not send:
   // a stray Content-Length on any other bodiless answer would swallow the next response.
-  if (body !== null) headers['content-length'] = String(body.length);
-  else if (method !== 'HEAD' && response.status !== 304) {
+  if (body !== null)
+    headers['content-length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  else if (method !== 'HEAD' && status !== 304) {
     delete headers['content-length'];
-    if (response.status !== 204 && response.status >= 200) headers['content-length'] = '0';
+    if (status !== 204 && status >= 200) headers['content-length'] = '0';
   }
   if (res.destroyed) return;
-  res.writeHead(response.status, response.statusText || undefined, headers);
+  res.writeHead(status, statusText || undefined, headers);
   res.end(body);
 }
 
@@ -199,7 +230,7 @@ export function toNodeListener(handler: FetchHandler, options: NodeListenerOptio
         const detail = error instanceof Error ? error.message : String(error);
         response = new HttpError(500, `The server failed: ${detail}`).toResponse();
       }
-      await write(res, response, req.method);
+      return write(res, response, req.method);
     };
     run().catch((error) => {
       if (!res.headersSent) res.writeHead(500);

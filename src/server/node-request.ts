@@ -19,6 +19,14 @@ import type { Bytes } from '../protocol/message.ts';
 import { TAKE_BODY } from '../protocol/read-body.ts';
 import type { AbortLike } from './pending-call.ts';
 
+/** Where a response keeps its exchange. */
+const EXCHANGE = Symbol('ptth.exchange');
+
+/** The `close` listener of every response with an exchange (`this` is the response). */
+function onResponseClose(this: ServerResponse & { [EXCHANGE]?: Exchange }): void {
+  if (!this.writableFinished) this[EXCHANGE]?.lost();
+}
+
 /**
  * Whether the connection closed before the response was written. It is shaped like an abort
  * signal (`AbortLike`, enough for `hub.send`), and makes a real `AbortSignal` only when asked.
@@ -29,16 +37,21 @@ export class Exchange implements AbortLike {
   #listeners: (EventListenerObject | (() => void))[] | null = null;
 
   constructor(res: ServerResponse) {
-    res.on('close', () => {
-      if (res.writableFinished) return;
-      this.#reason = new Error('The connection closed before the response was sent');
-      this.#controller?.abort(this.#reason);
-      const listeners = this.#listeners;
-      this.#listeners = null;
-      if (listeners === null) return;
-      const event = new Event('abort');
-      for (const listener of listeners) typeof listener === 'function' ? listener() : listener.handleEvent(event);
-    });
+    // One listener function for every response (no closure each: a held poll keeps it).
+    (res as ServerResponse & { [EXCHANGE]?: Exchange })[EXCHANGE] = this;
+    res.on('close', onResponseClose);
+  }
+
+  /** The connection closed before the response was written: abort, and tell the listeners. */
+  lost(): void {
+    if (this.#reason !== null) return;
+    this.#reason = new Error('The connection closed before the response was sent');
+    this.#controller?.abort(this.#reason);
+    const listeners = this.#listeners;
+    this.#listeners = null;
+    if (listeners === null) return;
+    const event = new Event('abort');
+    for (const listener of listeners) typeof listener === 'function' ? listener() : listener.handleEvent(event);
   }
 
   get closed(): boolean {
@@ -90,12 +103,16 @@ export class Exchange implements AbortLike {
   }
 }
 
-/** What Node's fetch classes keep of a body: its stream and where it came from. */
-type InternalBody = { stream: ReadableStream; source: unknown; length: number | null } | null;
+/** What Node's fetch classes keep of a body: its stream, where it came from and its length. */
+interface InternalBody {
+  stream: ReadableStream;
+  source: unknown;
+  length: number | null;
+}
 
 /**
  * The symbol under which Node's `Request` and `Response` keep their state, when their bodies
- * are kept there as a plain, replaceable `body` property; `null` otherwise (bodies stay eager).
+ * are kept there as a plain, writable `body` property; `null` otherwise (bodies stay eager).
  */
 export const STATE: symbol | null = (() => {
   try {
@@ -104,69 +121,82 @@ export const STATE: symbol | null = (() => {
     if (symbol === undefined) return null;
     const request = Object.getOwnPropertyDescriptor((probe as unknown as Record<symbol, object>)[symbol], 'body');
     const response = (new Response('x') as unknown as Record<symbol, { body?: InternalBody }>)[symbol];
-    const usable = request?.configurable && 'value' in request && response?.body?.stream instanceof ReadableStream;
+    const usable = request?.writable && 'value' in request && response?.body?.stream instanceof ReadableStream;
     return usable ? symbol : null;
   } catch {
     return null;
   }
 })();
 
-/** Sets `state.body` as a plain property again. */
-function setBody(state: object, body: InternalBody): void {
-  Object.defineProperty(state, 'body', { value: body, writable: true, enumerable: true, configurable: true });
-}
-
-/** A request's body until a stream is made of it, and whether one was (it may have been read since). */
-interface LazyBody {
-  bytes: Bytes;
-  streamed: boolean;
-}
-
-/** Where a lazy body waits, on the state object. */
-const LAZY = Symbol('ptth.lazyBody');
-
-type LazyState = { [LAZY]: LazyBody };
+/**
+ * The symbol under which Node's `Request` keeps the signal its constructor made, read again only
+ * by `new Request(request)` (whose copy then follows no signal, as documented above); `null`
+ * where it is not found (the signal is then kept).
+ */
+const SIGNAL: symbol | null = (() => {
+  try {
+    const probe = new Request('http://probe.invalid/');
+    const symbol = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'signal');
+    const signal = symbol && (probe as unknown as Record<symbol, unknown>)[symbol];
+    return symbol !== undefined && signal instanceof AbortSignal ? symbol : null;
+  } catch {
+    return null;
+  }
+})();
 
 /**
- * The accessors of a lazy `state.body`: the first read makes the body a stream of its bytes, as
- * `new Request(url, { body: bytes })` would have made it. One pair shared by every request:
- * accessors made per object would give each object a shape of its own (three times slower).
+ * A request's body as Node's fetch classes keep it (`state.body`), whose stream is made the first
+ * time it is asked for, as `new Request(url, { body: bytes })` would have made it. An object of
+ * its own class in the plain `body` field: an accessor on the state object itself would turn
+ * that object into a dictionary (1.6 KB a request, for as long as a poll is held).
  */
-const LAZY_BODY: PropertyDescriptor = {
-  configurable: true,
-  enumerable: true,
-  get(this: LazyState): InternalBody {
-    const lazy = this[LAZY];
-    const made = (new Response(lazy.bytes) as unknown as Record<symbol, { body: InternalBody }>)[STATE as symbol];
-    lazy.streamed = true;
-    setBody(this, made?.body ?? null);
-    return made?.body ?? null;
-  },
-  set(this: LazyState, body: InternalBody): void {
-    this[LAZY].streamed = true;
-    setBody(this, body);
-  },
-};
+class LazyBody implements InternalBody {
+  #stream: ReadableStream | null = null;
+
+  constructor(
+    readonly source: Bytes,
+    readonly length: number,
+  ) {}
+
+  /** Whether a stream was made of the body (it may have been read since). */
+  get streamed(): boolean {
+    return this.#stream !== null;
+  }
+
+  get stream(): ReadableStream {
+    if (this.#stream === null) {
+      const made = (new Response(this.source) as unknown as Record<symbol, { body: InternalBody }>)[STATE as symbol];
+      this.#stream = (made as { body: InternalBody }).body.stream;
+    }
+    return this.#stream;
+  }
+
+  /** `clone()` puts one branch of a tee here. */
+  set stream(stream: ReadableStream) {
+    this.#stream = stream;
+  }
+}
 
 /** A request from the adapter; see the module comment. */
 export class NodeRequest extends Request {
   readonly exchange: Exchange;
   /** The body as read by the adapter (kept for `readBody` while its stream is unused). */
   readonly #bytes: Bytes | null;
-  /** Set while the body is lazy: whether a stream was made of it since. */
+  /** Set while the body is lazy. */
   readonly #lazy: LazyBody | null;
 
-  constructor(url: string, init: { method: string; headers: Headers; body: Bytes | null }, exchange: Exchange) {
+  constructor(url: string, init: { method: string; body: Bytes | null }, exchange: Exchange) {
     const lazy = init.body !== null && STATE !== null;
-    super(url, lazy ? { method: init.method, headers: init.headers } : init);
+    super(url, lazy ? { method: init.method } : init);
+    // Let go of the signal the constructor made (ours is `exchange.signal()`): a held poll would keep it.
+    if (SIGNAL !== null) (this as unknown as Record<symbol, AbortSignal | null>)[SIGNAL] = null;
     this.exchange = exchange;
     this.#bytes = init.body;
     this.#lazy = null;
     if (lazy && init.body !== null && STATE !== null) {
-      const state = (this as unknown as Record<symbol, LazyState>)[STATE] as LazyState;
-      this.#lazy = { bytes: init.body, streamed: false };
-      state[LAZY] = this.#lazy;
-      Object.defineProperty(state, 'body', LAZY_BODY);
+      this.#lazy = new LazyBody(init.body, init.body.length);
+      const state = (this as unknown as Record<symbol, { body: InternalBody | null } | undefined>)[STATE];
+      if (state) state.body = this.#lazy;
     }
   }
 
