@@ -9,11 +9,12 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import type { ConnectionEvents, ConnectionState, LongPollOptions } from './connection-types.ts';
 import { type CrossOrigin, crossOriginHint, crossOriginOf } from './cross-origin.ts';
 import { DeliveryLog } from './delivery-log.ts';
+import type { GroupMember } from './group-member.ts';
 import { connectToHub, HubRefused, leaveHub, pollHub, uploadBatch } from './hub-exchange.ts';
 import { defaultStorage, loadIdentity, randomName, saveIdentity } from './identity.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
-import { type GroupMember, type TabGroup, tabGroup } from './tab-group.ts';
+import { type TabGroup, tabGroup } from './tab-group.ts';
 
 export type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord } from './connection-types.ts';
 
