@@ -109,3 +109,19 @@ export function leaveHub(base: string, id: string, secret: string, instance: str
     keepalive: true,
   }).catch(() => {});
 }
+
+/**
+ * Takes from `outbox` what fits in one upload: the hub reads at most 16 bodies' worth (of
+ * `maxBodyBytes`), base64 may add a third.
+ */
+export function uploadBatch(outbox: ReverseResponse[], maxBodyBytes: number): ReverseResponse[] {
+  const budget = maxBodyBytes * 8;
+  let size = 0;
+  let count = 0;
+  while (count < outbox.length) {
+    size += (outbox[count]?.body?.length ?? 0) + 512;
+    if (count > 0 && size > budget) break;
+    count++;
+  }
+  return outbox.splice(0, count);
+}

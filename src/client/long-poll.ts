@@ -7,12 +7,14 @@ import { debug } from '../protocol/debug.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import type { ConnectionEvents, ConnectionState, LongPollOptions } from './connection-types.ts';
+import { type CrossOrigin, crossOriginHint, crossOriginOf } from './cross-origin.ts';
 import { DeliveryLog } from './delivery-log.ts';
-import { connectToHub, HubRefused, leaveHub, pollHub } from './hub-exchange.ts';
+import type { GroupMember } from './group-member.ts';
+import { connectToHub, HubRefused, leaveHub, pollHub, uploadBatch } from './hub-exchange.ts';
 import { defaultStorage, loadIdentity, randomName, saveIdentity } from './identity.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
-import { type GroupMember, type TabGroup, tabGroup } from './tab-group.ts';
+import { type TabGroup, tabGroup } from './tab-group.ts';
 
 export type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord } from './connection-types.ts';
 
@@ -56,7 +58,7 @@ export class Connection extends EventTarget {
   /** The group whose leader polls for this tab, or `null` when the tab polls on its own. */
   readonly #group: TabGroup | null;
   /** The page's and the hub's origins when they differ: the hub must list the page's (CORS). */
-  readonly #crossOrigin: { page: string; hub: string } | null;
+  readonly #crossOrigin: CrossOrigin | null;
 
   constructor(options: LongPollOptions) {
     super();
@@ -72,9 +74,7 @@ export class Connection extends EventTarget {
       ...options,
     };
     this.#base = this.#options.endpoint.replace(/\/+$/, '');
-    const page = globalThis.location?.origin;
-    const hub = page ? new URL(this.#base, globalThis.location.href).origin : undefined;
-    this.#crossOrigin = page !== undefined && hub !== page ? { page, hub: hub ?? '' } : null;
+    this.#crossOrigin = crossOriginOf(this.#base);
     const absolute = new URL(this.#base, globalThis.location?.href ?? 'http://localhost/').href;
     this.#identityKey = `ptth:${absolute}`;
     this.#group = this.#options.shared && this.#options.wire === 'json' ? tabGroup(absolute, this.#options) : null;
@@ -215,7 +215,7 @@ export class Connection extends EventTarget {
       if (this.#abort.signal.aborted) return;
       const wait = error instanceof HubRefused ? error.retryAfterMs : 0;
       const reason = error instanceof Error ? error.message : 'connect failed';
-      this.#retry(reason + this.#crossOriginHint(error), error, wait);
+      this.#retry(reason + crossOriginHint(error, this.#crossOrigin), error, wait);
     }
   }
 
@@ -244,25 +244,12 @@ export class Connection extends EventTarget {
     } else if (this.#state === 'open' && (this.#outbox.length > 0 || this.#polls === 0)) this.#poll();
   }
 
-  /** Takes what fits in one upload: the hub reads at most 16 bodies' worth, base64 may add a third. */
-  #takeBatch(): ReverseResponse[] {
-    const budget = this.#maxBodyBytes * 8;
-    let size = 0;
-    let count = 0;
-    while (count < this.#outbox.length) {
-      size += (this.#outbox[count]?.body?.length ?? 0) + 512;
-      if (count > 0 && size > budget) break;
-      count++;
-    }
-    return this.#outbox.splice(0, count);
-  }
-
   async #poll(): Promise<void> {
     const id = this.#id;
     if (this.#state === 'closed' || id === null) return;
     if (this.#state === 'backoff') this.#setState('open');
     const generation = this.#generation;
-    const responses = this.#takeBatch();
+    const responses = uploadBatch(this.#outbox, this.#maxBodyBytes);
     if (this.#outbox.length > 0) this.#scheduleFlush();
     this.#polls++;
     this.#lastPollAt = Date.now();
@@ -294,7 +281,7 @@ export class Connection extends EventTarget {
       // The hub may not have read these answers: send them again; it drops duplicates by id.
       this.#outbox.unshift(...responses);
       this.#askAgain = true;
-      return this.#fail(`poll failed${this.#crossOriginHint(error)}`, error);
+      return this.#fail(`poll failed${crossOriginHint(error, this.#crossOrigin)}`, error);
     } finally {
       this.#polls--;
     }
@@ -363,16 +350,6 @@ export class Connection extends EventTarget {
     }
     // With requests running, the last to finish sends the batch.
     if (this.#serving === 0) this.#flush();
-  }
-
-  /**
-   * What to add to the reason of a failed fetch to a hub on another origin: most often the hub
-   * does not list this page's origin, and the browser hides its answer (a bare TypeError).
-   */
-  #crossOriginHint(error: unknown): string {
-    if (!(error instanceof TypeError) || this.#crossOrigin === null) return '';
-    const { page, hub } = this.#crossOrigin;
-    return ` (the hub at ${hub} is on another origin: it must list ${page} in its allowedOrigins, PTTH_ALLOWED_ORIGINS, or it is unreachable)`;
   }
 
   async #serve(message: ReverseRequest): Promise<void> {

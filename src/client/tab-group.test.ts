@@ -7,7 +7,8 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { devApp } from '../server/dev-server.ts';
 import { Hub } from '../server/hub.ts';
 import { toNodeListener } from '../server/node-adapter.ts';
-import { type GroupMember, type Locks, TabGroup } from './tab-group.ts';
+import type { GroupMember } from './group-member.ts';
+import { type Locks, TabGroup } from './tab-group.ts';
 
 /** Web Locks in one process: a held name makes later requests for it wait (or give up on abort). */
 function fakeLocks(): Locks {

@@ -4,12 +4,15 @@
  * Web Lock; the leader holds one shared poll (`POST {endpoint}/poll`) for every tab, hands each
  * tab its requests over a BroadcastChannel and uploads their answers on its next poll. When the
  * leader goes, the next tab in the lock's queue takes over and asks everyone to join again.
+ * This module holds the election, the channel's routing and the leader's poll loop; the members,
+ * their messages and the leader's seats are typed in group-member.ts.
  */
 import { debug } from '../protocol/debug.ts';
 import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
 import type { SharedPollBody, SharedPollReply } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { DeliveryLog } from './delivery-log.ts';
+import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
 import { sharedPollHub } from './hub-exchange.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 
@@ -18,52 +21,6 @@ const log = /* @__PURE__ */ debug('ptth:tab-group');
 
 /** How much longer than the hub's hold a shared poll may take before it counts as dead. */
 const POLL_MARGIN_MS = 10_000;
-
-/** What the group knows of one tab's connection: enough to poll for it. */
-export interface MemberCard {
-  id: string;
-  secret: string;
-  /** The tab's page load; also the name of the Web Lock the tab holds while it lives. */
-  instance: string;
-  /** The tab's acknowledgement when it (re)joins: what it has received so far. */
-  ack: number;
-  holdMs: number;
-}
-
-/** A tab's own connection, as the group calls it back. */
-export interface GroupMember {
-  card(): MemberCard;
-  /** Requests for client `id` (ignored when the member has another id by now). */
-  receive(id: string, requests: ReverseRequest[]): void;
-  /** The hub refused client `id` in a shared poll (404, 403, 409): connect again. */
-  refused(id: string, status: number, detail: string): void;
-  /** The shared poll failed; the leader retries it. */
-  failed(reason: string): void;
-  /** The shared poll works again after failing. */
-  recovered(): void;
-}
-
-type Message =
-  | { type: 'join'; card: MemberCard }
-  | { type: 'answers'; card: MemberCard; responses: ReverseResponse[] }
-  | { type: 'leave'; instance: string }
-  | { type: 'leader' }
-  | { type: 'requests'; instance: string; id: string; requests: ReverseRequest[] }
-  | { type: 'refused'; instance: string; id: string; status: number; detail: string }
-  | { type: 'failed'; reason: string }
-  | { type: 'recovered' };
-
-/** What the leader keeps per member. */
-interface Seat {
-  card: MemberCard;
-  outbox: ReverseResponse[];
-  /** Tracks what was handed to the member, for the acknowledgement. */
-  delivery: DeliveryLog;
-  /** Ask the hub to deliver again: a poll carrying this member failed, or a new leader took it. */
-  retry: boolean;
-  /** Stops watching the member's lock when the member leaves first. */
-  watch: AbortController;
-}
 
 /** The delays of the leader's retries after failed polls (the first tab's options). */
 export interface Backoff {

@@ -3,7 +3,7 @@
  * (`document`, `HTMLElement`), and morphdom loaded after them. Only tests import this file.
  */
 import { JSDOM } from 'jsdom';
-import type { Morph } from './dom-resource.ts';
+import type { Morph } from './dom-morph.ts';
 
 const globalWindow = new JSDOM('<!DOCTYPE html><html><body></body></html>').window;
 Object.assign(globalThis, { document: globalWindow.document, HTMLElement: globalWindow.HTMLElement });

@@ -6,7 +6,7 @@
  * (`id`, `data-ptth-key`) are not used to move children: in a server-side document nothing
  * (focus, typing, listeners) depends on an element's identity.
  */
-import type { MorphOptions } from '../client/dom-resource.ts';
+import type { MorphOptions } from '../client/dom-morph.ts';
 
 function sameName(a: Element, b: Element): boolean {
   return a.localName === b.localName && a.namespaceURI === b.namespaceURI;

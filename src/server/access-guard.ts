@@ -8,8 +8,8 @@
 import { HttpError } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import { corsPolicy } from './cors.ts';
-import { sameToken } from './hub.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
+import { sameToken } from './tokens.ts';
 
 /** Names that always reach a server on this machine. */
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];

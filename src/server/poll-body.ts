@@ -8,8 +8,9 @@ import { HttpError } from '../protocol/http-error.ts';
 import { decodeWireResponse } from '../protocol/json-codec.ts';
 import type { ReverseResponse } from '../protocol/message.ts';
 import type { ClientSession } from './client-session.ts';
-import { type Hub, sameToken } from './hub.ts';
+import type { Hub } from './hub.ts';
 import { headerLimitError } from './limits.ts';
+import { sameToken } from './tokens.ts';
 
 export function json(value: unknown, status = 200): Response {
   return new BufferedResponse(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });

@@ -14,11 +14,12 @@ import { DEFAULT_ENDPOINT, INSTANCE_HEADER, SECRET_HEADER } from '../protocol/lo
 import { ID_HEADER } from '../protocol/message-http.ts';
 import { type AccessOptions, accessGuard } from './access-guard.ts';
 import type { ClientSession } from './client-session.ts';
-import { type Hub, sameToken } from './hub.ts';
+import type { Hub } from './hub.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
 import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
 import { PeerLink } from './peer-link.ts';
 import { closingResponseBytes, negotiate, readUpgradeBody, switchingProtocols } from './ptth-handshake.ts';
+import { sameToken } from './tokens.ts';
 
 /** The header of the 101 that tells a peer where its acknowledgements start (a new session). */
 export const PTTH_ACK_HEADER = 'Ptth-Ack';
