@@ -54,8 +54,6 @@ export class ClientSession implements Deadlined {
   steps = 0;
   /** Whether a hand-over is scheduled for the end of this moment. */
   handOverSoon = false;
-  /** A hand-over is due at the end of this turn of the event loop (setImmediate). */
-  handOverLater = false;
 
   constructor(public record: ClientRecord) {}
 

@@ -84,7 +84,7 @@ export class HubCalls implements CallOwner {
         extensions: { client: session.id, option: 'maxQueue', limit: maxQueue },
       });
       call.settle(this.limits.refuse(full, session.id));
-    } else this.delivery.handOverLater(session);
+    } else this.delivery.handOverSoon(session);
   }
 
   /** Answers 503 the calls whose requests were delivered to client `id` before it reloaded. */

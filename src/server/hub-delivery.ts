@@ -43,7 +43,7 @@ export class Delivery {
     void this.store.updateClient(session.id, { idleSince: null });
     this.#holds.add(session);
     if (delivery.retry) await this.#serially(session, () => this.store.redeliver(session.id, delivery.ack ?? 0));
-    this.#handOverSoon(session);
+    this.handOverSoon(session);
     // Resolves once that hand-over is done: it runs first among the ticks queued from here.
     await new Promise<void>((resolve) => process.nextTick(resolve));
     await session.handover;
@@ -85,25 +85,11 @@ export class Delivery {
    * now (process.nextTick), so callers woken by one batch of answers send their next requests
    * together, in one batch, and a poll arriving with answers takes what they queue.
    */
-  #handOverSoon(session: ClientSession): void {
+  handOverSoon(session: ClientSession): void {
     if (session.handOverSoon) return;
     session.handOverSoon = true;
     process.nextTick(() => {
       session.handOverSoon = false;
-      void this.#handOver(session);
-    });
-  }
-
-  /**
-   * Hands the queue over once this turn of the event loop has read its input (setImmediate):
-   * requests that callers on many connections send at once (the gateway's) go as one batch, not
-   * one per connection. A poll that arrives hands over sooner (`#handOverSoon`).
-   */
-  handOverLater(session: ClientSession): void {
-    if (session.handOverLater) return;
-    session.handOverLater = true;
-    setImmediate(() => {
-      session.handOverLater = false;
       void this.#handOver(session);
     });
   }
