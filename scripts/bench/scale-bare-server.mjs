@@ -5,7 +5,7 @@
 // scale-server.mjs. Usage: node --expose-gc scale-bare-server.mjs N
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { writeHeapSnapshot } from 'node:v8';
+import { memory } from './memory.mjs';
 import { PATH } from './task.mjs';
 
 const clients = new Map();
@@ -53,20 +53,6 @@ function ask(client) {
   client.res = null;
   reply(res, 200, { requests: [{ id, seq, method: 'GET', path: PATH, headers: [] }] });
   return new Promise((resolve) => calls.set(id, resolve));
-}
-
-let snapshots = 0;
-
-async function memory() {
-  for (let i = 0; i < 4; i++) {
-    globalThis.gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
-  // PTTH_BENCH_HEAP_SNAPSHOT=DIR: a heap snapshot at each measure (the base, then N), to diff.
-  const dir = process.env.PTTH_BENCH_HEAP_SNAPSHOT;
-  if (dir) writeHeapSnapshot(`${dir}/scale-${process.pid}-${++snapshots}.heapsnapshot`);
-  return { heapUsed, rss, external, arrayBuffers };
 }
 
 async function fanout(rounds) {

@@ -6,8 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
-import { writeHeapSnapshot } from 'node:v8';
 import { devApp, Hub, REVERSE_ORIGIN, toNodeListener } from '../../dist/server/index.js';
+import { memory } from './memory.mjs';
 import { EXPECTED, PATH } from './task.mjs';
 
 const n = Number(process.argv[2]);
@@ -20,20 +20,6 @@ const hub = new Hub({
 });
 const server = createServer(toNodeListener(devApp(hub)));
 server.keepAliveTimeout = 65_000;
-
-let snapshots = 0;
-
-async function memory() {
-  for (let i = 0; i < 4; i++) {
-    globalThis.gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
-  // PTTH_BENCH_HEAP_SNAPSHOT=DIR: a heap snapshot at each measure (the base, then N), to diff.
-  const dir = process.env.PTTH_BENCH_HEAP_SNAPSHOT;
-  if (dir) writeHeapSnapshot(`${dir}/scale-${process.pid}-${++snapshots}.heapsnapshot`);
-  return { heapUsed, rss, external, arrayBuffers };
-}
 
 function held() {
   let count = 0;
