@@ -80,7 +80,8 @@ const served: Handler & ServesMessages = Object.assign((request: Request) => fet
   [SERVE_MESSAGE]: (message: Parameters<ServesMessages[typeof SERVE_MESSAGE]>[0]) => {
     const direct = (handler as Partial<ServesMessages>)[SERVE_MESSAGE];
     if (direct !== undefined && !ptth.debug) return direct.call(handler, message);
-    // The size limit is the connection's to check, on whatever this returns.
+    // Only the DOM handler gets here (see connect), whose answers are the page's own markup: the
+    // connection checks their size on what this returns.
     return serveRequest(fetchShaped, message, Number.POSITIVE_INFINITY);
   },
 });
@@ -109,7 +110,8 @@ const ptth: PtthGlobal = {
       ...(data.wire === 'http' ? { wire: 'http' as const } : {}),
       ...(data.shared === 'false' ? { shared: false } : {}),
       ...settings,
-      handler: served,
+      // A handler of one's own is served the fetch-shaped way, its body read within the connection's limit.
+      handler: SERVE_MESSAGE in handler ? served : fetchShaped,
       dom: own === undefined,
     });
     connection.on('request', (record) => {
