@@ -24,6 +24,10 @@ async function connectTestHandler(
         const path = new URL(request.url).pathname;
         if (path === '/slow') await new Promise((resolve) => setTimeout(resolve, 1500));
         if (path === '/never') await new Promise(() => {});
+        if (path === '/endless') {
+          const chunk = new Uint8Array(64 * 1024);
+          return new Response(new ReadableStream({ pull: (controller) => controller.enqueue(chunk) }));
+        }
         if (path === '/bytes')
           return new Response(
             new Uint8Array(256).map((_, i) => i),
@@ -116,4 +120,16 @@ test('a closed tab leaves the list and its pending callers get 503', async ({ pa
   expect(response.headers.get('retry-after')).toBeTruthy();
   await expect.poll(() => server.hub.clients().map((client) => client.id)).not.toContain(clientId);
   expect(server.hub.clients().map((client) => client.id)).not.toContain(id);
+});
+
+test('a handler answering an endless body gives the caller a 502 at the body limit, not a hang', async ({
+  page,
+  server,
+  clientId,
+}) => {
+  expect(clientId).toBeTruthy();
+  const id = await connectTestHandler(page, server);
+  const response = await server.hub.fetch(id, new Request(`${REVERSE_ORIGIN}/endless`), { timeoutMs: 8_000 });
+  expect(response.status).toBe(502);
+  expect((await response.json()).detail).toMatch(/larger than the limit/);
 });
