@@ -49,6 +49,7 @@ describe('public exports', () => {
       'INSTANCE_HEADER',
       'MESSAGE_HTTP',
       'MemoryStore',
+      'POLL_HEADER',
       'PTTH_ACK_HEADER',
       'PrintedResponse',
       'REMOTE_ADDRESS_HEADER',

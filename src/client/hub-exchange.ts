@@ -11,9 +11,17 @@ import type {
   SharedPollBody,
   SharedPollReply,
 } from '../protocol/long-poll-wire.ts';
-import { ACK_HEADER, INSTANCE_HEADER, MESSAGE_HTTP, RETRY_HEADER, SECRET_HEADER } from '../protocol/long-poll-wire.ts';
+import {
+  ACK_HEADER,
+  INSTANCE_HEADER,
+  MESSAGE_HTTP,
+  POLL_HEADER,
+  RETRY_HEADER,
+  SECRET_HEADER,
+} from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseRequests, printBatch, printResponse } from '../protocol/message-http.ts';
+import { randomName } from './identity.ts';
 
 /** A connect or poll the hub answered with another status than expected. */
 export class HubRefused extends Error {
@@ -47,6 +55,17 @@ export async function connectToHub(base: string, body: ConnectBody, signal: Abor
   return (await (await post('connect', `${base}/connect`, init, 201)).json()) as ConnectReply;
 }
 
+/**
+ * Names polls: each name once, a random prefix and a count, so that a poll the browser sends
+ * twice (see `PollBody.poll`) is known to the hub as one, and polls of another page load or
+ * another leader of a tab group are not.
+ */
+export function pollNames(): () => string {
+  const prefix = randomName().slice(0, 8);
+  let count = 0;
+  return () => `${prefix}.${(++count).toString(36)}`;
+}
+
 /** What a tab's own poll carries. */
 export interface Poll {
   id: string;
@@ -58,11 +77,13 @@ export interface Poll {
   ack: number;
   /** Ask the hub to deliver again what may have been lost. */
   retry: boolean;
+  /** This poll's own name (see `PollBody.poll`). */
+  name: string;
 }
 
 /** `POST {base}/poll/{id}`: sends answers, returns the reverse requests the hub held for this client. */
 export async function pollHub(base: string, poll: Poll, signal: AbortSignal): Promise<ReverseRequest[]> {
-  const { http, ack, retry, responses } = poll;
+  const { http, ack, retry, responses, name } = poll;
   const response = await post(
     'poll',
     `${base}/poll/${encodeURIComponent(poll.id)}`,
@@ -72,11 +93,16 @@ export async function pollHub(base: string, poll: Poll, signal: AbortSignal): Pr
         [INSTANCE_HEADER]: poll.instance,
         'content-type': http ? MESSAGE_HTTP : 'application/json',
         accept: http ? MESSAGE_HTTP : 'application/json',
-        ...(http ? { [ACK_HEADER]: String(ack), ...(retry ? { [RETRY_HEADER]: '1' } : {}) } : {}),
+        ...(http ? { [ACK_HEADER]: String(ack), [POLL_HEADER]: name, ...(retry ? { [RETRY_HEADER]: '1' } : {}) } : {}),
       },
       body: http
         ? printBatch(responses, printResponse)
-        : JSON.stringify({ responses: responses.map(encodeWireResponse), ack, ...(retry ? { retry } : {}) }),
+        : JSON.stringify({
+            responses: responses.map(encodeWireResponse),
+            ack,
+            poll: name,
+            ...(retry ? { retry } : {}),
+          }),
       signal,
     },
     200,

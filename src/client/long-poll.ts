@@ -10,7 +10,7 @@ import type { ConnectionEvents, ConnectionState, LongPollOptions } from './conne
 import { type CrossOrigin, crossOriginHint, crossOriginOf } from './cross-origin.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember } from './group-member.ts';
-import { connectToHub, HubRefused, leaveHub, pollHub, uploadBatch } from './hub-exchange.ts';
+import { connectToHub, HubRefused, leaveHub, pollHub, pollNames, uploadBatch } from './hub-exchange.ts';
 import { defaultStorage, loadIdentity, randomName, saveIdentity } from './identity.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
@@ -49,6 +49,8 @@ export class Connection extends EventTarget {
   #askAgain = false;
   /** Wall-clock time the last poll went out: timers stall in sleeping and background pages, the clock does not. */
   #lastPollAt = 0;
+  /** Names each poll, so the hub knows one the browser sent twice. */
+  readonly #pollName = pollNames();
   /** This page load's name; polls carry it so a duplicated tab cannot poll as this one. */
   readonly #instance = randomName();
   readonly #identityKey: string;
@@ -260,7 +262,8 @@ export class Connection extends EventTarget {
     try {
       // A poll is never held longer than holdMs: past that (and a margin) the connection is dead.
       const http = this.#options.wire === 'http';
-      const poll = { id, secret: this.#secret, instance: this.#instance, http, responses, ack, retry };
+      const name = this.#pollName();
+      const poll = { id, secret: this.#secret, instance: this.#instance, http, responses, ack, retry, name };
       requests = await withDeadline(this.#abort.signal, this.#holdMs + POLL_MARGIN_MS, (signal) =>
         pollHub(this.#base, poll, signal),
       );

@@ -13,7 +13,7 @@ import type { SharedPollBody, SharedPollReply } from '../protocol/long-poll-wire
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
-import { sharedPollHub } from './hub-exchange.ts';
+import { pollNames, sharedPollHub } from './hub-exchange.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 
 // Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
@@ -60,6 +60,8 @@ export class TabGroup {
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   readonly #backoff: Backoff;
+  /** Names each shared poll, so the hub knows one the browser sent twice. */
+  readonly #pollName = pollNames();
 
   constructor(base: string, locks: Locks, backoff: Backoff = { minBackoffMs: 500, maxBackoffMs: 30_000 }) {
     this.#base = base;
@@ -235,6 +237,7 @@ export class TabGroup {
     this.#dirty = false;
     clearTimeout(this.#timer);
     const body: SharedPollBody = {
+      poll: this.#pollName(),
       clients: seats.map((seat) => ({
         id: seat.card.id,
         instance: seat.card.instance,

@@ -48,6 +48,10 @@ export interface ConnectReply {
 export const ACK_HEADER = 'Ptth-Ack';
 /** The header that carries `retry: true` when a poll's body is `message/http`. */
 export const RETRY_HEADER = 'Ptth-Retry';
+/** The header that carries `poll` (the poll's name) when a poll's body is `message/http`. */
+export const POLL_HEADER = 'Ptth-Poll';
+/** The longest poll name a hub accepts. */
+export const MAX_POLL_NAME = 64;
 
 /** The JSON body of `POST {endpoint}/poll/{id}`: answers to earlier reverse requests. */
 export interface PollBody {
@@ -59,6 +63,13 @@ export interface PollBody {
    * The hub then delivers again every request above `ack` that still has a caller.
    */
   retry?: boolean;
+  /**
+   * A name no other poll of this page load carries. The browser may send a poll twice: when the
+   * kept-alive connection it went on closes before any byte of the answer came back, it sends the
+   * same request again on a new one, and the page never hears of the first. The hub then hands
+   * the second copy, again, whatever it gave the first (answered into a connection that was dying).
+   */
+  poll?: string;
 }
 
 /** The JSON reply to a poll: reverse requests to run (an empty list when the hold ran out). */
@@ -85,6 +96,8 @@ export interface SharedPollMember {
  */
 export interface SharedPollBody {
   clients: SharedPollMember[];
+  /** The poll's name, as in `PollBody`, for every member. */
+  poll?: string;
 }
 
 /** A member the hub refused in a shared poll, with the status a poll of its own would get. */

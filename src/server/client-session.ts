@@ -27,9 +27,12 @@ export interface ClientInfo {
 /**
  * A held poll: the hub answers it with a batch of requests (empty when the hold ran out).
  * `deliver` returns `false` when the poll's connection is already gone and the batch was not sent.
+ * `name` is the name the client gave the poll (see `PollBody.poll`): a second copy of a poll
+ * under the same name gets again what the first was handed.
  */
 export interface HeldPoll {
   deliver(requests: ReverseRequest[]): boolean | undefined;
+  readonly name?: string | undefined;
 }
 
 /** The promise every session starts from: one for all of them, not two each. */

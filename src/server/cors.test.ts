@@ -64,14 +64,20 @@ describe('CORS on the page endpoints', () => {
       assert.equal(headers.get('access-control-allow-origin'), PAGE);
       assert.equal(headers.get('access-control-allow-methods'), 'POST, DELETE');
       const allowed = (headers.get('access-control-allow-headers') ?? '').toLowerCase().split(', ');
-      for (const name of ['ptth-secret', 'ptth-instance', 'ptth-ack', 'ptth-retry', 'content-type']) {
+      for (const name of ['ptth-secret', 'ptth-instance', 'ptth-ack', 'ptth-retry', 'ptth-poll', 'content-type']) {
         assert.ok(allowed.includes(name), name);
       }
       assert.equal(Number(headers.get('access-control-max-age')) > 0, true);
       assert.match(headers.get('vary') ?? '', /Origin/);
       assert.equal(headers.get('access-control-allow-credentials'), null, 'no credentials');
     }
-    assert.deepEqual(CORS_ALLOW_HEADERS.slice(0, 4), ['Ptth-Secret', 'Ptth-Instance', 'Ptth-Ack', 'Ptth-Retry']);
+    assert.deepEqual(CORS_ALLOW_HEADERS.slice(0, 5), [
+      'Ptth-Secret',
+      'Ptth-Instance',
+      'Ptth-Ack',
+      'Ptth-Retry',
+      'Ptth-Poll',
+    ]);
   });
 
   it('a listed page connects, polls and leaves with CORS headers on every answer, errors included', async (t) => {

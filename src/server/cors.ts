@@ -8,12 +8,21 @@ import {
   ACK_HEADER,
   DEFAULT_ENDPOINT,
   INSTANCE_HEADER,
+  POLL_HEADER,
   RETRY_HEADER,
   SECRET_HEADER,
 } from '../protocol/long-poll-wire.ts';
 
 /** Request headers a page on another origin may send: what the long-poll client sends. */
-export const CORS_ALLOW_HEADERS = [SECRET_HEADER, INSTANCE_HEADER, ACK_HEADER, RETRY_HEADER, 'Content-Type', 'Accept'];
+export const CORS_ALLOW_HEADERS = [
+  SECRET_HEADER,
+  INSTANCE_HEADER,
+  ACK_HEADER,
+  RETRY_HEADER,
+  POLL_HEADER,
+  'Content-Type',
+  'Accept',
+];
 /** Methods of the endpoints beside the preflight itself. */
 export const CORS_ALLOW_METHODS = ['POST', 'DELETE'];
 /** Response headers the client reads beyond the CORS-safelisted ones: `Retry-After` of a 429 or 503. */

@@ -17,7 +17,7 @@ export function delayedStore(inner: HubStore): HubStore {
     listClients: () => later(() => inner.listClients()),
     countClients: (address) => later(() => inner.countClients(address)),
     enqueue: (clientId, request, limit) => later(() => inner.enqueue(clientId, request, limit)),
-    take: (clientId) => later(() => inner.take(clientId)),
+    take: (clientId, poll) => later(() => inner.take(clientId, poll)),
     restore: (clientId, batch) => later(() => inner.restore(clientId, batch)),
     redeliver: (clientId, ack) => later(() => inner.redeliver(clientId, ack)),
     settle: (clientId, requestId) => later(() => inner.settle(clientId, requestId)),

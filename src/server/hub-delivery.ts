@@ -100,7 +100,7 @@ export class Delivery {
     return this.#serially(session, () => {
       const poll = session.poll;
       if (poll === null) return false;
-      const batch = this.store.take(session.id);
+      const batch = this.store.take(session.id, poll.name);
       return batch instanceof Promise
         ? batch.then((taken) => this.#deliver(session, poll, taken))
         : this.#deliver(session, poll, batch);

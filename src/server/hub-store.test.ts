@@ -61,6 +61,28 @@ function contract(name: string, makeStore: () => HubStore) {
       assert.equal(await store.lastSeq('a'), 4);
     });
 
+    it('hands a poll named again, first, what it was handed before (a copy sent twice), and nothing of other polls', async () => {
+      const store = makeStore();
+      await store.addClient(record('a'));
+      for (const id of ['r1', 'r2']) await store.enqueue('a', request(id), 10);
+      assert.deepEqual(paths(await store.take('a', 'p1')), ['/r1#1', '/r2#2']);
+      await store.enqueue('a', request('r3'), 10);
+      assert.deepEqual(paths(await store.take('a', 'p2')), ['/r3#3']);
+      await store.settle('a', 'r2');
+      await store.enqueue('a', request('r4'), 10);
+      assert.deepEqual(paths(await store.take('a', 'p1')), ['/r1#1', '/r4#4']);
+      // Unnamed polls (other transports) never get anything again this way.
+      await store.enqueue('a', request('r5'), 10);
+      assert.deepEqual(paths(await store.take('a')), ['/r5#5']);
+      assert.deepEqual(await store.take('a'), []);
+      // A batch given back (its poll was gone) belongs to no poll any more.
+      const batch = await store.take('a', 'p1');
+      assert.deepEqual(paths(batch), ['/r1#1', '/r4#4']);
+      await store.restore('a', batch);
+      assert.deepEqual(paths(await store.take('a', 'p3')), ['/r1#1', '/r4#4']);
+      assert.deepEqual(await store.take('a', 'p1'), []);
+    });
+
     it('refuses to queue past the limit, and for an unknown client', async () => {
       const store = makeStore();
       await store.addClient(record('a'));

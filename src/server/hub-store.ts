@@ -48,8 +48,12 @@ export interface HubStore {
   countClients(address?: string): Promise<number> | number;
   /** Queues a request unless `limit` are queued already; returns whether it did. */
   enqueue(clientId: string, request: ReverseRequest, limit: number): Promise<boolean> | boolean;
-  /** Takes every queued request, numbering first deliveries; they count as delivered now. */
-  take(clientId: string): Promise<ReverseRequest[]> | ReverseRequest[];
+  /**
+   * Takes every queued request, numbering first deliveries; they count as delivered now, to the
+   * poll named `poll` when it has a name. A poll that had that name before was sent again by the
+   * client's HTTP stack, its first copy's answer lost: what that copy was handed comes first.
+   */
+  take(clientId: string, poll?: string): Promise<ReverseRequest[]> | ReverseRequest[];
   /** Puts a batch that could not be handed over back in front of the queue, undelivered. */
   restore(clientId: string, batch: ReverseRequest[]): Promise<void> | void;
   /** Queues again, in order and ahead of new work, the delivered requests numbered above `ack`. */
@@ -62,9 +66,10 @@ export interface HubStore {
   lastSeq(clientId: string): Promise<number> | number;
 }
 
-/** An unanswered request in a `MemoryStore`, and whether it waits in the queue (again). */
+/** An unanswered request in a `MemoryStore`, whether it waits in the queue (again), and the poll it was handed to. */
 interface Entry extends Unanswered {
   queued: boolean;
+  poll?: string | undefined;
 }
 
 /** One client's requests in a `MemoryStore`. */
@@ -134,18 +139,26 @@ export class MemoryStore implements HubStore {
     return true;
   }
 
-  take(clientId: string): ReverseRequest[] {
+  take(clientId: string, poll?: string): ReverseRequest[] {
     const work = this.#work.get(clientId);
     if (!work) return [];
     // A new array rather than splice(0): the queue of an idle client keeps no room for elements.
-    const batch = work.queue;
+    let batch = work.queue;
     if (batch.length > 0) work.queue = [];
+    // Requests out (delivered, not queued again) are only looked through when there are any.
+    if (poll !== undefined && work.open.size > batch.length) {
+      const lost = Array.from(work.open.values())
+        .filter((entry) => entry.poll === poll && entry.delivered && !entry.queued)
+        .sort((a, b) => (a.request.seq ?? 0) - (b.request.seq ?? 0));
+      if (lost.length > 0) batch = [...lost.map((entry) => entry.request), ...batch];
+    }
     for (const request of batch) {
       request.seq ??= ++work.lastSeq;
       const entry = work.open.get(request.id);
       if (entry) {
         entry.delivered = true;
         entry.queued = false;
+        entry.poll = poll;
       }
     }
     return batch;
@@ -161,6 +174,7 @@ export class MemoryStore implements HubStore {
       if (entry) {
         entry.delivered = false;
         entry.queued = true;
+        entry.poll = undefined;
       }
     }
     work.queue.unshift(...back);

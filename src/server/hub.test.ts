@@ -129,6 +129,32 @@ for (const [kind, makeStore] of STORES)
       );
     });
 
+    it('gives a poll sent twice under one name, on its second copy, what the first copy was handed', async (t) => {
+      const { hub, session, get, answer } = await setupWith();
+      t.after(() => hub.close());
+      const named = (name: string) =>
+        new Promise<ReverseRequest[]>((resolve) =>
+          hub.attachPoll(session, { name, deliver: (batch) => deliverTo(resolve, batch) }, { ack: 0 }),
+        );
+      // The hub answers the first copy, but its connection was dying: the page never reads it and,
+      // no poll of its own having failed, sends no retry. The browser sends the copy again.
+      const first = named('p.1');
+      const response = hub.fetch(session.id, get('/a'));
+      assert.deepEqual(
+        (await first).map((request) => request.path),
+        ['/a'],
+      );
+      const second = await named('p.1');
+      assert.deepEqual(
+        second.map((request) => [request.path, request.seq]),
+        [['/a', 1]],
+      );
+      const [request] = second;
+      assert.ok(request);
+      hub.receive(session, [answer(request, 200, 'at last')]);
+      assert.equal(await (await response).text(), 'at last');
+    });
+
     it('does not deliver again without retry, nor what the ack covers, nor a request whose caller gave up', async (t) => {
       const { hub, session, poll, get } = await setupWith();
       t.after(() => hub.close());

@@ -24,6 +24,7 @@ export {
   DEFAULT_ENDPOINT,
   INSTANCE_HEADER,
   MESSAGE_HTTP,
+  POLL_HEADER,
   RETRY_HEADER,
   SECRET_HEADER,
 } from '../protocol/long-poll-wire.ts';

@@ -14,6 +14,7 @@ import {
   DEFAULT_ENDPOINT,
   INSTANCE_HEADER,
   MESSAGE_HTTP,
+  POLL_HEADER,
   RETRY_HEADER,
   SECRET_HEADER,
 } from '../protocol/long-poll-wire.ts';
@@ -31,6 +32,7 @@ import {
   mediaType,
   NO_ID,
   parseJson,
+  pollNameOf,
   withinLimits,
 } from './poll-body.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -45,32 +47,35 @@ const CONNECT_LIMIT = 64 * 1024;
 /** Largest poll upload: a batch of responses, each up to the hub's body limit. */
 const UPLOAD_FACTOR = 16;
 
-/** The usable responses of an upload, what was wrong with the rest (a 400 after the good ones count), and the acknowledgement. */
+/** The usable responses of an upload, what was wrong with the rest (a 400 after the good ones count), the acknowledgement and the poll's name. */
 interface Upload {
   responses: ReverseResponse[];
   problem: HttpError | null;
   ack: number;
   retry: boolean;
+  poll: string | undefined;
 }
 
 function decodeUpload(request: Request, bytes: Uint8Array | null, hub: Hub): Upload {
   if (mediaType(request) === MESSAGE_HTTP) {
     const ack = ackOf(request.headers.get(ACK_HEADER));
     const retry = request.headers.get(RETRY_HEADER) === '1';
-    if (bytes === null || bytes.length === 0) return { responses: [], problem: null, ack, retry };
+    const poll = pollNameOf(request.headers.get(POLL_HEADER));
+    if (bytes === null || bytes.length === 0) return { responses: [], problem: null, ack, retry, poll };
     const isHead = (id: string) => hub.pendingRequest(id)?.method.toUpperCase() === 'HEAD';
     const { messages, error } = parseResponseBatch(new Uint8Array(bytes), isHead);
     const responses = messages.filter((response) => response.id !== '');
-    return { responses, problem: error ?? (responses.length < messages.length ? NO_ID : null), ack, retry };
+    return { responses, problem: error ?? (responses.length < messages.length ? NO_ID : null), ack, retry, poll };
   }
-  if (bytes === null || bytes.length === 0) return { responses: [], problem: null, ack: 0, retry: false };
+  if (bytes === null || bytes.length === 0)
+    return { responses: [], problem: null, ack: 0, retry: false, poll: undefined };
   const body = parseJson(bytes, 'poll') as Partial<PollBody> | null;
   const list = body?.responses;
   if (!Array.isArray(list)) throw new HttpError(400, 'The poll body must be {"responses": [...]}');
   const decoded = list.map(decodeEntry);
   const responses = decoded.filter((response): response is ReverseResponse => response !== null);
   const problem = responses.length < decoded.length ? NO_ID : null;
-  return { responses, problem, ack: ackOf(body?.ack), retry: body?.retry === true };
+  return { responses, problem, ack: ackOf(body?.ack), retry: body?.retry === true, poll: pollNameOf(body?.poll) };
 }
 
 /** A poll held for its client: answered with the next batch, unless its connection is gone. */
@@ -78,6 +83,7 @@ class HeldLongPoll implements HeldPoll {
   constructor(
     readonly request: Request,
     readonly resolve: (response: Response) => void,
+    readonly name: string | undefined,
   ) {}
 
   deliver(batch: ReverseRequest[]): boolean {
@@ -159,17 +165,19 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
   async function poll(request: Request, id: string): Promise<Response> {
     let session: ClientSession;
     let delivery: { ack: number; retry: boolean };
+    let name: string | undefined;
     try {
       session = await authenticate(request, id);
       checkPollRate(session.id);
       const bytes = await readBodyWithin(request, uploadLimit, hub.limits, session.id);
-      const { responses, problem, ack, retry } = decodeUpload(request, bytes, hub);
+      const { responses, problem, ack, retry, poll } = decodeUpload(request, bytes, hub);
       await hub.receive(
         session,
         responses.map((response) => withinLimits(hub, session.id, response)),
       );
       if (problem) throw problem;
       delivery = { ack, retry };
+      name = poll;
     } catch (error) {
       return problemOf(error);
     }
@@ -177,7 +185,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     // Returned, not awaited: no frame of this function stays suspended while the poll is held.
     let held: HeldLongPoll | undefined;
     const answer = new Promise<Response>((resolve) => {
-      held = new HeldLongPoll(request, resolve);
+      held = new HeldLongPoll(request, resolve, name);
     });
     const poll = held as HeldLongPoll;
     whenGone(request, () => hub.detachPoll(session, poll));

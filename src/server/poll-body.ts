@@ -6,6 +6,7 @@ import { BufferedResponse } from '../protocol/buffered-response.ts';
 import { utf8, utf8Text } from '../protocol/bytes.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import { decodeWireResponse } from '../protocol/json-codec.ts';
+import { MAX_POLL_NAME } from '../protocol/long-poll-wire.ts';
 import type { ReverseResponse } from '../protocol/message.ts';
 import type { ClientSession } from './client-session.ts';
 import type { Hub } from './hub.ts';
@@ -80,6 +81,15 @@ export function ackOf(value: unknown): number {
   if (!Number.isSafeInteger(ack) || ack < 0)
     throw new HttpError(400, `"ack" must be a whole number, got ${JSON.stringify(value)}`);
   return ack;
+}
+
+/** A poll's name (see `PollBody.poll`), `undefined` when it has none; 400 when it is not a short string. */
+export function pollNameOf(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.length > MAX_POLL_NAME) {
+    throw new HttpError(400, `"poll" must be a string of at most ${MAX_POLL_NAME} characters`);
+  }
+  return value;
 }
 
 export const NO_ID = new HttpError(400, 'A response in the poll body has no id, so it answers nothing');

@@ -17,7 +17,7 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import type { ClientSession, HeldPoll } from './client-session.ts';
 import type { Hub } from './hub.ts';
 import { requestGone, whenGone } from './node-adapter.ts';
-import { ackOf, authenticateClient, decodeEntry, json, NO_ID, withinLimits } from './poll-body.ts';
+import { ackOf, authenticateClient, decodeEntry, json, NO_ID, pollNameOf, withinLimits } from './poll-body.ts';
 
 /** The `id=secret` pairs of a shared poll's `Ptth-Secret` header. */
 export function parseSecrets(header: string | null): Map<string, string> {
@@ -63,6 +63,7 @@ export async function sharedPoll(
   checkRate: (id: string) => void = () => {},
 ): Promise<Response> {
   const members = membersOf(body);
+  const name = pollNameOf((body as Partial<SharedPollBody>).poll);
   const secrets = parseSecrets(request.headers.get(SECRET_HEADER));
   const sessions: { session: ClientSession; delivery: { ack: number; retry: boolean } }[] = [];
   const refused: SharedPollRefusal[] = [];
@@ -104,6 +105,7 @@ export async function sharedPoll(
     whenGone(request, finish);
     for (const { session, delivery } of sessions) {
       const poll: HeldPoll = {
+        name,
         deliver: (batch: ReverseRequest[]) => {
           if (done || requestGone(request)) return false;
           for (const message of batch) collected.push({ ...encodeWireRequest(message), client: session.id });
