@@ -5,11 +5,10 @@
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { launchBare } from './bare-chromium.mjs';
-import { runJson } from './child.mjs';
+import { gatewayLoad } from './gateway-load.mjs';
 import { countTimers, idlePage } from './idle.mjs';
 import { chromiumCpuMs, processCpuMs } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
-import { EXPECTED, PATH } from './task.mjs';
 
 /** Latency, throughput (with CPU per answer on both sides) and the p50 of the large GET of one system. */
 async function measure(server, system, name, counts) {
@@ -30,17 +29,7 @@ async function ptthSystems(server, page, counts) {
   await page.waitForFunction(() => window.ptth.connection?.state === 'open');
   const id = await page.evaluate(() => window.ptth.connection.id);
   const hub = await measure(server, 'ptth', 'ptth hub.fetch', counts);
-  const load = (part) =>
-    runJson('http-load.mjs', [
-      JSON.stringify({
-        url: `${server.url}ptth/clients/${id}${PATH}`,
-        hopUrl: `${server.url}ptth/clients/${id}`,
-        expected: EXPECTED,
-        warmup: counts.warmup,
-        inFlight: counts.inFlight,
-        ...part,
-      }),
-    ]);
+  const load = gatewayLoad(server.url, id, { warmup: counts.warmup, inFlight: counts.inFlight });
   progress(`ptth gateway: ${counts.sequential} sequential from a keep-alive node:http client in another process...`);
   const sequential = await load({ count: counts.sequential, total: 0 });
   progress(`ptth gateway: ${counts.total} with ${counts.inFlight} in flight...`);

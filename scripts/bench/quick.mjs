@@ -7,12 +7,11 @@
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { launchBare } from './bare-chromium.mjs';
-import { runJson } from './child.mjs';
+import { gatewayLoad } from './gateway-load.mjs';
 import { chromiumCpuMs, processCpuMs } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
 import { startServerProcess } from './server-handle.mjs';
 import { median } from './stats.mjs';
-import { EXPECTED, PATH } from './task.mjs';
 
 const flag = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -67,17 +66,7 @@ try {
     });
     if (withGateway) {
       progress(`round ${round + 1}: ptth gateway`);
-      const load = (part) =>
-        runJson('http-load.mjs', [
-          JSON.stringify({
-            url: `${server.url}ptth/clients/${id}${PATH}`,
-            hopUrl: `${server.url}ptth/clients/${id}`,
-            expected: EXPECTED,
-            warmup: 200,
-            inFlight,
-            ...part,
-          }),
-        ]);
+      const load = gatewayLoad(server.url, id, { warmup: 200, inFlight });
       const seq = await load({ count: sequential, total: 0 });
       const s0 = processCpuMs(server.pid);
       const g0 = chromiumCpuMs();

@@ -5,12 +5,12 @@
 // node:http client (http-load.mjs; the server's CPU from /proc), plus sequential p50s. Compare
 // figures within one run. Needs `npm run build`.
 import { mkdirSync } from 'node:fs';
-import { ask, runJson, spawnNode } from './child.mjs';
+import { ask, spawnNode } from './child.mjs';
+import { gatewayLoad } from './gateway-load.mjs';
 import { processCpuMs } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
 import { startServerProcess } from './server-handle.mjs';
 import { median } from './stats.mjs';
-import { EXPECTED, PATH } from './task.mjs';
 
 const flag = (name, fallback) => {
   const at = process.argv.indexOf(name);
@@ -40,17 +40,7 @@ try {
     const tp = await server.ask({ type: 'throughput', system: 'ptth', total, inFlight });
     if (profiling) await server.ask({ type: 'profileStop', file: `${profileDir}/hub.server.cpuprofile` });
     const c1 = await server.ask({ type: 'counters' });
-    const load = (part) =>
-      runJson('http-load.mjs', [
-        JSON.stringify({
-          url: `${server.url}ptth/clients/${id}${PATH}`,
-          hopUrl: `${server.url}ptth/clients/${id}`,
-          expected: EXPECTED,
-          warmup: 200,
-          inFlight,
-          ...part,
-        }),
-      ]);
+    const load = gatewayLoad(server.url, id, { warmup: 200, inFlight });
     const seq = await load({ count: sequential, total: 0 });
     const before = processCpuMs(server.pid);
     if (profiling) await server.ask({ type: 'profileStart' });
