@@ -1,7 +1,8 @@
 // node scripts/bench/server-cpu.mjs [--rounds R] [--total N]: the server's CPU per answer without
 // Chromium, for iterating on the server (not part of `npm run bench`). The bench's server process
 // (server-process.mjs) with a simulated page (sim-page.mjs) in another process: R rounds of
-// hub.fetch with 256 in flight (CPU from the process itself) and of the gateway from a keep-alive
+// hub.fetch with 256 in flight (CPU from the process itself; hubUs with a path, hubRequestUs with a
+// Request built for each call) and of the gateway from a keep-alive
 // node:http client (http-load.mjs; the server's CPU from /proc), plus sequential p50s. Compare
 // figures within one run. Needs `npm run build`.
 import { mkdirSync } from 'node:fs';
@@ -34,6 +35,7 @@ try {
   for (let round = 0; round < rounds; round++) {
     progress(`round ${round + 1}`);
     const lat = await server.ask({ type: 'latency', system: 'ptth', warmup: 200, count: sequential });
+    const withRequest = await server.ask({ type: 'throughput', system: 'ptth-request', total, inFlight });
     const c0 = await server.ask({ type: 'counters' });
     const profiling = profileDir !== null && round === rounds - 1;
     if (profiling) await server.ask({ type: 'profileStart' });
@@ -52,6 +54,7 @@ try {
       hubP50: lat.p50,
       hubPerSecond: tp.perSecond,
       hubUs: tp.serverCpuUs,
+      hubRequestUs: withRequest.serverCpuUs,
       hubPerBatch: (c1.requests - c0.requests) / Math.max(1, c1.batches - c0.batches),
       gatewayP50: seq.p50,
       hopP50: seq.hop.p50,

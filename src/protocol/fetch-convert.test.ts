@@ -272,6 +272,9 @@ describe('pathAndQuery', () => {
     'https://host:8443/p/q?z',
     'http://host:80/%2F..%2Fx?q=/a?b',
     'http://ptth.invalid?q',
+    'http://ptth.invalid/a#frag',
+    'http://ptth.invalid/a?x=1#frag?y',
+    'http://ptth.invalid#frag',
     'data:text/plain,hello',
     'blob:http://x/uuid',
   ]) {

@@ -38,12 +38,12 @@ export function toRequest(message: ReverseRequest, origin: string = REVERSE_ORIG
 }
 
 /**
- * The path and the query (without `?`) of a request's URL, as `URL` gives them. A fetch
- * `Request`'s URL is serialized already (no fragment), so an http(s) one is split, not parsed.
+ * The path and the query (without `?`) of a request's URL, as `URL` gives them (a fragment is
+ * never sent). A fetch `Request`'s URL is serialized already, so an http(s) one is split, not parsed.
  */
 export function pathAndQuery(url: string): { path: string; query: string } {
   const scheme = url.startsWith('http://') ? 7 : url.startsWith('https://') ? 8 : -1;
-  if (scheme < 0) {
+  if (scheme < 0 || url.includes('#')) {
     const parsed = new URL(url);
     return { path: parsed.pathname, query: parsed.search.slice(1) };
   }

@@ -77,6 +77,9 @@ export interface HubFetchOptions {
   timeoutMs?: number;
 }
 
+/** What `hub.fetch` takes beside its input: a `RequestInit` (`method`, `headers`, `body`…) and `HubFetchOptions`. */
+export type HubFetchInit = Omit<RequestInit, 'signal'> & HubFetchOptions;
+
 /** Events of a hub: `connect` and `disconnect` with the client's info. */
 export interface HubEvents {
   connect: [ClientInfo];

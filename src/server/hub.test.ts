@@ -96,11 +96,48 @@ for (const [kind, makeStore] of STORES)
         new Request(`${REVERSE_ORIGIN}/first`, { method: 'PUT', body: slowBody, duplex: 'half' } as RequestInit),
       );
       void hub.fetch(session.id, new Request(`${REVERSE_ORIGIN}/second`));
+      // A path with no Request made for it waits its turn too.
+      void hub.fetch(session.id, '/third');
       await new Promise((resolve) => setTimeout(resolve, 60));
       assert.deepEqual(
         (await poll()).map((request) => request.path),
-        ['/first', '/second'],
+        ['/first', '/second', '/third'],
       );
+    });
+
+    it('takes what fetch takes: a path or URL with method, headers and body, plus signal and timeoutMs', async (t) => {
+      const { hub, session, poll, answer } = await setupWith();
+      t.after(() => hub.close());
+      let batch = poll();
+      const got = hub.fetch(session.id, "//h1[@id='a b']?x=1", { headers: { Accept: 'text/html' } });
+      let [request] = await batch;
+      assert.ok(request);
+      assert.deepEqual([request.method, request.path, request.query], ['GET', "//h1[@id='a%20b']", 'x=1']);
+      assert.deepEqual(request.headers, [['accept', 'text/html']]);
+      hub.receive(session, [answer(request, 200, 'h1')]);
+      assert.equal(await (await got).text(), 'h1');
+
+      batch = poll();
+      const put = hub.fetch(session.id, new URL(`${REVERSE_ORIGIN}/html/body`), {
+        method: 'PUT',
+        headers: { 'content-type': 'text/html' },
+        body: '<body>new</body>',
+      });
+      [request] = await batch;
+      assert.ok(request);
+      assert.deepEqual([request.method, request.path], ['PUT', '/html/body']);
+      assert.deepEqual(request.headers, [['content-type', 'text/html']]);
+      assert.equal(new TextDecoder().decode(request.body ?? new Uint8Array()), '<body>new</body>');
+      hub.receive(session, [answer(request, 204, '')]);
+      assert.equal((await put).status, 204);
+
+      const controller = new AbortController();
+      const aborted = hub.fetch(session.id, '/never', { signal: controller.signal });
+      controller.abort(new Error('gave up'));
+      await assert.rejects(aborted, /gave up/);
+      const late = await hub.fetch(session.id, '/slow', { timeoutMs: 20 });
+      assert.equal(late.status, 504);
+      await assert.rejects(hub.fetch(session.id, '/x', { method: 'GET', body: 'no' }), TypeError);
     });
 
     it('numbers deliveries 1, 2, 3 and keeps the number on redelivery after a retry', async (t) => {

@@ -17,10 +17,12 @@ import { ClientSession } from './client-session.ts';
 import { AnswerCheck, unavailable } from './hub-answers.ts';
 import { HubCalls } from './hub-calls.ts';
 import { Delivery } from './hub-delivery.ts';
+import { callOf, type PlainCall } from './hub-input.ts';
 import { type ClientRecord, type HubStore, MemoryStore } from './hub-store.ts';
 import {
   type ClientRegistration,
   type HubEvents,
+  type HubFetchInit,
   type HubFetchOptions,
   type HubOptions,
   type HubSettings,
@@ -32,7 +34,14 @@ import { headerLimitError } from './limits.ts';
 import { throwIfAborted } from './pending-call.ts';
 import { randomToken, sameToken, TOKEN } from './tokens.ts';
 
-export type { ClientRegistration, HubEvents, HubFetchOptions, HubOptions, HubStats } from './hub-types.ts';
+export type {
+  ClientRegistration,
+  HubEvents,
+  HubFetchInit,
+  HubFetchOptions,
+  HubOptions,
+  HubStats,
+} from './hub-types.ts';
 
 /** A client that polled within this many milliseconds is in use by a live page. */
 const LIVE_MS = 500;
@@ -148,25 +157,36 @@ export class Hub extends EventEmitter<HubEvents> {
     return this.#calls.get(requestId)?.request;
   }
 
-  /** Makes `request` on client `clientId`; see the module comment for what it settles with. */
-  async fetch(clientId: string, request: Request, options: HubFetchOptions = {}): Promise<Response> {
-    const { signal } = options;
+  /**
+   * Makes a request on client `clientId`, taking what `fetch` takes: a `Request`, or a path
+   * (`/html/body/h1`), an absolute URL or a `URL`, with a `RequestInit` (`method`, `headers`,
+   * `body`), plus `signal` and `timeoutMs`. See the module comment for what it settles with.
+   */
+  async fetch(clientId: string, input: Request | string | URL, init: HubFetchInit = {}): Promise<Response> {
+    const { signal, timeoutMs, ...requestInit } = init;
     throwIfAborted(signal);
-    const headers = headerList(request.headers);
+    const call = callOf(input, requestInit);
+    const request = call instanceof Request ? call : null;
+    const headers = request === null ? (call as PlainCall).headers : headerList(request.headers);
     const tooManyHeaders = headerLimitError(headers, this.options, `The request to client "${clientId}"`);
     if (tooManyHeaders) return this.limits.refuse(tooManyHeaders, clientId);
     if (this.#closed) return unavailable('The hub is closed', clientId);
     const session = this.#sessions.get(clientId) ?? (await this.lookup(clientId));
     if (!session) return problem(404, `No client with id "${clientId}" is connected`, { client: clientId });
+    const bodiless = request === null || request.body === null;
+    const plain = () => {
+      const { method, path, query } =
+        request === null ? (call as PlainCall) : { method: request.method, ...pathAndQuery(request.url) };
+      return { id: this.#nextId(), method, path, query, headers, body: null };
+    };
     let message: ReverseRequest;
-    if (request.body === null && session.reading === 0) {
+    if (bodiless && session.reading === 0) {
       // Nothing to read and nothing read before it: the message is ready now, in call order.
-      const { path, query } = pathAndQuery(request.url);
-      message = { id: this.#nextId(), method: request.method, path, query, headers, body: null };
+      message = plain();
     } else {
       try {
         message = await this.#afterReads(session, () =>
-          fromRequest(this.#nextId(), request, this.options.maxBodyBytes),
+          request === null || bodiless ? plain() : fromRequest(this.#nextId(), request, this.options.maxBodyBytes),
         );
       } catch (error) {
         if (error instanceof HttpError) return error.toResponse();
@@ -178,7 +198,7 @@ export class Hub extends EventEmitter<HubEvents> {
         return unavailable(`Client "${clientId}" went away while the request was being read`, clientId);
       }
     }
-    const answer = await this.#calls.send(session, message, signal, options.timeoutMs);
+    const answer = await this.#calls.send(session, message, signal, timeoutMs);
     return answer instanceof Response ? answer : this.#answers.toResponse(clientId, message, answer);
   }
 

@@ -48,7 +48,14 @@ export { endToEndHeaders, gateway } from './gateway.ts';
 export { Hub } from './hub.ts';
 export type { ClientRecord, HubStore, Unanswered } from './hub-store.ts';
 export { MemoryStore } from './hub-store.ts';
-export type { ClientRegistration, HubEvents, HubFetchOptions, HubOptions, HubStats } from './hub-types.ts';
+export type {
+  ClientRegistration,
+  HubEvents,
+  HubFetchInit,
+  HubFetchOptions,
+  HubOptions,
+  HubStats,
+} from './hub-types.ts';
 export type { LimitHit, LimitLog } from './limit-log.ts';
 export type { LimitOptions } from './limits.ts';
 export { DEFAULT_LIMITS } from './limits.ts';
