@@ -1,30 +1,40 @@
-// node scripts/bench/page-profile.mjs [--sequential] [--out FILE]: a CPU profile of the bench page
-// (CDP Profiler) while the server process makes 5,000 hub.fetch calls with 256 in flight (or 1,000
-// sequential ones), summarized by function. For iterating on the page's per-request work; serve
-// dist/client/client.debug.js as client.js for readable names. Needs `npm run build`.
+// node scripts/bench/page-profile.mjs [--sequential] [--bare] [--playwright] [--out FILE]: a CPU
+// profile of the bench page (CDP Profiler) while the server process makes 5,000 hub.fetch calls
+// with 256 in flight (or 1,000 sequential ones), summarized by function; --bare profiles the bare
+// long-poll loop instead, the floor to compare with. Chromium is driven as `npm run bench` drives
+// it (bare-chromium.mjs, no Network domain) unless --playwright. For iterating on the page's
+// per-request work; for readable names, bundle src/client/script.ts unminified (with the DEBUG
+// label dropped) over dist/client/client.js. Needs `npm run build`.
 import { writeFileSync } from 'node:fs';
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
+import { launchBare } from './bare-chromium.mjs';
 import { summarize } from './cpu-profile.mjs';
 import { startServerProcess } from './server-handle.mjs';
 
 const sequential = process.argv.includes('--sequential');
+const system = process.argv.includes('--bare') ? 'bare' : 'ptth';
 const outAt = process.argv.indexOf('--out');
 const server = await startServerProcess();
-const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+const browser = process.argv.includes('--playwright')
+  ? await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+  : await launchBare();
 try {
   const page = await browser.newPage();
   await page.goto(server.url);
-  await page.evaluate(() => window.ptth.connect());
-  await page.waitForFunction(() => window.ptth.connection?.state === 'open');
-  await server.ask({ type: 'throughput', system: 'ptth', total: 2_000, inFlight: 256 });
+  if (system === 'bare') await page.evaluate(() => window.bench.bare());
+  else {
+    await page.evaluate(() => window.ptth.connect());
+    await page.waitForFunction(() => window.ptth.connection?.state === 'open');
+  }
+  await server.ask({ type: 'throughput', system, total: 2_000, inFlight: 256 });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
   await cdp.send('Profiler.start');
   const calls = sequential ? 1_000 : 5_000;
-  if (sequential) await server.ask({ type: 'latency', system: 'ptth', warmup: 0, count: calls });
-  else await server.ask({ type: 'throughput', system: 'ptth', total: calls, inFlight: 256 });
+  if (sequential) await server.ask({ type: 'latency', system, warmup: 0, count: calls });
+  else await server.ask({ type: 'throughput', system, total: calls, inFlight: 256 });
   const { profile } = await cdp.send('Profiler.stop');
   if (outAt > 0) writeFileSync(process.argv[outAt + 1], JSON.stringify(profile));
   const summary = summarize(profile, 45);
