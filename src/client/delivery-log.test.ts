@@ -50,4 +50,17 @@ describe('DeliveryLog', () => {
     assert.equal(log.answer('a1')?.id, 'a1');
     assert.equal(log.answer(`a${REMEMBERED_ANSWERS}`)?.id, `a${REMEMBERED_ANSWERS}`);
   });
+
+  it('keeps exactly the last REMEMBERED_ANSWERS answers however many came, an answer given again in its place', () => {
+    const log = new DeliveryLog();
+    const total = Math.floor(REMEMBERED_ANSWERS * 2.5);
+    for (let i = 0; i < total; i++) {
+      log.remember(response(`a${i}`));
+      // The same id answered again (a redelivery's answer) neither moves nor duplicates it.
+      if (i % 7 === 0) log.remember(response(`a${i}`));
+    }
+    const kept = Array.from({ length: total }, (_, i) => log.answer(`a${i}`) !== undefined);
+    assert.equal(kept.indexOf(true), total - REMEMBERED_ANSWERS);
+    assert.equal(kept.filter(Boolean).length, REMEMBERED_ANSWERS);
+  });
 });

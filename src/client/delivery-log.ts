@@ -15,6 +15,9 @@ export class DeliveryLog {
   /** Arrived sequence numbers above `ack` (polls can overtake each other). */
   readonly #above = new Set<number>();
   readonly #answers = new Map<string, ReverseResponse>();
+  /** The remembered ids in the order they were answered, as a ring: the next to forget is at `#oldest`. */
+  readonly #order: string[] = [];
+  #oldest = 0;
 
   /** Starts after `ack`: numbers up to it went to an earlier page load. */
   constructor(ack = 0) {
@@ -38,11 +41,19 @@ export class DeliveryLog {
 
   /** Remembers the answer to a request, forgetting the oldest past `REMEMBERED_ANSWERS`. */
   remember(response: ReverseResponse): void {
-    this.#answers.set(response.id, response);
-    if (this.#answers.size > REMEMBERED_ANSWERS) {
-      const oldest = this.#answers.keys().next().value;
-      if (oldest !== undefined) this.#answers.delete(oldest);
+    if (this.#answers.has(response.id)) {
+      this.#answers.set(response.id, response);
+      return;
     }
+    this.#answers.set(response.id, response);
+    if (this.#order.length < REMEMBERED_ANSWERS) {
+      this.#order.push(response.id);
+      return;
+    }
+    // Full: the new id takes the oldest one's place in the ring.
+    this.#answers.delete(this.#order[this.#oldest] as string);
+    this.#order[this.#oldest] = response.id;
+    this.#oldest = (this.#oldest + 1) % REMEMBERED_ANSWERS;
   }
 
   /** The remembered answer to a request, if it was answered and not forgotten. */

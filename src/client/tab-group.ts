@@ -288,7 +288,9 @@ export class TabGroup {
       if (!seat) continue;
       const request = decodeWireRequest(wire);
       seat.delivery.arrive(request);
-      byClient.set(seat, [...(byClient.get(seat) ?? []), request]);
+      const requests = byClient.get(seat);
+      if (requests === undefined) byClient.set(seat, [request]);
+      else requests.push(request);
     }
     for (const [seat, requests] of byClient) {
       this.#send({ type: 'requests', instance: seat.card.instance, id: seat.card.id, requests });
