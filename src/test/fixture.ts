@@ -11,7 +11,6 @@
  * ```
  */
 import { test as base, expect, type Page } from '@playwright/test';
-import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import { pathOf } from '../protocol/paths.ts';
 import { type DevServerOptions, startDevServer } from '../server/dev-server.ts';
@@ -121,8 +120,9 @@ export const test = base.extend<PtthOptions & { ptthRunningServer: PtthServer; p
   },
   ptth: async ({ page, ptthRunningServer: server, ptthPage }, use) => {
     let clientId = await connectPage(page, server, ptthPage);
+    // Its signal, if any, aborts the call (as with fetch).
     const fetch = (path: string, init: RequestInit = {}) =>
-      server.hub.fetch(clientId, new Request(REVERSE_ORIGIN + pathOf(path), init));
+      server.hub.fetch(clientId, pathOf(path), { ...init, signal: init.signal ?? undefined });
     const withBody =
       (method: string) =>
       (xpath: string, body: string, init: RequestInit = {}) => {
