@@ -16,12 +16,14 @@ async function measure(server, system, name, counts) {
   const { p50, p99 } = await server.ask({ type: 'latency', system, warmup: counts.warmup, count: counts.sequential });
   progress(`${name}: ${counts.total} with ${counts.inFlight} in flight...`);
   const before = chromiumCpuMs();
+  const rendererBefore = chromiumCpuMs({ renderer: true });
   const { perSecond, serverCpuUs } = await server.ask({ type: 'throughput', system, ...counts });
-  const after = chromiumCpuMs();
-  const browserCpuUs = before === null || after === null ? null : ((after - before) * 1_000) / counts.total;
+  const perAnswer = (start, end) => (start === null || end === null ? null : ((end - start) * 1_000) / counts.total);
+  const browserCpuUs = perAnswer(before, chromiumCpuMs());
+  const rendererCpuUs = perAnswer(rendererBefore, chromiumCpuMs({ renderer: true }));
   progress(`${name}: ${counts.largeGets} GETs of the 1,000-row table...`);
   const large = await server.ask({ type: 'latency', system, warmup: 3, count: counts.largeGets, large: true });
-  return { p50, p99, perSecond, serverCpuUs, browserCpuUs, largeGetP50: large.p50 };
+  return { p50, p99, perSecond, serverCpuUs, browserCpuUs, rendererCpuUs, largeGetP50: large.p50 };
 }
 
 async function ptthSystems(server, page, counts) {
@@ -35,6 +37,7 @@ async function ptthSystems(server, page, counts) {
   progress(`ptth gateway: ${counts.total} with ${counts.inFlight} in flight...`);
   const serverBefore = processCpuMs(server.pid);
   const browserBefore = chromiumCpuMs();
+  const rendererBefore = chromiumCpuMs({ renderer: true });
   const { perSecond } = await load({ count: 0, warmup: 0, total: counts.total });
   const perAnswer = (before, after) =>
     before === null || after === null ? null : ((after - before) * 1_000) / counts.total;
@@ -43,6 +46,7 @@ async function ptthSystems(server, page, counts) {
     perSecond,
     serverCpuUs: perAnswer(serverBefore, processCpuMs(server.pid)),
     browserCpuUs: perAnswer(browserBefore, chromiumCpuMs()),
+    rendererCpuUs: perAnswer(rendererBefore, chromiumCpuMs({ renderer: true })),
   };
   progress(`idle page: watching ${counts.idleMs} ms with ptth connected...`);
   const idle = await idlePage(page, counts.idleMs);

@@ -41,8 +41,21 @@ export function processCpuMs(pid) {
   return processes().get(pid)?.ms ?? null;
 }
 
-/** Milliseconds of CPU used so far by the Chromium processes this process started, or null. */
-export function chromiumCpuMs() {
+/** Whether process `pid` is one of Chromium's renderers (`--type=renderer`: where pages run). */
+function isRenderer(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Milliseconds of CPU used so far by the Chromium processes this process started (with
+ * `{ renderer: true }`, by their renderers only: the pages' JavaScript, DOM and their side of
+ * fetch; the rest is the browser process, the network service and the GPU process), or null.
+ */
+export function chromiumCpuMs({ renderer = false } = {}) {
   if (process.platform !== 'linux') return null;
   const table = processes();
   const children = new Map();
@@ -55,7 +68,7 @@ export function chromiumCpuMs() {
   const stack = [...roots];
   while (stack.length > 0) {
     const pid = stack.pop();
-    total += table.get(pid)?.ms ?? 0;
+    if (!renderer || isRenderer(pid)) total += table.get(pid)?.ms ?? 0;
     stack.push(...(children.get(pid) ?? []));
   }
   return roots.length > 0 ? total : null;

@@ -84,15 +84,18 @@ export function report(result) {
   const ratio = (a, b) => (a === null || b === null || a === undefined || b === undefined ? '—' : times(a / b));
   lines.push(
     `CPU time per answer during the ${count(counts.total)} with ${counts.inFlight} in flight, read from /proc (barely ` +
-      "affected by the other load on the machine): the server process, and all of Chromium's processes. For the gateway, " +
+      "affected by the other load on the machine): the server process, all of Chromium's processes, and of those the " +
+      "renderer's (the page's JavaScript, DOM and its side of fetch; the rest is the browser process and the network " +
+      'service). For the gateway, ' +
       'the server process also parses the outside HTTP requests (their client is not counted).',
     '',
     ...table(
-      ['system', 'server CPU/answer', 'Chromium CPU/answer', 'ptth÷ server', 'ptth÷ Chromium'],
+      ['system', 'server CPU/answer', 'Chromium CPU/answer', 'of which renderer', 'ptth÷ server', 'ptth÷ Chromium'],
       Object.entries(systems).map(([name, s]) => [
         LABELS[name],
         us(s.serverCpuUs),
         us(s.browserCpuUs),
+        us(s.rendererCpuUs),
         name === 'ptth' ? '1' : ratio(systems.ptth.serverCpuUs, s.serverCpuUs),
         name === 'ptth' ? '1' : ratio(systems.ptth.browserCpuUs, s.browserCpuUs),
       ]),

@@ -36,6 +36,7 @@ describe('the bench', () => {
       if (name !== 'ptthGateway') positive(result.systems[name].largeGetP50, `${name}.largeGetP50`);
       positive(result.systems[name].serverCpuUs, `${name}.serverCpuUs`);
       if (process.platform === 'linux') positive(result.systems[name].browserCpuUs, `${name}.browserCpuUs`);
+      if (process.platform === 'linux') positive(result.systems[name].rendererCpuUs, `${name}.rendererCpuUs`);
       if (name !== 'ptth')
         for (const figure of ['p50', 'p99', 'perSecond'])
           positive(result.ratios[name][figure], `ratio ${name}.${figure}`);
