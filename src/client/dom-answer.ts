@@ -5,11 +5,11 @@
  * `Request` nor `Response` made.
  */
 import { BufferedResponse } from '../protocol/buffered-response.ts';
-import { utf8 } from '../protocol/bytes.ts';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import type { HeaderList, ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { protectPath } from '../protocol/paths.ts';
+import { TextResponse } from '../protocol/text-response.ts';
 import type { DomRequest } from './dom-request.ts';
 
 /**
@@ -63,7 +63,8 @@ export function toResponse({ status, headers, body }: Answer): Response {
 export function toMessage(id: string, { status, headers, body }: Answer): ReverseResponse {
   const list: HeaderList = Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]);
   list.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return { id, status, statusText: '', headers: list, body: body === null ? null : utf8(body) };
+  if (body === null) return { id, status, statusText: '', headers: list, body: null };
+  return new TextResponse(id, status, '', list, body);
 }
 
 /** A request as the handler reads it, from a reverse request: no `Request` made (see `SERVE_MESSAGE`). */

@@ -21,6 +21,7 @@ import {
 } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseRequests, printBatch, printResponse } from '../protocol/message-http.ts';
+import { bodySizeBound } from '../protocol/text-response.ts';
 import { randomName } from './identity.ts';
 
 /** A connect or poll the hub answered with another status than expected. */
@@ -145,7 +146,7 @@ export function uploadBatch(outbox: ReverseResponse[], maxBodyBytes: number): Re
   let size = 0;
   let count = 0;
   while (count < outbox.length) {
-    size += (outbox[count]?.body?.length ?? 0) + 512;
+    size += bodySizeBound(outbox[count] as ReverseResponse) + 512;
     if (count > 0 && size > budget) break;
     count++;
   }

@@ -7,6 +7,7 @@ import { utf8 } from '../protocol/bytes.ts';
 import { fromResponse, toRequest } from '../protocol/fetch-convert.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import { bodyOver } from '../protocol/text-response.ts';
 import type { Handler } from './dom-resource.ts';
 
 /**
@@ -46,7 +47,7 @@ export async function serveRequest(
   try {
     if (direct !== undefined) {
       const answer = await direct.call(handler, message);
-      if ((answer.body?.length ?? 0) <= maxBodyBytes) return answer;
+      if (!bodyOver(answer, maxBodyBytes)) return answer;
       const detail = `The body is larger than the limit of ${maxBodyBytes} bytes`;
       return fail(502, `The page's answer to ${what} was unusable: ${detail}`);
     }

@@ -5,6 +5,7 @@
 import { fromBase64, toBase64, utf8, utf8TextOrNull } from './bytes.ts';
 import { HttpError } from './http-error.ts';
 import type { Bytes, HeaderList, ReverseRequest, ReverseResponse } from './message.ts';
+import { heldText } from './text-response.ts';
 
 /** A reverse request as JSON. */
 export interface WireRequest {
@@ -106,10 +107,15 @@ export function decodeWireRequest(value: unknown): ReverseRequest {
   return request;
 }
 
-/** A reverse response as its JSON object. */
+/** A reverse response as its JSON object; a body held as text (`TextResponse`) goes as it is. */
 export function encodeWireResponse(response: ReverseResponse): WireResponse {
   const wire: WireResponse = { id: response.id, status: response.status, headers: response.headers };
   if (response.statusText !== '') wire.statusText = response.statusText;
+  const text = heldText(response);
+  if (text !== null) {
+    wire.body = text;
+    return wire;
+  }
   return Object.assign(wire, encodeBody(response.body));
 }
 
