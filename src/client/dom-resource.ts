@@ -123,18 +123,26 @@ export function domResource(options: DomResourceOptions): Handler {
     return write(request, method, expression, value, body);
   }
 
+  /**
+   * `handle`, once the body is read and the sanitizer loaded; any failure as a problem. Written
+   * without `async`/`await`: a small GET needs neither, and their frames and turns cost more
+   * than its XPath.
+   */
+  function attempt(request: DomRequest, body: string | Promise<string>): Answer | Later | Promise<Answer | Later> {
+    try {
+      if (typeof body !== 'string') return body.then((text) => attempt(request, text), problemOf);
+      const loading = ready(request);
+      if (loading === undefined) return handle(request, body);
+      return loading.then(() => handle(request, body)).catch(problemOf);
+    } catch (error) {
+      return problemOf(error);
+    }
+  }
+
   let tail: Promise<unknown> = Promise.resolve();
   /** Runs one request in its turn; a watching GET answers outside the queue. */
   function serve(request: DomRequest, body: string | Promise<string>): Promise<Answer> {
-    const step = tail.then(async () => {
-      try {
-        const text = await body;
-        await ready(request);
-        return handle(request, text);
-      } catch (error) {
-        return problemOf(error);
-      }
-    });
+    const step = tail.then(() => attempt(request, body));
     tail = step;
     return step.then((out) => ('later' in out ? out.later.catch(problemOf) : out));
   }

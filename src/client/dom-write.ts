@@ -48,7 +48,7 @@ export type DomWrite = (
 ) => Answer;
 
 /** Loads a lazy sanitizer before the first write: every write that parses markup then has it. */
-export type DomWriteReady = (request: DomRequest) => Promise<void>;
+export type DomWriteReady = (request: DomRequest) => Promise<void> | undefined;
 
 /**
  * The writes of one DOM handler, and what to await before each request; `inScope` says whether
@@ -175,14 +175,18 @@ export function domWrites(
     return { status: 204, headers: {}, body: null };
   }
 
-  async function ready(request: DomRequest): Promise<void> {
-    if (sanitize !== null || lazy === null || !WRITES.has(request.method.toUpperCase())) return;
-    try {
-      sanitize = await lazy.load();
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new HttpError(503, `The sanitizer could not be loaded, so no markup is written: ${detail}`);
-    }
+  /** Loads the sanitizer before the first write; `undefined` (at once) when there is nothing to wait for. */
+  function ready(request: DomRequest): Promise<void> | undefined {
+    if (sanitize !== null || lazy === null || !WRITES.has(request.method.toUpperCase())) return undefined;
+    return lazy.load().then(
+      (loaded) => {
+        sanitize = loaded;
+      },
+      (error) => {
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new HttpError(503, `The sanitizer could not be loaded, so no markup is written: ${detail}`);
+      },
+    );
   }
 
   function write(request: DomRequest, method: string, expression: string, value: XPathValue, body: string): Answer {
