@@ -59,10 +59,13 @@ export function toResponse({ status, headers, body }: Answer): Response {
   return body === null ? new Response(null, { status, headers }) : new BufferedResponse(body, { status, headers });
 }
 
+const byName = ([a]: [string, string], [b]: [string, string]) => (a < b ? -1 : a > b ? 1 : 0);
+
 /** An answer as the reverse response to request `id`: fields lowercased and sorted, as a `Response`'s list them. */
 export function toMessage(id: string, { status, headers, body }: Answer): ReverseResponse {
-  const list: HeaderList = Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]);
-  list.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const list: HeaderList = [];
+  for (const name in headers) list.push([name.toLowerCase(), headers[name] as string]);
+  list.sort(byName);
   if (body === null) return { id, status, statusText: '', headers: list, body: null };
   return new TextResponse(id, status, '', list, body);
 }
