@@ -43,11 +43,16 @@ export function asRequest(request: AnyRequest): Request {
   return request instanceof LightRequest ? request.toRequest() : request;
 }
 
+/** How `Headers` joins the values of a field sent more than once: Cookie with "; ", any other with ", ". */
+function separatorOf(lowercaseName: string): string {
+  return lowercaseName === 'cookie' ? '; ' : ', ';
+}
+
 /**
  * The header fields of a light request, read from node's `rawHeaders` as `Headers` would give
- * them: names matched without case, repeated fields joined with ", " (node's own `req.headers`
- * keeps only the first of some, such as Content-Type), and the peer's address in
- * `REMOTE_ADDRESS_HEADER` in place of any sent.
+ * them: names matched without case, repeated fields joined (node's own `req.headers` keeps only
+ * the first of some, such as Content-Type), and the peer's address in `REMOTE_ADDRESS_HEADER` in
+ * place of any sent.
  */
 export class LightHeaders {
   constructor(
@@ -63,7 +68,7 @@ export class LightHeaders {
     for (let i = 0; i < raw.length; i += 2) {
       const field = raw[i] as string;
       if (field.length === lower.length && field.toLowerCase() === lower) {
-        value = value === null ? (raw[i + 1] as string) : `${value}, ${raw[i + 1]}`;
+        value = value === null ? (raw[i + 1] as string) : value + separatorOf(lower) + raw[i + 1];
       }
     }
     return value;
@@ -88,7 +93,7 @@ export class LightHeaders {
     for (const name of [...fields.keys()].sort()) {
       const values = fields.get(name) as string[];
       if (name === 'set-cookie') for (const value of values) callback(value, name);
-      else callback(values.join(', '), name);
+      else callback(values.join(separatorOf(name)), name);
     }
   }
 }
