@@ -127,7 +127,11 @@ export class LightRequest {
 
   /** The URL as a `Request` shows it: parsed and serialized (a `TypeError` when it cannot be parsed). */
   get url(): string {
-    this.#url ??= new URL(this.target).href;
+    if (this.#url === null) {
+      const href = new URL(this.target).href;
+      // Usually the same text: keep one string of it (a held poll keeps its request).
+      this.#url = href === this.target ? this.target : href;
+    }
     return this.#url;
   }
 
