@@ -11,16 +11,15 @@ import { devApp, Hub, toNodeListener } from '../../dist/server/index.js';
 
 const PAGE_DIR = fileURLToPath(new URL('./page/', import.meta.url));
 
-/** Serves /bench/page.js; everything else goes to ptth's dev routes ('/' is the bench page). */
-function app(hub) {
-  const ptth = devApp(hub, { root: PAGE_DIR });
-  return async (request) => {
-    if (new URL(request.url).pathname === '/bench/page.js') {
-      const body = await readFile(new URL('./page/page.js', import.meta.url));
-      return new Response(body, { headers: { 'content-type': 'text/javascript; charset=utf-8' } });
-    }
-    return ptth(request);
-  };
+/**
+ * Serves /bench/page.js on node:http itself, as a server of one's own would beside ptth: a
+ * fetch-shaped wrapper around ptth's routes would hand them real `Request`s (ptth's own routes
+ * take the adapter's light requests only when the adapter calls them directly).
+ */
+async function servePageJs(res) {
+  const body = await readFile(new URL('./page/page.js', import.meta.url));
+  res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'content-length': body.length });
+  res.end(body);
 }
 
 /** The open connection of one kind (the latest one), and a promise of it while there is none. */
@@ -152,10 +151,13 @@ export async function startBenchServer() {
   // The rate limits per client (gateway requests, polls) would refuse the throughput runs: lifted.
   const hub = new Hub({ requestsPerSecond: Number.POSITIVE_INFINITY, pollsPerSecond: Number.POSITIVE_INFINITY });
   const bare = bareLongPoll();
-  const listener = toNodeListener(app(hub));
-  const server = createServer((req, res) =>
-    req.url === '/bench/bare' && req.method === 'POST' ? bare.handle(req, res) : listener(req, res),
-  );
+  // '/' is the bench page (index.html of PAGE_DIR).
+  const listener = toNodeListener(devApp(hub, { root: PAGE_DIR }));
+  const server = createServer((req, res) => {
+    if (req.url === '/bench/bare' && req.method === 'POST') bare.handle(req, res);
+    else if (req.url === '/bench/page.js') servePageJs(res).catch(() => res.destroy());
+    else listener(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   const socketIo = socketIoPeer(server);
   const webSocket = webSocketPeer(server);

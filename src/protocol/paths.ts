@@ -7,11 +7,16 @@
 
 const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 
+/** A `\` or a `/` followed by what may start a dot segment. */
+const MAY_NEED_PROTECTION = /\\|\/(?:\.|%2e)/i;
+
 /**
  * A raw path made safe for a URL: `\` becomes `%5C`, and the `/` before a `.` or `..` segment
  * becomes `%2F`, so the segment is no longer one. Idempotent.
  */
 export function protectPath(path: string): string {
+  // Most paths have neither a backslash nor a segment starting with a dot: nothing to rewrite.
+  if (!MAY_NEED_PROTECTION.test(path)) return path;
   const segments = path.replace(/\\/g, '%5C').split('/');
   let out = segments[0] ?? '';
   for (let i = 1; i < segments.length; i++) {

@@ -6,7 +6,8 @@ import type { Bytes } from './message.ts';
 /** The default limit on one body: 1 MiB, as Engine.IO's after CVE-2020-36048. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
-function tooLarge(limit: number): HttpError {
+/** The 413 of a body over `limit` bytes. */
+export function tooLarge(limit: number): HttpError {
   return new HttpError(413, `The body is larger than the limit of ${limit} bytes`, { extensions: { limit } });
 }
 

@@ -8,6 +8,7 @@
 import { HttpError } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import { corsPolicy } from './cors.ts';
+import { type AnyRequest, takesLight } from './light-request.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
 import { sameToken } from './tokens.ts';
 
@@ -53,7 +54,7 @@ export function accessGuard(options: AccessOptions = {}, endpoint = DEFAULT_ENDP
     options.onRefuse?.(error, subject);
     return error.toResponse();
   };
-  return async (request) => {
+  return takesLight(async (request: AnyRequest) => {
     const url = new URL(request.url);
     if (!allowed.has('*') && !allowed.has(url.hostname.toLowerCase())) {
       return refuse(
@@ -87,5 +88,5 @@ export function accessGuard(options: AccessOptions = {}, endpoint = DEFAULT_ENDP
       }
     }
     return null;
-  };
+  });
 }

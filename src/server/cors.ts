@@ -12,6 +12,7 @@ import {
   RETRY_HEADER,
   SECRET_HEADER,
 } from '../protocol/long-poll-wire.ts';
+import type { AnyRequest } from './light-request.ts';
 
 /** Request headers a page on another origin may send: what the long-poll client sends. */
 export const CORS_ALLOW_HEADERS = [
@@ -69,9 +70,9 @@ export interface CorsPolicy {
   /** Whether `origin` is listed. */
   allows(origin: string): boolean;
   /** The answer to a preflight (`OPTIONS` with `Access-Control-Request-Method`) from a listed origin; `null` for other requests. */
-  preflight(request: Request): Response | null;
+  preflight(request: AnyRequest): Response | null;
   /** `response` with the CORS headers its request needs (none for same-origin requests and unlisted origins). */
-  decorate(request: Request, response: Response): Response;
+  decorate(request: AnyRequest, response: Response): Response;
 }
 
 /** The CORS policy for `allowedOrigins` on the endpoints at `endpoint` (default `/ptth`). */
@@ -82,7 +83,7 @@ export function corsPolicy(allowedOrigins: readonly string[] = [], endpoint = DE
   const pollPrefix = `${sharedPath}/`;
   const covers = (path: string) => path === connectPath || path === sharedPath || path.startsWith(pollPrefix);
   /** The listed origin of a cross-origin request to a page endpoint, or `null`. */
-  const crossOrigin = (request: Request): string | null => {
+  const crossOrigin = (request: AnyRequest): string | null => {
     const origin = request.headers.get('origin');
     if (origin === null || !origins.has(origin)) return null;
     const url = new URL(request.url);

@@ -4,7 +4,9 @@
  * every gateway request with its status and time.
  */
 import type { Hub } from './hub.ts';
+import { type AnyRequest, takesLight } from './light-request.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
+import { callRoute } from './route-chain.ts';
 
 /** What a log line says. */
 export type LogEntry =
@@ -80,14 +82,14 @@ export function logHubEvents(hub: Hub, log: Log): () => void {
  * path as received, status, milliseconds). Requests it passes on (`null`) are not logged.
  */
 export function logRequests(handler: RouteHandler, log: Log, prefix: string): RouteHandler {
-  return async (request) => {
+  return takesLight(async (request: AnyRequest) => {
     const started = performance.now();
-    const response = await handler(request);
+    const response = await callRoute(handler, request);
     const path = new URL(request.url).pathname;
     if (response && path.startsWith(prefix)) {
       const ms = Math.round((performance.now() - started) * 10) / 10;
       log({ event: 'request', method: request.method, path, status: response.status, ms });
     }
     return response;
-  };
+  });
 }

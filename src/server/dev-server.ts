@@ -12,13 +12,14 @@ import { type AccessOptions, accessGuard, isLoopback } from './access-guard.ts';
 import { parseOrigins } from './cors.ts';
 import { type Log, logHubEvents, logRequests } from './dev-log.ts';
 import { Hub, type HubOptions } from './hub.ts';
+import { type AnyRequest, takesLight } from './light-request.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
 import { type FetchHandler, REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
 import { createNodeServer } from './node-server.ts';
 import { ptthEndpoint } from './ptth-endpoint.ts';
 import { isUnderEndpoint, PACKAGE_ROOT, ptthHandler } from './ptth-handler.ts';
 import { closingResponseBytes, readUpgradeBody } from './ptth-handshake.ts';
-import { firstAnswer } from './route-chain.ts';
+import { callRoute, firstAnswer } from './route-chain.ts';
 import { staticFiles } from './static-files.ts';
 
 /** Options of the dev server. */
@@ -79,7 +80,9 @@ export function devApp(
   const routes: RouteHandler[] = [
     // Every path, pages included, must name an allowed Host (DNS rebinding); ptth's own paths are
     // guarded (and counted, and given CORS) by ptthHandler.
-    async (request) => (isUnderEndpoint(new URL(request.url).pathname) ? null : guard(request)),
+    takesLight(async (request: AnyRequest) =>
+      isUnderEndpoint(new URL(request.url).pathname) ? null : callRoute(guard, request),
+    ),
     ptthHandler(hub, ptth),
     ...(pages !== undefined
       ? [staticFiles('/', pages)]
@@ -93,14 +96,14 @@ export function devApp(
           },
         ]),
   ];
-  const app: RouteHandler = (request) => firstAnswer(routes, request, nothingHere);
+  const app: RouteHandler = takesLight((request: AnyRequest) => firstAnswer(routes, request, nothingHere));
   // Logged around every route, so the guard's refusals of gateway requests are logged too.
   const logged = log ? logRequests(app, log, `${DEFAULT_ENDPOINT}/clients`) : app;
   // `app` always answers, and so does `logged` around it.
   return logged as (request: Request) => Promise<Response>;
 }
 
-function nothingHere(request: Request): Response {
+function nothingHere(request: AnyRequest): Response {
   return problem(404, `Nothing at ${new URL(request.url).pathname}`);
 }
 

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { gateway } from './gateway.ts';
 import { Hub } from './hub.ts';
+import { abortOf } from './light-request.ts';
 import { toNodeListener } from './node-adapter.ts';
-import { abortOf, Exchange, NodeRequest } from './node-request.ts';
+import { Exchange, NodeRequest } from './node-request.ts';
 
 async function until(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 2_000;

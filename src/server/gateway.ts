@@ -12,10 +12,9 @@ import type { HeaderList, ReverseResponse } from '../protocol/message.ts';
 import { takeBody } from '../protocol/read-body.ts';
 import type { ClientSession } from './client-session.ts';
 import type { Hub } from './hub.ts';
+import { type AnyRequest, abortOf, type LightHeaders, REMOTE_ADDRESS_HEADER, takesLight } from './light-request.ts';
 import { headerLimitError, readBodyWithin, tooManyRequests } from './limits.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
-import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
-import { abortOf } from './node-request.ts';
 import { checkXmlBody, checkXPath } from './precheck.ts';
 import { RateLimiter } from './rate-limit.ts';
 
@@ -33,7 +32,7 @@ const HOP_BY_HOP = [
 ];
 
 /** The field names `Connection` lists, lowercased. */
-function connectionNames(headers: Headers): string[] {
+function connectionNames(headers: Headers | LightHeaders): string[] {
   const value = headers.get('connection');
   return value === null ? [] : value.split(',').map((name) => name.trim().toLowerCase());
 }
@@ -62,7 +61,7 @@ const NOT_FORWARDED = new Set([
 ]);
 
 /** The end-to-end fields of a caller's request that go to the page, as a header list. */
-function forwardedHeaders(headers: Headers): HeaderList {
+function forwardedHeaders(headers: Headers | LightHeaders): HeaderList {
   const named = connectionNames(headers);
   const list: HeaderList = [];
   headers.forEach((value, name) => {
@@ -116,7 +115,7 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
     }
   }
 
-  async function forward(request: Request, session: ClientSession, reversePath: string, query: string) {
+  async function forward(request: AnyRequest, session: ClientSession, reversePath: string, query: string) {
     const { id } = session;
     const method = request.method;
     const wait = rate.take(id);
@@ -138,7 +137,7 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
     return relay(id, await hub.send(id, asked, { signal: abortOf(request) }), asked);
   }
 
-  return async (request) => {
+  return takesLight(async (request: AnyRequest) => {
     const { path, query } = pathAndQuery(request.url);
     if (path === list || path === `${list}/`) {
       if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -170,5 +169,5 @@ export function gateway(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHandler {
       if (error instanceof HttpError) return error.toResponse();
       throw error;
     }
-  };
+  });
 }

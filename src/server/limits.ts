@@ -6,7 +6,8 @@
  */
 import { HttpError } from '../protocol/http-error.ts';
 import type { Bytes } from '../protocol/message.ts';
-import { readBody } from '../protocol/read-body.ts';
+import { readBody, tooLarge } from '../protocol/read-body.ts';
+import { type AnyRequest, LightRequest } from './light-request.ts';
 import type { LimitLog } from './limit-log.ts';
 
 /** Tunable limits, part of the hub's options; every one has a default (`DEFAULT_LIMITS`). */
@@ -111,13 +112,15 @@ export function tooManyRequests(
 
 /** Reads a body within `limit` bytes; a 413 is recorded in `log` (as `maxBodyBytes`) before it is thrown. */
 export async function readBodyWithin(
-  request: Request,
+  request: AnyRequest,
   limit: number,
   log: LimitLog,
   subject: string,
 ): Promise<Bytes | null> {
   try {
-    return await readBody(request, limit);
+    if (!(request instanceof LightRequest)) return await readBody(request, limit);
+    if (request.bytes !== null && request.bytes.length > limit) throw tooLarge(limit);
+    return request.bytes;
   } catch (error) {
     if (error instanceof HttpError && error.status === 413) {
       log.record(new HttpError(413, error.message, { extensions: { option: 'maxBodyBytes', limit } }), subject);

@@ -22,8 +22,8 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseResponseBatch, printBatch, printRequest } from '../protocol/message-http.ts';
 import type { ClientSession, HeldPoll } from './client-session.ts';
 import type { Hub } from './hub.ts';
+import { type AnyRequest, REMOTE_ADDRESS_HEADER, requestGone, takesLight, whenGone } from './light-request.ts';
 import { readBodyWithin, tooManyRequests } from './limits.ts';
-import { REMOTE_ADDRESS_HEADER, requestGone, whenGone } from './node-adapter.ts';
 import {
   ackOf,
   authenticateClient,
@@ -56,7 +56,7 @@ interface Upload {
   poll: string | undefined;
 }
 
-function decodeUpload(request: Request, bytes: Uint8Array | null, hub: Hub): Upload {
+function decodeUpload(request: AnyRequest, bytes: Uint8Array | null, hub: Hub): Upload {
   if (mediaType(request) === MESSAGE_HTTP) {
     const ack = ackOf(request.headers.get(ACK_HEADER));
     const retry = request.headers.get(RETRY_HEADER) === '1';
@@ -81,7 +81,7 @@ function decodeUpload(request: Request, bytes: Uint8Array | null, hub: Hub): Upl
 /** A poll held for its client: answered with the next batch, unless its connection is gone. */
 class HeldLongPoll implements HeldPoll {
   constructor(
-    readonly request: Request,
+    readonly request: AnyRequest,
     readonly resolve: (response: Response) => void,
     readonly name: string | undefined,
   ) {}
@@ -93,7 +93,7 @@ class HeldLongPoll implements HeldPoll {
   }
 }
 
-function encodeBatch(request: Request, requests: ReverseRequest[]): Response {
+function encodeBatch(request: AnyRequest, requests: ReverseRequest[]): Response {
   if ((request.headers.get('accept') ?? '').includes(MESSAGE_HTTP)) {
     return new Response(printBatch(requests, printRequest), { headers: { 'content-type': MESSAGE_HTTP } });
   }
@@ -126,7 +126,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     throw error;
   }
 
-  async function connect(request: Request): Promise<Response> {
+  async function connect(request: AnyRequest): Promise<Response> {
     const bytes = await readBodyWithin(
       request,
       CONNECT_LIMIT,
@@ -157,12 +157,12 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     return json(reply, 201);
   }
 
-  function authenticate(request: Request, id: string): Promise<ClientSession> {
+  function authenticate(request: AnyRequest, id: string): Promise<ClientSession> {
     return authenticateClient(hub, id, request.headers.get(SECRET_HEADER) ?? '', request.headers.get(INSTANCE_HEADER));
   }
 
   /** A poll: the page's answers taken, then held; its problems are answered, never thrown. */
-  async function poll(request: Request, id: string): Promise<Response> {
+  async function poll(request: AnyRequest, id: string): Promise<Response> {
     let session: ClientSession;
     let delivery: { ack: number; retry: boolean };
     let name: string | undefined;
@@ -193,7 +193,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
     return answer;
   }
 
-  async function shared(request: Request): Promise<Response> {
+  async function shared(request: AnyRequest): Promise<Response> {
     try {
       if (request.method !== 'POST') {
         throw new HttpError(405, `${request.method} is not allowed on ${sharedPath}; use POST`, {
@@ -209,7 +209,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
   }
 
   /** The page says goodbye (close(), or the tab goes away): forget it now, not after expireMs. */
-  async function leave(request: Request, id: string): Promise<Response> {
+  async function leave(request: AnyRequest, id: string): Promise<Response> {
     try {
       await hub.expire((await authenticate(request, id)).id, 'closed by the page');
       return new Response(null, { status: 204 });
@@ -219,8 +219,8 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
   }
 
   // Not async, and nothing awaited: a held poll's promise is handed up as it is, so no frame or
-  // promise of this layer stays behind while it is held.
-  return (request) => {
+  // promise of this layer stays behind while it is held. It reads nothing a light request lacks.
+  return takesLight((request: AnyRequest) => {
     const { path } = pathAndQuery(request.url);
     const isConnect = path === connectPath;
     if (path === sharedPath) return shared(request);
@@ -235,7 +235,7 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
       return Promise.resolve(error.toResponse());
     }
     return isConnect ? connect(request).catch(problemOf) : poll(request, id);
-  };
+  });
 }
 
 /** The problem response of an `HttpError`; any other error is thrown again. */

@@ -2,16 +2,18 @@
  * Runs a fetch-shaped handler on `node:http`: each incoming message becomes a `Request` (its body
  * read into memory first, its `signal` aborted when the connection closes early) and the
  * `Response` is written back. The request's signal and body stream are made only when used
- * (node-request.ts), and a `BufferedResponse` is written without a stream.
+ * (node-request.ts), and a `BufferedResponse` is written without a stream. A handler marked as
+ * taking light requests (ptth's own routes, light-request.ts) gets one of those instead.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HttpError } from '../protocol/http-error.ts';
 import { protectPath } from '../protocol/paths.ts';
 import { takeBody } from '../protocol/read-body.ts';
+import { type AnyRequest, isLight, LightRequest } from './light-request.ts';
 import { DEFAULT_LIMITS, headerLimitError } from './limits.ts';
-import { Exchange, NodeRequest } from './node-request.ts';
+import { Exchange } from './node-request.ts';
 
-export { requestGone, whenGone } from './node-request.ts';
+export { REMOTE_ADDRESS_HEADER, requestGone, whenGone } from './light-request.ts';
 
 /** A fetch-shaped handler, as on both sides of ptth. */
 export type FetchHandler = (request: Request) => Response | Promise<Response>;
@@ -69,9 +71,6 @@ function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer | nul
 /** A Host header that is a plain host[:port]; anything else could smuggle a path into the URL. */
 const VALID_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
-/** The header in which the adapter tells handlers the peer's address (any incoming one is replaced). */
-export const REMOTE_ADDRESS_HEADER = 'ptth-remote-address';
-
 /** Methods the fetch `Request` class refuses to carry. */
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
@@ -94,34 +93,32 @@ function requestUrl(req: IncomingMessage): string {
   return `http://${host}${protectPath(path)}${q < 0 ? '' : target.slice(q)}`;
 }
 
-function toRequest(req: IncomingMessage, body: Buffer | null, exchange: Exchange): Request {
+/**
+ * The request a handler gets for `req`: a light one for a handler that takes them (unless its URL
+ * is one only `Request` can say what is wrong with), else the `Request` the light one stands for.
+ */
+function toRequest(req: IncomingMessage, body: Buffer | null, exchange: Exchange, light: boolean): AnyRequest {
   const method = req.method ?? 'GET';
   if (FORBIDDEN_METHODS.has(method.toUpperCase())) {
     throw new HttpError(501, `${method} is not implemented by this server`);
   }
-  const url = requestUrl(req);
+  const target = requestUrl(req);
   // An empty body counts only when the client framed one (Content-Length: 0).
   const framed = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   const hasBody = body !== null && method !== 'GET' && method !== 'HEAD' && (body.length > 0 || framed);
-  let request: Request;
+  const address = req.socket.remoteAddress ?? '';
+  const bytes = hasBody ? (body as Uint8Array<ArrayBuffer>) : null;
+  const request = new LightRequest(method, target, req.rawHeaders, address, bytes, exchange);
+  return light && parses(request) ? request : request.toRequest();
+}
+
+/** Whether the URL of `request` parses (else its `Request` says why, in a 400). */
+function parses(request: LightRequest): boolean {
   try {
-    const bytes = hasBody ? (body as Uint8Array<ArrayBuffer>) : null;
-    request = new NodeRequest(url, { method, body: bytes }, exchange);
-    // Straight into the request's own headers: a `Headers` handed to the constructor is copied.
-    const { headers } = request;
-    const raw = req.rawHeaders;
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i] as string;
-      if (name.length !== REMOTE_ADDRESS_HEADER.length || name.toLowerCase() !== REMOTE_ADDRESS_HEADER) {
-        headers.append(name, raw[i + 1] as string);
-      }
-    }
-    // Fetch-shaped handlers see no socket: the peer's address travels in a header no client can set.
-    headers.append(REMOTE_ADDRESS_HEADER, req.socket.remoteAddress ?? '');
-  } catch (error) {
-    throw new HttpError(400, `Cannot read this request: ${error instanceof Error ? error.message : String(error)}`);
+    return request.url !== '';
+  } catch {
+    return false;
   }
-  return request;
 }
 
 /**
@@ -205,6 +202,7 @@ export function toNodeListener(handler: FetchHandler, options: NodeListenerOptio
     settings.onLimit?.(error, req.socket.remoteAddress ?? '');
     return error;
   };
+  const light = isLight(handler);
   return (req, res) => {
     const exchange = new Exchange(res);
     const run = async () => {
@@ -223,7 +221,9 @@ export function toNodeListener(handler: FetchHandler, options: NodeListenerOptio
             req,
           );
         }
-        response = await handler(toRequest(req, body, exchange));
+        // A handler marked as light takes either kind.
+        const request = toRequest(req, body, exchange, light);
+        response = await (handler as (request: AnyRequest) => Response | Promise<Response>)(request);
       } catch (error) {
         if (exchange.closed) return;
         if (error instanceof HttpError) return write(res, error.toResponse(), req.method);

@@ -214,32 +214,3 @@ export class NodeRequest extends Request {
     return this.#bytes;
   }
 }
-
-/**
- * Whether the client of `request` has gone: its connection closed before the answer (a request
- * from the adapter), or its signal aborted (any other). Asks for no `AbortSignal` when the
- * adapter knows, as `request.signal.aborted` would.
- */
-export function requestGone(request: Request): boolean {
-  return request instanceof NodeRequest ? request.exchange.closed : request.signal.aborted;
-}
-
-/**
- * Calls `listener` once when the client of `request` goes (see `requestGone`), with no
- * `AbortSignal` made for a request from the adapter (a held poll would pay for one each);
- * returns a function that stops listening.
- */
-export function whenGone(request: Request, listener: () => void): () => void {
-  if (request instanceof NodeRequest) return request.exchange.onClose(listener);
-  const signal = request.signal;
-  signal.addEventListener('abort', listener, { once: true });
-  return () => signal.removeEventListener('abort', listener);
-}
-
-/**
- * What says that the client of `request` went, for `hub.send`'s `signal`: the adapter's
- * `Exchange` (no `AbortSignal` made), or the request's own signal.
- */
-export function abortOf(request: Request): AbortLike {
-  return request instanceof NodeRequest ? request.exchange : request.signal;
-}

@@ -10,6 +10,7 @@ import { MAX_POLL_NAME } from '../protocol/long-poll-wire.ts';
 import type { ReverseResponse } from '../protocol/message.ts';
 import type { ClientSession } from './client-session.ts';
 import type { Hub } from './hub.ts';
+import type { AnyRequest } from './light-request.ts';
 import { headerLimitError } from './limits.ts';
 import { sameToken } from './tokens.ts';
 
@@ -17,7 +18,7 @@ export function json(value: unknown, status = 200): Response {
   return new BufferedResponse(JSON.stringify(value), { status, headers: { 'content-type': 'application/json' } });
 }
 
-export function mediaType(request: Request): string {
+export function mediaType(request: AnyRequest): string {
   return (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
 }
 

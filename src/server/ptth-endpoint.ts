@@ -15,8 +15,8 @@ import { ID_HEADER } from '../protocol/message-http.ts';
 import { type AccessOptions, accessGuard } from './access-guard.ts';
 import type { ClientSession } from './client-session.ts';
 import type { Hub } from './hub.ts';
+import { type AnyRequest, REMOTE_ADDRESS_HEADER, takesLight } from './light-request.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
-import { REMOTE_ADDRESS_HEADER } from './node-adapter.ts';
 import { PeerLink } from './peer-link.ts';
 import { closingResponseBytes, negotiate, readUpgradeBody, switchingProtocols } from './ptth-handshake.ts';
 import { sameToken } from './tokens.ts';
@@ -61,7 +61,7 @@ function requestUrl(req: IncomingMessage): URL {
 /** A route answering requests to the reverse path that Node did not treat as upgrades: 426 or 400. */
 export function ptthRoute(endpoint = DEFAULT_ENDPOINT): RouteHandler {
   const path = `${endpoint}/reverse`;
-  return async (request) => {
+  return takesLight(async (request: AnyRequest) => {
     if (new URL(request.url).pathname !== path) return null;
     try {
       negotiate(request.headers.get('upgrade') ?? undefined, request.headers.get('connection') ?? undefined, path);
@@ -71,7 +71,7 @@ export function ptthRoute(endpoint = DEFAULT_ENDPOINT): RouteHandler {
       if (error instanceof HttpError) return error.toResponse();
       throw error;
     }
-  };
+  });
 }
 
 /** The PTTH endpoint of `hub`: call its `upgrade` from a server's `'upgrade'` event. */

@@ -14,6 +14,7 @@ import { corsPolicy } from './cors.ts';
 import { type Log, logRequests } from './dev-log.ts';
 import { gateway } from './gateway.ts';
 import type { Hub } from './hub.ts';
+import { type AnyRequest, takesLight } from './light-request.ts';
 import { longPollEndpoint, type RouteHandler } from './long-poll-endpoint.ts';
 import { ptthRoute } from './ptth-endpoint.ts';
 import { firstAnswer } from './route-chain.ts';
@@ -64,19 +65,19 @@ export function ptthHandler(hub: Hub, options: PtthHandlerOptions = {}): RouteHa
   const routes: RouteHandler[] = [accessGuard(access, endpoint), longPollEndpoint(hub, endpoint), ptthRoute(endpoint)];
   if (options.gateway !== false) routes.push(gateway(hub, endpoint));
   if (clientDir !== false) routes.push(staticFiles(`${endpoint}/`, clientDir));
-  const nothingHere = (request: Request): Response => {
+  const nothingHere = (request: AnyRequest): Response => {
     const { pathname } = new URL(request.url);
     if (clientDir !== false && /\/client(\.debug)?\.m?js$/.test(pathname)) {
       return problem(404, `${pathname} is not built yet; run "npm run build"`);
     }
     return problem(404, `Nothing at ${pathname}`);
   };
-  const handler: RouteHandler = (request) => {
+  const handler: RouteHandler = takesLight((request: AnyRequest) => {
     if (!isUnderEndpoint(new URL(request.url).pathname, endpoint)) return Promise.resolve(null);
     const answer = firstAnswer(routes, request, nothingHere);
     // Without allowed origins there is nothing to add, and nothing waits on a held poll to add it.
     return cors.enabled ? answer.then((response) => cors.decorate(request, response)) : answer;
-  };
+  });
   // Refusals by the guard (401, 403) are gateway requests too: log around the whole chain.
   return options.log ? logRequests(handler, options.log, `${endpoint}/clients`) : handler;
 }

@@ -7,8 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { problem } from '../protocol/http-error.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import type { Hub } from './hub.ts';
+import { type AnyRequest, takesLight } from './light-request.ts';
 import { toNodeListener } from './node-adapter.ts';
 import { isUnderEndpoint, type PtthHandlerOptions, ptthHandler } from './ptth-handler.ts';
+import { callRoute } from './route-chain.ts';
 
 /** A Connect-style middleware; without `next`, requests outside the endpoint get a 404. */
 export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void;
@@ -31,7 +33,10 @@ export function ptthMiddleware(hub: Hub, options: PtthHandlerOptions = {}): Node
   const endpoint = options.endpoint ?? DEFAULT_ENDPOINT;
   const handler = ptthHandler(hub, options);
   const listener = toNodeListener(
-    async (request) => (await handler(request)) ?? problem(404, `Nothing at ${new URL(request.url).pathname}`),
+    takesLight(
+      async (request: AnyRequest) =>
+        (await callRoute(handler, request)) ?? problem(404, `Nothing at ${new URL(request.url).pathname}`),
+    ),
   );
   return (req, res, next) => {
     if (isUnderEndpoint(pathOfTarget(req.url ?? '/'), endpoint)) listener(req, res);

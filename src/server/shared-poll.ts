@@ -16,7 +16,7 @@ import { MAX_SHARED_CLIENTS, SECRET_HEADER } from '../protocol/long-poll-wire.ts
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import type { ClientSession, HeldPoll } from './client-session.ts';
 import type { Hub } from './hub.ts';
-import { requestGone, whenGone } from './node-adapter.ts';
+import { type AnyRequest, requestGone, whenGone } from './light-request.ts';
 import { ackOf, authenticateClient, decodeEntry, json, NO_ID, pollNameOf, withinLimits } from './poll-body.ts';
 
 /** The `id=secret` pairs of a shared poll's `Ptth-Secret` header. */
@@ -58,7 +58,7 @@ function membersOf(body: unknown): SharedPollMember[] {
  */
 export async function sharedPoll(
   hub: Hub,
-  request: Request,
+  request: AnyRequest,
   body: unknown,
   checkRate: (id: string) => void = () => {},
 ): Promise<Response> {

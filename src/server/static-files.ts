@@ -1,6 +1,7 @@
 /** Serving files from folders (the demo and the client bundle), without escaping those folders. */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { type AnyRequest, takesLight } from './light-request.ts';
 import type { RouteHandler } from './long-poll-endpoint.ts';
 
 const TYPES: Record<string, string> = {
@@ -20,7 +21,7 @@ const TYPES: Record<string, string> = {
 /** Serves GET/HEAD under URL `prefix` from `dir`; `index.html` for folders; `null` when nothing is there. */
 export function staticFiles(prefix: string, dir: string): RouteHandler {
   const root = normalize(dir + sep);
-  return async (request) => {
+  return takesLight(async (request: AnyRequest) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return null;
     const pathname = new URL(request.url).pathname;
     if (!pathname.startsWith(prefix)) return null;
@@ -43,5 +44,5 @@ export function staticFiles(prefix: string, dir: string): RouteHandler {
     } catch {
       return null;
     }
-  };
+  });
 }
