@@ -14,7 +14,8 @@ import { progress } from './progress.mjs';
 async function measure(server, system, name, counts) {
   progress(`${name}: ${counts.sequential} sequential after ${counts.warmup} warm-up...`);
   const { p50, p99 } = await server.ask({ type: 'latency', system, warmup: counts.warmup, count: counts.sequential });
-  progress(`${name}: ${counts.total} with ${counts.inFlight} in flight...`);
+  progress(`${name}: ${counts.total} with ${counts.inFlight} in flight, after ${counts.totalWarmup} untimed...`);
+  await server.ask({ type: 'throughput', system, total: counts.totalWarmup, inFlight: counts.inFlight });
   const before = chromiumCpuMs();
   const rendererBefore = chromiumCpuMs({ renderer: true });
   const { perSecond, serverCpuUs } = await server.ask({ type: 'throughput', system, ...counts });
@@ -34,7 +35,8 @@ async function ptthSystems(server, page, counts) {
   const load = gatewayLoad(server.url, id, { warmup: counts.warmup, inFlight: counts.inFlight });
   progress(`ptth gateway: ${counts.sequential} sequential from a keep-alive node:http client in another process...`);
   const sequential = await load({ count: counts.sequential, total: 0 });
-  progress(`ptth gateway: ${counts.total} with ${counts.inFlight} in flight...`);
+  progress(`ptth gateway: ${counts.total} with ${counts.inFlight} in flight, after ${counts.totalWarmup} untimed...`);
+  await load({ count: 0, warmup: 0, total: counts.totalWarmup });
   const serverBefore = processCpuMs(server.pid);
   const browserBefore = chromiumCpuMs();
   const rendererBefore = chromiumCpuMs({ renderer: true });

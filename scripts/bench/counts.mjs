@@ -7,6 +7,8 @@ export const FULL = {
   sequential: 2_000,
   total: 10_000,
   inFlight: 256,
+  /** Untimed answers with `inFlight` in flight before the timed `total`, per system (warms its batch path up). */
+  totalWarmup: 2_000,
   /** Round trips of a GET of the 1,000-row table, per system. */
   largeGets: 50,
   /** Timed rounds of each in-page DOM operation (after a few untimed ones). */
@@ -28,6 +30,7 @@ export const SMOKE = {
   sequential: 50,
   total: 200,
   inFlight: 16,
+  totalWarmup: 50,
   largeGets: 3,
   domRounds: 3,
   idleMs: 300,

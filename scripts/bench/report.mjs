@@ -44,7 +44,8 @@ export function report(result) {
   const lines = [`${result.machine.summary}; ${counts.mode} run.`, ''];
   lines.push(
     `Round trips: "ask the page for one node" (p50/p99 of ${count(counts.sequential)} sequential after ${counts.warmup} ` +
-      `warm-up; answers/s of ${count(counts.total)} with ${counts.inFlight} in flight); GET of the 1,000-row table ` +
+      `warm-up; answers/s of ${count(counts.total)} with ${counts.inFlight} in flight after ${count(counts.totalWarmup)} ` +
+      'untimed); GET of the 1,000-row table ' +
       `(p50 of ${counts.largeGets}). Ratios are ptth hub.fetch ÷ that system (below 1 is better for ms, above 1 for answers/s).`,
     '',
   );
