@@ -8,7 +8,7 @@ export const FULL = {
   total: 10_000,
   inFlight: 256,
   /** Untimed answers with `inFlight` in flight before the timed `total`, per system (warms its batch path up). */
-  totalWarmup: 2_000,
+  totalWarmup: 20_000,
   /** Round trips of a GET of the 1,000-row table, per system. */
   largeGets: 50,
   /** Timed rounds of each in-page DOM operation (after a few untimed ones). */
