@@ -11,6 +11,7 @@ import { debug } from '../protocol/debug.ts';
 import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
 import type { SharedPollBody, SharedPollReply } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
 import { pollNames, sharedPollHub } from './hub-exchange.ts';
@@ -181,7 +182,8 @@ export class TabGroup {
       return;
     }
     const seat = this.#seat(message.card);
-    if (message.type === 'answers') seat.outbox.push(...message.responses);
+    // Answers from another tab come through the channel: a structured clone of each.
+    if (message.type === 'answers') seat.outbox.push(...message.responses.map(revived));
     this.#schedulePoll();
   }
 

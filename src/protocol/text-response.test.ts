@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeWireResponse, encodeWireResponse } from './json-codec.ts';
 import type { ReverseResponse } from './message.ts';
-import { bodyOver, bodySizeBound, heldText, TextResponse, utf8Length } from './text-response.ts';
+import { bodyOver, bodySizeBound, heldText, revived, TextResponse, utf8Length } from './text-response.ts';
 
 const SAMPLES = [
   '',
@@ -43,6 +43,23 @@ describe('TextResponse', () => {
       const held = new TextResponse('7', 200, '', [], text);
       assert.deepEqual(decodeWireResponse(JSON.parse(JSON.stringify(encodeWireResponse(held)))).body, held.body);
     }
+  });
+
+  it('comes back whole from a structured clone (a BroadcastChannel to the leading tab)', () => {
+    const held = new TextResponse('3', 200, 'OK', [['content-type', 'text/html']], '<p>é</p>');
+    const clone = structuredClone(held) as ReverseResponse;
+    assert.equal(clone.body, undefined);
+    const back = revived(clone);
+    assert.equal(heldText(back), '<p>é</p>');
+    assert.deepEqual(back.body, new TextEncoder().encode('<p>é</p>'));
+    assert.deepEqual(
+      [back.id, back.status, back.statusText, back.headers],
+      ['3', 200, 'OK', [['content-type', 'text/html']]],
+    );
+    assert.deepEqual(encodeWireResponse(back), encodeWireResponse(held));
+    const bytes: ReverseResponse = { id: '4', status: 204, statusText: '', headers: [], body: null };
+    assert.equal(revived(structuredClone(bytes)).body, null);
+    assert.equal(revived(held), held);
   });
 
   it('counts UTF-8 bytes as TextEncoder makes them, lone surrogates as U+FFFD', () => {

@@ -27,6 +27,18 @@ export class TextResponse implements ReverseResponse {
   }
 }
 
+/**
+ * `response` as it was before a structured clone (`postMessage`, a `BroadcastChannel`): a clone
+ * keeps a `TextResponse`'s fields, `text` among them, but not its class, so not its `body`.
+ */
+export function revived(response: ReverseResponse): ReverseResponse {
+  if (response instanceof TextResponse) return response;
+  const { id, status, statusText, headers, text } = response as ReverseResponse & { text?: unknown };
+  return typeof text === 'string' && response.body === undefined
+    ? new TextResponse(id, status, statusText, headers, text)
+    : response;
+}
+
 /** The body of `response` as text when it is held as text (a `TextResponse`), with no decoding; else `null`. */
 export function heldText(response: ReverseResponse): string | null {
   return response instanceof TextResponse ? response.text : null;
