@@ -28,6 +28,11 @@ export interface LongPollOptions {
    * freeze the seventh.
    */
   shared?: boolean;
+  /**
+   * Called with the record of each served request, as the `request` event reports it but with
+   * no event made (`ptth.log` is kept this way). A connection with neither makes no record.
+   */
+  onRequest?: (record: RequestRecord) => void;
 }
 
 /** One served reverse request, as reported by the `request` event. */
@@ -37,6 +42,8 @@ export interface RequestRecord {
   path: string;
   status: number;
   ms: number;
+  /** When it was answered (`Date.now()`). */
+  at: number;
 }
 
 /** Event detail types, by event name. */

@@ -6,7 +6,7 @@ import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { devApp } from '../server/dev-server.ts';
 import { Hub } from '../server/hub.ts';
 import { type FetchHandler, toNodeListener } from '../server/node-adapter.ts';
-import { Connection, type ConnectionState } from './long-poll.ts';
+import { Connection, type ConnectionState, type RequestRecord } from './long-poll.ts';
 
 /** A hub behind a real loopback server; `fault` may answer a request instead of the hub. */
 async function serve(fault: (request: Request) => Promise<Response | null> | null = () => null) {
@@ -56,6 +56,48 @@ describe('the long-poll Connection', () => {
     assert.equal(connection.state, 'closed');
     assert.deepEqual(states, ['open', 'closed']);
     await waitFor(() => (hub.clients().length === 0 ? true : undefined));
+  });
+
+  it('reports each served request to onRequest and request listeners, and to nobody else; a throwing hook loses no answer', async (t) => {
+    const { hub, endpoint, close } = await serve();
+    t.after(close);
+    const hooked: RequestRecord[] = [];
+    const connection = new Connection({
+      endpoint,
+      handler: echo,
+      onRequest: (record) => {
+        hooked.push(record);
+        if (record.path === '/throws') throw new Error('a hook that throws');
+      },
+    });
+    t.after(() => connection.close());
+    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    const heard: RequestRecord[] = [];
+    const stop = connection.on('request', (record) => heard.push(record));
+    // As in a browser: a hook's error goes to reportError (Node 20 has none).
+    const reported: unknown[] = [];
+    const before = globalThis.reportError;
+    globalThis.reportError = (error: unknown) => reported.push(error);
+    t.after(() => {
+      globalThis.reportError = before;
+    });
+    assert.equal(await (await hub.fetch(id, '/one')).text(), 'GET /one');
+    assert.equal(await (await hub.fetch(id, '/throws')).text(), 'GET /throws');
+    stop();
+    assert.equal(await (await hub.fetch(id, '/two')).text(), 'GET /two');
+    assert.deepEqual(
+      hooked.map((record) => record.path),
+      ['/one', '/throws', '/two'],
+    );
+    assert.deepEqual(
+      heard.map((record) => record.path),
+      ['/one', '/throws'],
+    );
+    assert.equal(heard[0], hooked[0]);
+    const [record] = hooked;
+    assert.ok(record && record.status === 200 && record.ms >= 0 && Math.abs(record.at - Date.now()) < 10_000);
+    assert.equal(reported.length, 1);
+    assert.match(String(reported[0]), /a hook that throws/);
   });
 
   it('sends answers again after a failed upload, and the caller gets exactly one', async (t) => {

@@ -6,12 +6,13 @@
 import { debug } from '../protocol/debug.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
-import type { ConnectionEvents, ConnectionState, LongPollOptions } from './connection-types.ts';
+import type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord } from './connection-types.ts';
 import { type CrossOrigin, crossOriginHint, crossOriginOf } from './cross-origin.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember } from './group-member.ts';
 import { connectToHub, HubRefused, leaveHub, pollHub, pollNames, uploadBatch } from './hub-exchange.ts';
 import { defaultStorage, loadIdentity, randomName, saveIdentity } from './identity.ts';
+import { ListenedTarget } from './listened-target.ts';
 import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
 import { type TabGroup, tabGroup } from './tab-group.ts';
@@ -29,7 +30,7 @@ const POLL_MARGIN_MS = 10_000;
 const WAKE_EVENTS = ['online', 'visibilitychange', 'pageshow'] as const;
 
 /** A live long-poll connection; an `EventTarget` with `state`, `error` and `request` events. */
-export class Connection extends EventTarget {
+export class Connection extends ListenedTarget {
   #state: ConnectionState = 'connecting';
   #id: string | null = null;
   #secret = '';
@@ -55,7 +56,8 @@ export class Connection extends EventTarget {
   readonly #instance = randomName();
   readonly #identityKey: string;
   readonly #abort = new AbortController();
-  readonly #options: Required<Omit<LongPollOptions, 'url'>> & { url: string };
+  readonly #options: Required<Omit<LongPollOptions, 'url' | 'onRequest'>> &
+    Pick<LongPollOptions, 'onRequest'> & { url: string };
   readonly #base: string;
   /** The group whose leader polls for this tab, or `null` when the tab polls on its own. */
   readonly #group: TabGroup | null;
@@ -364,8 +366,26 @@ export class Connection extends EventTarget {
     if (this.#state === 'closed' || generation !== this.#generation) return;
     this.#delivery.remember(response);
     this.#outbox.push(response);
-    const ms = performance.now() - started;
-    this.#emit('request', { id: message.id, method: message.method, path: message.path, status: response.status, ms });
+    this.#report(message, response.status, started);
     this.#flushSoon();
+  }
+
+  /** Reports a served request, only to someone who listens: an event nobody hears costs more than the rest. */
+  #report({ id, method, path }: ReverseRequest, status: number, started: number): void {
+    const { onRequest } = this.#options;
+    const heard = this.heard('request');
+    if (onRequest === undefined && !heard) return;
+    const record: RequestRecord = { id, method, path, status, ms: performance.now() - started, at: Date.now() };
+    try {
+      onRequest?.(record);
+    } catch (error) {
+      // Reported as a listener's error is (to the console, `window.onerror`), and the answer still leaves.
+      if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+      else
+        queueMicrotask(() => {
+          throw error;
+        });
+    }
+    if (heard) this.#emit('request', record);
   }
 }

@@ -16,10 +16,8 @@ import * as api from './index.ts';
 import type { ConnectionState, RequestRecord } from './long-poll.ts';
 import { SERVE_MESSAGE, type ServesMessages, serveRequest } from './serve-request.ts';
 
-/** A served request in `ptth.log`: the connection's record and when it was answered. */
-interface LogEntry extends RequestRecord {
-  at: number;
-}
+/** A served request in `ptth.log`: the connection's record, with when it was answered. */
+type LogEntry = RequestRecord;
 
 interface PtthGlobal {
   api: typeof api;
@@ -105,6 +103,7 @@ const ptth: PtthGlobal = {
     // The data attributes first, then what the call says.
     const settings = { ...pageOptions(), ...rest };
     handler = own ?? api.pageHandler(document, settings);
+    const { onRequest } = settings;
     const connection = api.connect({
       ...((data.endpoint ?? scriptDir) ? { endpoint: data.endpoint ?? scriptDir } : {}),
       ...(data.wire === 'http' ? { wire: 'http' as const } : {}),
@@ -113,10 +112,12 @@ const ptth: PtthGlobal = {
       // A handler of one's own is served the fetch-shaped way, its body read within the connection's limit.
       handler: SERVE_MESSAGE in handler ? served : fetchShaped,
       dom: own === undefined,
-    });
-    connection.on('request', (record) => {
-      ptth.log.push({ ...record, at: Date.now() });
-      if (ptth.log.length > 100) ptth.log.shift();
+      // The log takes each record as it is (no event made for it), and then the caller's own hook.
+      onRequest: (record) => {
+        ptth.log.push(record);
+        if (ptth.log.length > 100) ptth.log.shift();
+        onRequest?.(record);
+      },
     });
     ptth.connection = connection;
     return connection;
