@@ -39,5 +39,5 @@ function showRequest(record) {
 connection.on('state', showState);
 // Requests answered before this script ran are in ptth.log already; later ones arrive as events.
 for (const record of window.ptth.log) showRequest(record);
-connection.on('request', (record) => showRequest({ ...record, at: Date.now() }));
+connection.on('request', showRequest);
 showState(connection.state);
