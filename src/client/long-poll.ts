@@ -13,7 +13,7 @@ import type { GroupMember } from './group-member.ts';
 import { connectToHub, HubRefused, leaveHub, pollHub, pollNames, uploadBatch } from './hub-exchange.ts';
 import { defaultStorage, loadIdentity, randomName, saveIdentity } from './identity.ts';
 import { ListenedTarget } from './listened-target.ts';
-import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
+import { backoffDelay, macrotask, reportError, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
 import { type TabGroup, tabGroup } from './tab-group.ts';
 
@@ -379,12 +379,8 @@ export class Connection extends ListenedTarget {
     try {
       onRequest?.(record);
     } catch (error) {
-      // Reported as a listener's error is (to the console, `window.onerror`), and the answer still leaves.
-      if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
-      else
-        queueMicrotask(() => {
-          throw error;
-        });
+      // Reported as a listener's error is, and the answer still leaves.
+      reportError(error);
     }
     if (heard) this.#emit('request', record);
   }

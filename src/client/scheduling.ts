@@ -7,6 +7,19 @@ export function backoffDelay(attempt: number, min: number, max: number): number 
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
+/**
+ * Reports an error from a callback of the page's (a listener, a hook) without letting it stop
+ * the transport: to `reportError` (the console, `window.onerror`), or as an uncaught error of
+ * its own microtask where there is none (Node 20).
+ */
+export function reportError(error: unknown): void {
+  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+  else
+    queueMicrotask(() => {
+      throw error;
+    });
+}
+
 /** Callbacks waiting for the next macrotask, and the one channel that brings it. */
 let waiting: (() => void)[] = [];
 let channel: MessageChannel | null = null;
@@ -34,9 +47,7 @@ export function macrotask(callback: () => void): void {
           run();
         } catch (error) {
           // Reported as its own task's would be, without keeping the others from running.
-          queueMicrotask(() => {
-            throw error;
-          });
+          reportError(error);
         }
       }
       if (waiting.length === 0) port.unref?.();

@@ -16,9 +16,6 @@ import * as api from './index.ts';
 import type { ConnectionState, RequestRecord } from './long-poll.ts';
 import { SERVE_MESSAGE, type ServesMessages, serveRequest } from './serve-request.ts';
 
-/** A served request in `ptth.log`: the connection's record, with when it was answered. */
-type LogEntry = RequestRecord;
-
 interface PtthGlobal {
   api: typeof api;
   connect: typeof api.connect;
@@ -28,8 +25,8 @@ interface PtthGlobal {
   readonly state: ConnectionState;
   /** The page's client id, once connected. */
   readonly id: string | null;
-  /** The most recent reverse requests served (newest last, at most 100). */
-  log: LogEntry[];
+  /** The most recent reverse requests served (newest last, at most 100), with `at`, when each was answered. */
+  log: RequestRecord[];
   /** Log each request served as a collapsed console group (request and response). */
   debug: boolean;
   /** Runs a request on this page's handler locally; `path` is an XPath expression written as is. */

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { fromRequest, headerList, pathAndQuery } from '../protocol/fetch-convert.ts';
 import { HttpError, problem } from '../protocol/http-error.ts';
-import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import type { HeaderList, ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import type { ClientInfo, HeldPoll } from './client-session.ts';
 import { ClientSession } from './client-session.ts';
 import { AnswerCheck, unavailable } from './hub-answers.ts';
@@ -166,27 +166,23 @@ export class Hub extends EventEmitter<HubEvents> {
     const { signal, timeoutMs, ...requestInit } = init;
     throwIfAborted(signal);
     const call = callOf(input, requestInit);
-    const request = call instanceof Request ? call : null;
-    const headers = request === null ? (call as PlainCall).headers : headerList(request.headers);
+    const headers = call instanceof Request ? headerList(call.headers) : call.headers;
     const tooManyHeaders = headerLimitError(headers, this.options, `The request to client "${clientId}"`);
     if (tooManyHeaders) return this.limits.refuse(tooManyHeaders, clientId);
     if (this.#closed) return unavailable('The hub is closed', clientId);
     const session = this.#sessions.get(clientId) ?? (await this.lookup(clientId));
     if (!session) return problem(404, `No client with id "${clientId}" is connected`, { client: clientId });
-    const bodiless = request === null || request.body === null;
-    const plain = () => {
-      const { method, path, query } =
-        request === null ? (call as PlainCall) : { method: request.method, ...pathAndQuery(request.url) };
-      return { id: this.#nextId(), method, path, query, headers, body: null };
-    };
+    const bodiless = !(call instanceof Request) || call.body === null;
     let message: ReverseRequest;
     if (bodiless && session.reading === 0) {
       // Nothing to read and nothing read before it: the message is ready now, in call order.
-      message = plain();
+      message = this.#bodilessMessage(call, headers);
     } else {
       try {
         message = await this.#afterReads(session, () =>
-          request === null || bodiless ? plain() : fromRequest(this.#nextId(), request, this.options.maxBodyBytes),
+          call instanceof Request && !bodiless
+            ? fromRequest(this.#nextId(), call, this.options.maxBodyBytes)
+            : this.#bodilessMessage(call, headers),
         );
       } catch (error) {
         if (error instanceof HttpError) return error.toResponse();
@@ -242,6 +238,12 @@ export class Hub extends EventEmitter<HubEvents> {
     malformed?: unknown,
   ): Response | null {
     return this.#answers.answerProblem(clientId, request, response, malformed);
+  }
+
+  /** The next message for a call without a body (a plain call, or a `Request` with none). */
+  #bodilessMessage(call: PlainCall | Request, headers: HeaderList): ReverseRequest {
+    const { method, path, query } = call instanceof Request ? { method: call.method, ...pathAndQuery(call.url) } : call;
+    return { id: this.#nextId(), method, path, query, headers, body: null };
   }
 
   /** Runs `read` after the body reads of earlier calls of this client (the queue keeps call order). */
