@@ -32,7 +32,7 @@ import {
 import { LimitLog } from './limit-log.ts';
 import { headerLimitError } from './limits.ts';
 import { throwIfAborted } from './pending-call.ts';
-import { randomToken, sameToken, TOKEN } from './tokens.ts';
+import { clientIdToken, randomToken, sameToken, TOKEN } from './tokens.ts';
 
 export type {
   ClientRegistration,
@@ -87,7 +87,7 @@ export class Hub extends EventEmitter<HubEvents> {
     const address = client.address ?? '';
     await this.#admit(address);
     const record: ClientRecord = {
-      id: client.id ?? randomToken(),
+      id: client.id ?? clientIdToken(),
       secret: client.secret ?? randomToken(),
       url: client.url,
       userAgent: client.userAgent ?? '',
