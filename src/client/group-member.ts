@@ -49,6 +49,11 @@ export interface Seat {
   delivery: DeliveryLog;
   /** Ask the hub to deliver again: a poll carrying this member failed, or a new leader took it. */
   retry: boolean;
+  /**
+   * A new seat's first poll asks again for everything still unanswered, acknowledged or not (its
+   * `ack` is 0): the answers the previous leader held, and the member gave up, died with it.
+   */
+  askAll: boolean;
   /** Stops watching the member's lock when the member leaves first. */
   watch: AbortController;
 }

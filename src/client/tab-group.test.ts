@@ -84,4 +84,55 @@ describe('TabGroup', () => {
     assert.deepEqual(sentAtOnce, [true, true]);
     assert.equal(group.leader, true);
   });
+
+  it('a new leader gets again the requests whose answers died with the old one, though they were acknowledged', async (t) => {
+    const hub = new Hub({ holdMs: 5_000, expireMs: 60_000 });
+    const server = createServer(toNodeListener(devApp(hub)));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      hub.close();
+      server.closeAllConnections();
+      server.close();
+    });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth`;
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-2' });
+    // The old leader: its poll took the request and handed it to the tab, and its next poll
+    // acknowledged it; then it died, with the tab's answer in its outbox.
+    const taken = new Promise<ReverseRequest[]>((resolve) => {
+      void hub.attachPoll(session, {
+        deliver: (batch) => {
+          resolve(batch);
+          return true;
+        },
+      });
+    });
+    const call = hub.fetch(session.id, '/asked-before', { timeoutMs: 3_000 });
+    const [request] = await taken;
+    assert.ok(request?.seq);
+    void hub.attachPoll(session, { deliver: () => true }, { ack: request.seq });
+    // The tab remembers its answer and acknowledges as much; a new leader polls for it.
+    const group = new TabGroup(base, fakeLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const member: GroupMember = {
+      card: () => ({ id: session.id, secret: session.secret, instance: 'tab-2', ack: request.seq ?? 0, holdMs: 5_000 }),
+      receive: (_id, requests: ReverseRequest[]) => {
+        // Answered from memory, as the tab's connection does for a request it already ran.
+        const answers: ReverseResponse[] = requests.map((again) => ({
+          id: again.id,
+          status: 200,
+          statusText: '',
+          headers: [],
+          body: new TextEncoder().encode(`remembered ${again.path}`),
+        }));
+        group.answer(member, answers);
+      },
+      refused: () => {},
+      failed: () => {},
+      recovered: () => {},
+    };
+    group.join(member);
+    const response = await call;
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), 'remembered /asked-before');
+  });
 });

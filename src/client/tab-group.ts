@@ -201,7 +201,7 @@ export class TabGroup {
     if (!seat || seat.card.id !== card.id) {
       seat?.watch.abort();
       const watch = new AbortController();
-      seat = { card, outbox: [], delivery: new DeliveryLog(card.ack), retry: true, watch };
+      seat = { card, outbox: [], delivery: new DeliveryLog(card.ack), retry: true, askAll: true, watch };
       this.#seats.set(card.instance, seat);
       // Granted only once the member's tab released its lock: it closed or crashed.
       void this.#locks
@@ -243,12 +243,17 @@ export class TabGroup {
       clients: seats.map((seat) => ({
         id: seat.card.id,
         instance: seat.card.instance,
-        ack: seat.delivery.ack,
+        ack: seat.askAll ? 0 : seat.delivery.ack,
         ...(seat.retry ? { retry: true } : {}),
         responses: seat.outbox.map(encodeWireResponse),
       })),
     };
-    const sent = seats.map((seat) => ({ seat, responses: seat.outbox.splice(0), retry: seat.retry }));
+    const sent = seats.map((seat) => ({
+      seat,
+      responses: seat.outbox.splice(0),
+      retry: seat.retry,
+      askAll: seat.askAll,
+    }));
     const holdMs = Math.max(...seats.map((seat) => seat.card.holdMs));
     this.#polls++;
     let reply: SharedPollReply;
@@ -277,7 +282,10 @@ export class TabGroup {
     if (this.#failing) this.#send({ type: 'recovered' });
     this.#failing = false;
     this.#attempt = 0;
-    for (const { seat, retry } of sent) if (retry) seat.retry = false;
+    for (const { seat, retry, askAll } of sent) {
+      if (retry) seat.retry = false;
+      if (askAll) seat.askAll = false;
+    }
     this.#deliver(reply);
     if (this.#polls === 0 || seats.some((seat) => seat.outbox.length > 0)) this.#schedulePoll();
   }
