@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { devApp } from '../server/dev-server.ts';
@@ -34,17 +34,22 @@ function fakeLocks(): Locks {
   };
 }
 
+/** A hub behind a real loopback server, closed after the test; `base` is its endpoint. */
+async function serveHub(t: TestContext): Promise<{ hub: Hub; base: string }> {
+  const hub = new Hub({ holdMs: 5_000, expireMs: 60_000 });
+  const server = createServer(toNodeListener(devApp(hub)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    hub.close();
+    server.closeAllConnections();
+    server.close();
+  });
+  return { hub, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth` };
+}
+
 describe('TabGroup', () => {
   it("sends the leading tab's own answers on a poll at once, with no message and no macrotask", async (t) => {
-    const hub = new Hub({ holdMs: 5_000, expireMs: 60_000 });
-    const server = createServer(toNodeListener(devApp(hub)));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    t.after(() => {
-      hub.close();
-      server.closeAllConnections();
-      server.close();
-    });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth`;
+    const { hub, base } = await serveHub(t);
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-1' });
     const group = new TabGroup(base, fakeLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
@@ -86,15 +91,7 @@ describe('TabGroup', () => {
   });
 
   it('a new leader gets again the requests whose answers died with the old one, though they were acknowledged', async (t) => {
-    const hub = new Hub({ holdMs: 5_000, expireMs: 60_000 });
-    const server = createServer(toNodeListener(devApp(hub)));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    t.after(() => {
-      hub.close();
-      server.closeAllConnections();
-      server.close();
-    });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth`;
+    const { hub, base } = await serveHub(t);
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-2' });
     // The old leader: its poll took the request and handed it to the tab, and its next poll
     // acknowledged it; then it died, with the tab's answer in its outbox.
