@@ -29,6 +29,13 @@ export interface LongPollOptions {
    */
   shared?: boolean;
   /**
+   * Ask the hub to stream the shared poll: it stays open after a batch, and each later batch
+   * comes as a line of it, as soon as it is ready (`Accept: application/x-ndjson`). Default
+   * `true`. Where something on the way holds the lines back (a buffering proxy), the tab group
+   * notices (a line comes seconds after the hub wrote it) and polls without streaming from then on.
+   */
+  stream?: boolean;
+  /**
    * Called with the record of each served request, as the `request` event reports it but with
    * no event made (`ptth.log` is kept this way). A connection with neither makes no record.
    */

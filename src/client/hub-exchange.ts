@@ -15,6 +15,7 @@ import {
   ACK_HEADER,
   INSTANCE_HEADER,
   MESSAGE_HTTP,
+  NDJSON,
   POLL_HEADER,
   RETRY_HEADER,
   SECRET_HEADER,
@@ -41,10 +42,10 @@ export class HubRefused extends Error {
   }
 }
 
-/** POSTs to the hub; the response when its status is `expected`, else a `HubRefused`. */
-async function post(what: string, url: string, init: RequestInit, expected: number): Promise<Response> {
+/** POSTs to the hub; the response when its status is `expected` (or 204, when that is allowed), else a `HubRefused`. */
+async function post(what: string, url: string, init: RequestInit, expected: number, empty = false): Promise<Response> {
   const response = await fetch(url, { method: 'POST', ...init });
-  if (response.status !== expected) {
+  if (response.status !== expected && !(empty && response.status === 204)) {
     throw new HubRefused(what, response.status, await response.text(), response.headers.get('retry-after'));
   }
   return response;
@@ -113,19 +114,52 @@ export async function pollHub(base: string, poll: Poll, signal: AbortSignal): Pr
     : ((await response.json()) as PollReply).requests.map(decodeWireRequest);
 }
 
-/** `POST {base}/poll`: a tab group's shared poll; each member's secret goes in `Ptth-Secret` as `id=secret`. */
+/**
+ * `POST {base}/poll`: a tab group's shared poll; each member's secret goes in `Ptth-Secret` as
+ * `id=secret`. Resolves once the hub took the poll, with its replies: one, or, when `stream`
+ * asked for it and the hub streams, one per line as each comes (the poll is over when they end),
+ * or none (204) for answers sent with `hold: false` that the hub took for every member.
+ */
 export async function sharedPollHub(
   base: string,
   secrets: readonly { id: string; secret: string }[],
   body: SharedPollBody,
   signal: AbortSignal,
-): Promise<SharedPollReply> {
-  const headers = {
+  stream = false,
+): Promise<AsyncIterable<SharedPollReply> | Iterable<SharedPollReply>> {
+  const headers: Record<string, string> = {
     'content-type': 'application/json',
     [SECRET_HEADER]: secrets.map(({ id, secret }) => `${id}=${secret}`).join(', '),
   };
-  const response = await post('shared poll', `${base}/poll`, { headers, body: JSON.stringify(body), signal }, 200);
-  return (await response.json()) as SharedPollReply;
+  if (stream) headers.accept = `${NDJSON}, application/json`;
+  const init = { headers, body: JSON.stringify(body), signal };
+  const response = await post('shared poll', `${base}/poll`, init, 200, body.hold === false);
+  if (response.status === 204) return [];
+  if (response.body !== null && response.headers.get('content-type')?.startsWith(NDJSON)) return lines(response.body);
+  return [(await response.json()) as SharedPollReply];
+}
+
+/** The JSON values of a stream of lines (`application/x-ndjson`), each as soon as its line is whole. */
+export async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<SharedPollReply> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffered += decoder.decode(value, { stream: true });
+      for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 1);
+        if (line.trim() !== '') yield JSON.parse(line) as SharedPollReply;
+      }
+    }
+  } finally {
+    // Stops reading when the caller does (an error, an abort): the connection is let go.
+    void reader.cancel().catch(() => {});
+  }
+  if (buffered.trim() !== '') throw new Error('the shared poll stream ended inside a line');
 }
 
 /** `DELETE {base}/poll/{id}`: the tab leaves (best effort; `keepalive` lets it out while the page unloads). */

@@ -75,6 +75,7 @@ export class Connection extends ListenedTarget {
       dom: false,
       storage: defaultStorage(),
       shared: true,
+      stream: true,
       ...options,
     };
     this.#base = this.#options.endpoint.replace(/\/+$/, '');

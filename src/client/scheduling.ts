@@ -59,19 +59,25 @@ export function macrotask(callback: () => void): void {
 
 /**
  * Runs `task` with a signal that aborts when `outer` does or after `ms`: a fetch to a server
- * that stopped answering (a dead connection, a sleeping laptop) must not hang forever.
+ * that stopped answering (a dead connection, a sleeping laptop) must not hang forever. The task
+ * may call `alive()` to start the `ms` over (a stream that still brings data is not dead).
  */
 export async function withDeadline<T>(
   outer: AbortSignal,
   ms: number,
-  task: (signal: AbortSignal) => Promise<T>,
+  task: (signal: AbortSignal, alive: () => void) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
   const onAbort = () => controller.abort(outer.reason);
   outer.addEventListener('abort', onAbort);
-  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${ms} ms`)), ms);
+  const expire = () => controller.abort(new Error(`no answer within ${ms} ms`));
+  let timer = setTimeout(expire, ms);
+  const alive = () => {
+    clearTimeout(timer);
+    timer = setTimeout(expire, ms);
+  };
   try {
-    return await task(controller.signal);
+    return await task(controller.signal, alive);
   } finally {
     clearTimeout(timer);
     outer.removeEventListener('abort', onAbort);

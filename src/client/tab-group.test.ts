@@ -8,7 +8,7 @@ import { devApp } from '../server/dev-server.ts';
 import { Hub } from '../server/hub.ts';
 import { toNodeListener } from '../server/node-adapter.ts';
 import type { GroupMember } from './group-member.ts';
-import { type Locks, TabGroup } from './tab-group.ts';
+import { LATE_MS, type Locks, TabGroup } from './tab-group.ts';
 
 /** Web Locks in one process: a held name makes later requests for it wait (or give up on abort). */
 function fakeLocks(): Locks {
@@ -35,8 +35,8 @@ function fakeLocks(): Locks {
 }
 
 /** A hub behind a real loopback server, closed after the test; `base` is its endpoint. */
-async function serveHub(t: TestContext): Promise<{ hub: Hub; base: string }> {
-  const hub = new Hub({ holdMs: 5_000, expireMs: 60_000 });
+async function serveHub(t: TestContext, holdMs = 5_000): Promise<{ hub: Hub; base: string }> {
+  const hub = new Hub({ holdMs, expireMs: 60_000 });
   const server = createServer(toNodeListener(devApp(hub)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => {
@@ -47,7 +47,87 @@ async function serveHub(t: TestContext): Promise<{ hub: Hub; base: string }> {
   return { hub, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth` };
 }
 
+/**
+ * A proxy that buffers: it passes each response on only once the whole of it came, as nginx may
+ * with `proxy_buffering`. `accepts` records the `Accept` of every poll through it.
+ */
+async function bufferingProxy(t: TestContext, target: string): Promise<{ base: string; accepts: string[] }> {
+  const accepts: string[] = [];
+  const server = createServer((req, res) => {
+    if (req.url?.endsWith('/poll')) accepts.push(req.headers.accept ?? '');
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => void pass().catch(() => res.destroy()));
+    const pass = async () => {
+      const headers = { ...req.headers } as Record<string, string>;
+      delete headers.host;
+      delete headers.connection;
+      const method = req.method ?? 'GET';
+      const response = await fetch(new URL(req.url ?? '/', target), {
+        method,
+        headers,
+        body: method === 'GET' ? undefined : Buffer.concat(chunks),
+      });
+      const body = Buffer.from(await response.arrayBuffer());
+      const out: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        if (name !== 'transfer-encoding' && name !== 'content-length' && name !== 'connection') out[name] = value;
+      });
+      res.writeHead(response.status, { ...out, 'content-length': String(body.length) });
+      res.end(body);
+    };
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth`, accepts };
+}
+
+/** A member that answers each request with its path. */
+function echoMember(group: TabGroup, card: () => ReturnType<GroupMember['card']>): GroupMember {
+  const member: GroupMember = {
+    card,
+    receive: (_id, requests: ReverseRequest[]) =>
+      group.answer(
+        member,
+        requests.map((request) => ({
+          id: request.id,
+          status: 200,
+          statusText: '',
+          headers: [],
+          body: new TextEncoder().encode(`answered ${request.path}`),
+        })),
+      ),
+    refused: () => {},
+    failed: () => {},
+    recovered: () => {},
+  };
+  return member;
+}
+
 describe('TabGroup', () => {
+  it('stops asking for streamed polls when a proxy holds the lines back, and then answers at once', async (t) => {
+    // The hold must outlast LATE_MS: the buffered line comes when the stream ends, a hold later.
+    const holdMs = LATE_MS + 1_000;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const { base, accepts } = await bufferingProxy(t, hubBase);
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-3' });
+    const group = new TabGroup(base, fakeLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const card = () => ({ id: session.id, secret: session.secret, instance: 'tab-3', ack: 0, holdMs });
+    group.join(echoMember(group, card));
+    const first = await hub.fetch(session.id, '/held-back', { timeoutMs: holdMs * 3 });
+    assert.equal(await first.text(), 'answered /held-back');
+    assert.match(accepts[0] ?? '', /application\/x-ndjson/);
+    const started = performance.now();
+    const second = await hub.fetch(session.id, '/at-once', { timeoutMs: holdMs * 3 });
+    assert.equal(await second.text(), 'answered /at-once');
+    assert.ok(performance.now() - started < 1_000, `answered after ${Math.round(performance.now() - started)} ms`);
+    assert.doesNotMatch(accepts.at(-1) ?? '', /ndjson/);
+  });
+
   it("sends the leading tab's own answers on a poll at once, with no message and no macrotask", async (t) => {
     const { hub, base } = await serveHub(t);
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-1' });

@@ -22,11 +22,25 @@ const log = /* @__PURE__ */ debug('ptth:tab-group');
 
 /** How much longer than the hub's hold a shared poll may take before it counts as dead. */
 const POLL_MARGIN_MS = 10_000;
+/**
+ * A streamed line that comes this much later than the hub wrote it (by its `at`) was held up on
+ * the way, by a proxy that buffers: the group polls without streaming from then on.
+ */
+export const LATE_MS = 3_000;
+/**
+ * Answers-only posts out at once: two, so that the next answer need not wait for the hub's reply
+ * to the last (it comes after the requests that answer wakes), and a burst still rides in few.
+ */
+const MAX_POSTS = 2;
+/** The longest an answers-only post (answered at once) may take. */
+const POST_DEADLINE_MS = 20_000;
 
 /** The delays of the leader's retries after failed polls (the first tab's options). */
 export interface Backoff {
   minBackoffMs: number;
   maxBackoffMs: number;
+  /** Ask for streamed polls (default true); see `LongPollOptions.stream`. */
+  stream?: boolean;
 }
 
 /** Web Locks, as far as the group needs them. */
@@ -61,12 +75,19 @@ export class TabGroup {
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   readonly #backoff: Backoff;
+  /** Whether polls ask to be streamed (see `LongPollOptions.stream`). */
+  #stream: boolean;
+  /** The seats the streamed poll that is open holds (its lines flow), or `null`. */
+  #open: Set<Seat> | null = null;
+  /** Answers-only posts (`#post`) out. */
+  #posting = 0;
   /** Names each shared poll, so the hub knows one the browser sent twice. */
   readonly #pollName = pollNames();
 
   constructor(base: string, locks: Locks, backoff: Backoff = { minBackoffMs: 500, maxBackoffMs: 30_000 }) {
     this.#base = base;
     this.#backoff = backoff;
+    this.#stream = backoff.stream !== false;
     this.#locks = locks;
     this.#channel = new BroadcastChannel(`ptth:${base}`);
     this.#channel.onmessage = (event: MessageEvent<Message>) => this.#onMessage(event.data);
@@ -237,6 +258,12 @@ export class TabGroup {
     const seats = Array.from(this.#seats.values());
     if (!this.#leader || seats.length === 0 || this.#closed.signal.aborted) return;
     this.#dirty = false;
+    const open = this.#open;
+    if (open !== null && open.size === seats.length && seats.every((seat) => open.has(seat) && !seat.retry)) {
+      // The streamed poll holds every seat: answers go up on their own, and it stays open.
+      void this.#post(seats);
+      return;
+    }
     clearTimeout(this.#timer);
     const body: SharedPollBody = {
       poll: this.#pollName(),
@@ -255,19 +282,39 @@ export class TabGroup {
       askAll: seat.askAll,
     }));
     const holdMs = Math.max(...seats.map((seat) => seat.card.holdMs));
+    const stream = this.#stream;
+    const sentAt = performance.now();
+    let taken = false;
+    let opened: Set<Seat> | null = null;
     this.#polls++;
-    let reply: SharedPollReply;
     try {
       const cards = seats.map((seat) => seat.card);
-      reply = await withDeadline(this.#closed.signal, holdMs + POLL_MARGIN_MS, (signal) =>
-        sharedPollHub(this.#base, cards, body, signal),
-      );
+      await withDeadline(this.#closed.signal, holdMs + POLL_MARGIN_MS, async (signal, alive) => {
+        const replies = await sharedPollHub(this.#base, cards, body, signal, stream);
+        taken = true;
+        this.#taken(sent);
+        if (!Array.isArray(replies)) opened = this.#open = new Set(seats);
+        for await (const reply of replies) {
+          alive();
+          if (stream && reply.at !== undefined && performance.now() - sentAt - reply.at > LATE_MS) {
+            DEBUG: log(
+              'a streamed line came',
+              Math.round(performance.now() - sentAt - reply.at),
+              'ms late: no more streams',
+            );
+            this.#stream = false;
+          }
+          this.#deliver(reply);
+        }
+      });
     } catch (error) {
       this.#polls--;
+      if (opened !== null && this.#open === opened) this.#open = null;
       if (this.#closed.signal.aborted) return;
-      // The hub may not have read these answers, and its answer may be lost: send them again, ask again.
+      // The hub may not have read these answers, and its answer may be lost: send them again
+      // (unless it took them), ask again.
       for (const { seat, responses } of sent) {
-        seat.outbox.unshift(...responses);
+        if (!taken) seat.outbox.unshift(...responses);
         seat.retry = true;
       }
       const reason = error instanceof Error ? error.message : 'shared poll failed';
@@ -279,6 +326,51 @@ export class TabGroup {
       return;
     }
     this.#polls--;
+    if (opened !== null && this.#open === opened) this.#open = null;
+    if (this.#polls === 0 || seats.some((seat) => seat.outbox.length > 0)) this.#schedulePoll();
+  }
+
+  /**
+   * Sends the seats' answers while the streamed poll stays open (`hold: false`: the hub takes
+   * them and answers at once), at most `MAX_POSTS` at a time: answers that come meanwhile wait
+   * for the next, so a burst of them rides in a few posts. A post that fails leaves its answers for
+   * a poll that asks again.
+   */
+  async #post(seats: readonly Seat[]): Promise<void> {
+    if (this.#posting >= MAX_POSTS) return;
+    const sent = seats
+      .filter((seat) => seat.outbox.length > 0)
+      .map((seat) => ({ seat, responses: seat.outbox.splice(0) }));
+    if (sent.length === 0) return;
+    this.#posting++;
+    const body: SharedPollBody = {
+      hold: false,
+      clients: sent.map(({ seat, responses }) => ({
+        id: seat.card.id,
+        instance: seat.card.instance,
+        ack: seat.delivery.ack,
+        responses: responses.map(encodeWireResponse),
+      })),
+    };
+    const cards = sent.map(({ seat }) => seat.card);
+    try {
+      const replies = await withDeadline(this.#closed.signal, POST_DEADLINE_MS, (signal) =>
+        sharedPollHub(this.#base, cards, body, signal),
+      );
+      for await (const reply of replies) this.#deliver(reply);
+    } catch {
+      for (const { seat, responses } of sent) {
+        seat.outbox.unshift(...responses);
+        seat.retry = true;
+      }
+    } finally {
+      this.#posting--;
+    }
+    if (seats.some((seat) => seat.outbox.length > 0 || seat.retry)) this.#schedulePoll();
+  }
+
+  /** The hub took a poll (200): what it carried is delivered, the members are told it works. */
+  #taken(sent: readonly { seat: Seat; retry: boolean; askAll: boolean }[]): void {
     if (this.#failing) this.#send({ type: 'recovered' });
     this.#failing = false;
     this.#attempt = 0;
@@ -286,8 +378,6 @@ export class TabGroup {
       if (retry) seat.retry = false;
       if (askAll) seat.askAll = false;
     }
-    this.#deliver(reply);
-    if (this.#polls === 0 || seats.some((seat) => seat.outbox.length > 0)) this.#schedulePoll();
   }
 
   #deliver(reply: SharedPollReply): void {

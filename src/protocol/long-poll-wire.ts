@@ -98,6 +98,12 @@ export interface SharedPollBody {
   clients: SharedPollMember[];
   /** The poll's name, as in `PollBody`, for every member. */
   poll?: string;
+  /**
+   * `false`: only the members' answers, while a streamed poll of theirs is open: the hub takes
+   * them and answers at once with no requests (refused members are still listed), holding
+   * nothing and taking no member from the open poll. `retry` is not read then.
+   */
+  hold?: boolean;
 }
 
 /** A member the hub refused in a shared poll, with the status a poll of its own would get. */
@@ -111,7 +117,20 @@ export interface SharedPollRefusal {
 export interface SharedPollReply {
   requests: (WireRequest & { client: string })[];
   refused: SharedPollRefusal[];
+  /**
+   * On a streamed poll's line: milliseconds from the hub's receipt of the poll to this line.
+   * The page compares it with its own clock to tell a stream held up on the way (a buffering
+   * proxy) from one that flows.
+   */
+  at?: number;
 }
+
+/**
+ * The media type a shared poll accepts (in `Accept`) to be answered as a stream: one
+ * `SharedPollReply` per line, each batch as soon as it is ready, while the poll stays held. A
+ * hub that does not stream answers `application/json`, as it answers a poll that asks nothing.
+ */
+export const NDJSON = 'application/x-ndjson';
 
 /** Most clients one shared poll may carry. */
 export const MAX_SHARED_CLIENTS = 64;

@@ -13,6 +13,7 @@ import {
   SECRET_HEADER,
 } from '../protocol/long-poll-wire.ts';
 import type { AnyRequest } from './light-request.ts';
+import { LineResponse } from './line-response.ts';
 
 /** Request headers a page on another origin may send: what the long-poll client sends. */
 export const CORS_ALLOW_HEADERS = [
@@ -113,7 +114,8 @@ export function corsPolicy(allowedOrigins: readonly string[] = [], endpoint = DE
     decorate(request, response) {
       if (origins.size === 0 || !covers(new URL(request.url).pathname)) return response;
       const origin = crossOrigin(request);
-      const out = new Response(response.body, response);
+      // A streamed poll keeps its own class (the node adapter writes its lines as they come).
+      const out = response instanceof LineResponse ? response : new Response(response.body, response);
       // The answer depends on Origin whenever a list exists, so caches must key on it.
       out.headers.append('vary', 'Origin');
       if (origin !== null) {

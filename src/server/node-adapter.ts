@@ -11,6 +11,7 @@ import { protectPath } from '../protocol/paths.ts';
 import { takeBody } from '../protocol/read-body.ts';
 import { type AnyRequest, isLight, LightRequest } from './light-request.ts';
 import { DEFAULT_LIMITS, headerLimitError } from './limits.ts';
+import { LineResponse } from './line-response.ts';
 import { Exchange } from './node-request.ts';
 
 export { REMOTE_ADDRESS_HEADER, requestGone, whenGone } from './light-request.ts';
@@ -144,6 +145,10 @@ function write(res: ServerResponse, response: Response, method = 'GET'): Promise
   if (cookie) headers['set-cookie'] = response.headers.getSetCookie();
   // A 413 or 431 leaves the rest of the request unread: close instead of draining it.
   if (response.status === 413 || response.status === 431) headers.connection = 'close';
+  if (response instanceof LineResponse) {
+    writeLines(res, response, headers);
+    return undefined;
+  }
   const body = bodyOf(response);
   if (body instanceof Promise)
     return body.then((bytes) => send(res, response.status, response.statusText, headers, bytes, method));
@@ -170,6 +175,19 @@ function send(
   if (res.destroyed) return;
   res.writeHead(status, statusText || undefined, headers);
   res.end(body);
+}
+
+/**
+ * A streamed poll's lines, each written as it comes (chunked). The head goes at once: the page
+ * learns that the hub took its poll (and the answers on it) without waiting for a line. The
+ * poll itself watches its connection (`whenGone`).
+ */
+function writeLines(res: ServerResponse, response: LineResponse, headers: Record<string, string | string[]>): void {
+  if (res.destroyed) return;
+  delete headers['content-length'];
+  res.writeHead(response.status, response.statusText || undefined, headers);
+  res.flushHeaders();
+  response.pipeTo({ write: (text) => void res.write(text), end: () => void res.end() });
 }
 
 /** Pairs of `rawHeaders` as fields. */

@@ -18,6 +18,7 @@ import type { ClientSession, HeldPoll } from './client-session.ts';
 import type { Hub } from './hub.ts';
 import { type AnyRequest, requestGone, whenGone } from './light-request.ts';
 import { ackOf, authenticateClient, decodeEntry, json, NO_ID, pollNameOf, withinLimits } from './poll-body.ts';
+import { streamedPoll, wantsStream } from './streamed-poll.ts';
 
 /** The `id=secret` pairs of a shared poll's `Ptth-Secret` header. */
 export function parseSecrets(header: string | null): Map<string, string> {
@@ -30,6 +31,16 @@ export function parseSecrets(header: string | null): Map<string, string> {
     secrets.set(trimmed.slice(0, at), trimmed.slice(at + 1));
   }
   return secrets;
+}
+
+/**
+ * The reply to answers sent while a streamed poll is open (`hold: false`): 204, or the refused
+ * members. It waits for the end of the event loop's turn, so that the requests the answers'
+ * callers make at once go down the stream before it.
+ */
+async function answersTaken(refused: SharedPollRefusal[]): Promise<Response> {
+  await new Promise((resolve) => setImmediate(resolve));
+  return refused.length === 0 ? new Response(null, { status: 204 }) : json({ requests: [], refused });
 }
 
 /** Checks the shape of a shared poll body; the members it lists. */
@@ -90,7 +101,9 @@ export async function sharedPoll(
   }
   if (problem) throw problem;
   const reply = (requests: SharedPollReply['requests']) => json({ requests, refused } satisfies SharedPollReply);
+  if ((body as Partial<SharedPollBody>).hold === false) return answersTaken(refused);
   if (refused.length > 0 || sessions.length === 0 || requestGone(request)) return reply([]);
+  if (wantsStream(request)) return streamedPoll(hub, request, sessions, name);
   const requests = await new Promise<SharedPollReply['requests']>((resolve) => {
     const collected: SharedPollReply['requests'] = [];
     const held = new Map<ClientSession, HeldPoll>();

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import type { SharedPollReply } from '../protocol/long-poll-wire.ts';
+import { devApp } from './dev-server.ts';
+import { Hub } from './hub.ts';
+import { toNodeListener } from './node-adapter.ts';
+
+const ORIGIN = 'http://127.0.0.1:8080';
+
+interface Client {
+  id: string;
+  secret: string;
+}
+
+/** A hub and its dev app, called fetch-shaped (`app`) or over a loopback server (`served`). */
+function setup(t: TestContext, holdMs = 2_000) {
+  const hub = new Hub({ holdMs, expireMs: 60_000 });
+  t.after(() => hub.close());
+  const app = devApp(hub, { clientDir: mkdtempSync(join(tmpdir(), 'ptth-empty-')) });
+  const connect = async (): Promise<Client> => {
+    const response = await app(
+      new Request(`${ORIGIN}/ptth/connect`, { method: 'POST', body: JSON.stringify({ url: 'http://page.test/' }) }),
+    );
+    assert.equal(response.status, 201);
+    return (await response.json()) as Client;
+  };
+  const poll = (clients: Client[], body: object, stream = true, origin = ORIGIN) =>
+    new Request(`${origin}/ptth/poll`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(stream ? { accept: 'application/x-ndjson, application/json' } : {}),
+        'ptth-secret': clients.map(({ id, secret }) => `${id}=${secret}`).join(', '),
+      },
+      body: JSON.stringify(body),
+    });
+  return { hub, app, connect, poll };
+}
+
+/** Reads a stream's lines one at a time, as JSON. */
+function lineReader(body: ReadableStream<Uint8Array>) {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  return async (): Promise<SharedPollReply | null> => {
+    for (;;) {
+      const end = buffered.indexOf('\n');
+      if (end >= 0) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 1);
+        return JSON.parse(line) as SharedPollReply;
+      }
+      const { done, value } = await reader.read();
+      if (done) return null;
+      buffered += decoder.decode(value, { stream: true });
+    }
+  };
+}
+
+const answer = (id: string, body: string) => ({ id, status: 200, headers: [['content-type', 'text/plain']], body });
+
+describe('the streamed shared poll', () => {
+  it('stays open: each batch is a line as soon as it is ready, answers go up with hold: false (204)', async (t) => {
+    const { hub, app, connect, poll } = setup(t);
+    const a = await connect();
+    const response = await app(poll([a], { clients: [{ id: a.id }] }));
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/x-ndjson');
+    assert.equal(response.headers.get('x-accel-buffering'), 'no');
+    assert.ok(response.body);
+    const next = lineReader(response.body);
+    for (const path of ['/one', '/two', '/three']) {
+      const call = hub.fetch(a.id, path);
+      const line = await next();
+      assert.ok(line);
+      assert.equal(typeof line.at, 'number');
+      assert.deepEqual(
+        line.requests.map((request) => [request.client, request.path]),
+        [[a.id, path]],
+      );
+      const id = line.requests[0]?.id ?? '';
+      const taken = await app(
+        poll([a], { hold: false, clients: [{ id: a.id, responses: [answer(id, `at ${path}`)] }] }),
+      );
+      assert.equal(taken.status, 204);
+      assert.equal(await (await call).text(), `at ${path}`);
+    }
+  });
+
+  it('ends when a newer poll takes its member over, and the newer one gets the next request', async (t) => {
+    const { hub, app, connect, poll } = setup(t);
+    const a = await connect();
+    const first = await app(poll([a], { clients: [{ id: a.id }] }));
+    assert.ok(first.body);
+    const firstLine = lineReader(first.body);
+    const second = await app(poll([a], { clients: [{ id: a.id }] }));
+    assert.equal(await firstLine(), null);
+    assert.ok(second.body);
+    const call = hub.fetch(a.id, '/after');
+    assert.equal((await lineReader(second.body)())?.requests[0]?.path, '/after');
+    call.catch(() => {});
+  });
+
+  it('lists a member refused in answers sent with hold: false, and takes the others', async (t) => {
+    const { app, connect, poll } = setup(t);
+    const a = await connect();
+    const b = await connect();
+    const taken = await app(
+      poll([a, { id: b.id, secret: 'wrong' }], { hold: false, clients: [{ id: a.id }, { id: b.id }] }, false),
+    );
+    assert.equal(taken.status, 200);
+    const reply = (await taken.json()) as SharedPollReply;
+    assert.deepEqual(reply.requests, []);
+    assert.deepEqual(
+      reply.refused.map((refusal) => [refusal.client, refusal.status]),
+      [[b.id, 403]],
+    );
+  });
+
+  it('answers as before (JSON, once) a poll that does not ask for a stream', async (t) => {
+    const { hub, app, connect, poll } = setup(t);
+    const a = await connect();
+    const pending = app(poll([a], { clients: [{ id: a.id }] }, false));
+    const call = hub.fetch(a.id, '/plain');
+    const response = await pending;
+    assert.equal(response.headers.get('content-type'), 'application/json');
+    assert.equal(((await response.json()) as SharedPollReply).requests[0]?.path, '/plain');
+    call.catch(() => {});
+  });
+
+  it('goes out through node:http a line at a time, the response still open', async (t) => {
+    const { hub, app, connect, poll } = setup(t);
+    const server = createServer(toNodeListener(app));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const a = await connect();
+    const response = await fetch(poll([a], { clients: [{ id: a.id }] }, true, origin));
+    assert.equal(response.headers.get('content-type'), 'application/x-ndjson');
+    assert.equal(response.headers.get('transfer-encoding'), 'chunked');
+    assert.ok(response.body);
+    const next = lineReader(response.body);
+    // The second request is made only once the first line came: nothing waits for the end.
+    for (const path of ['/first', '/second']) {
+      hub.fetch(a.id, path, { timeoutMs: 1_000 }).catch(() => {});
+      assert.deepEqual(
+        (await next())?.requests.map((request) => request.path),
+        [path],
+      );
+    }
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * A shared poll answered as a stream (`Accept: application/x-ndjson`): the poll stays held on
+ * every member's session after each batch, and each batch goes down as one line of the open
+ * response as soon as it is ready. A request then reaches the page as a few bytes on a response
+ * it is already reading, not as the end of one response and the start of the next: a browser
+ * hands a chunk to the page sooner and for less work than it finishes a fetch. The page's
+ * answers still ride on its next poll, which takes the members over and so ends this one.
+ */
+import { encodeWireRequest } from '../protocol/json-codec.ts';
+import { NDJSON, type SharedPollReply } from '../protocol/long-poll-wire.ts';
+import type { ReverseRequest } from '../protocol/message.ts';
+import type { ClientSession, HeldPoll } from './client-session.ts';
+import type { Hub } from './hub.ts';
+import { type AnyRequest, requestGone, whenGone } from './light-request.ts';
+import { LineResponse } from './line-response.ts';
+
+/** Whether a shared poll asks to be streamed. */
+export function wantsStream(request: AnyRequest): boolean {
+  return (request.headers.get('accept') ?? '').includes(NDJSON);
+}
+
+/** A member's session and what its part of the poll acknowledged and asked for. */
+export interface Seat {
+  session: ClientSession;
+  delivery: { ack: number; retry: boolean };
+}
+
+const HEADERS = {
+  'content-type': NDJSON,
+  'cache-control': 'no-store, no-transform',
+  // nginx passes the lines on as they come rather than buffering the response.
+  'x-accel-buffering': 'no',
+};
+
+/** Holds the poll on every seat and streams each batch as a line until a hold ends. */
+export function streamedPoll(
+  hub: Hub,
+  request: AnyRequest,
+  seats: readonly Seat[],
+  name: string | undefined,
+): Response {
+  const response = new LineResponse({ headers: HEADERS });
+  const started = performance.now();
+  const held = new Map<ClientSession, HeldPoll>();
+  let collected: SharedPollReply['requests'] = [];
+  let gathering = false;
+  let done = false;
+  const flush = () => {
+    gathering = false;
+    if (collected.length === 0) return;
+    const line: SharedPollReply = { requests: collected, refused: [], at: Math.round(performance.now() - started) };
+    collected = [];
+    response.push(`${JSON.stringify(line)}\n`);
+  };
+  const finish = () => {
+    if (done) return;
+    done = true;
+    stopWatching();
+    for (const [session, poll] of held) hub.detachPoll(session, poll);
+    flush();
+    response.close();
+  };
+  const stopWatching = whenGone(request, finish);
+  response.onCancel = finish;
+  for (const { session, delivery } of seats) {
+    const poll: { name: string | undefined } & HeldPoll = {
+      name,
+      deliver: (batch: ReverseRequest[]) => {
+        if (done || requestGone(request)) return false;
+        // An empty batch: the hold ran out, or another poll took this member over.
+        if (batch.length === 0) {
+          finish();
+          return true;
+        }
+        for (const message of batch) collected.push({ ...encodeWireRequest(message), client: session.id });
+        // The other members' work of this moment rides along (their hand-overs are queued ticks too).
+        if (!gathering) {
+          gathering = true;
+          process.nextTick(flush);
+        }
+        // Held again, for the next batch, without the name: a take under it hands out again
+        // what the name was handed and is still unanswered (for a copy of the poll the browser
+        // sent again, the first lost), which this stream has sent already.
+        poll.name = undefined;
+        void hub.attachPoll(session, poll, {});
+        return true;
+      },
+    };
+    held.set(session, poll);
+    void hub.attachPoll(session, poll, delivery);
+    if (done) break;
+  }
+  return response;
+}
