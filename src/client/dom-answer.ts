@@ -64,8 +64,14 @@ const byName = ([a]: [string, string], [b]: [string, string]) => (a < b ? -1 : a
 /** An answer as the reverse response to request `id`: fields lowercased and sorted, as a `Response`'s list them. */
 export function toMessage(id: string, { status, headers, body }: Answer): ReverseResponse {
   const list: HeaderList = [];
-  for (const name in headers) list.push([name.toLowerCase(), headers[name] as string]);
-  list.sort(byName);
+  let sorted = true;
+  for (const name in headers) {
+    const field: [string, string] = [name.toLowerCase(), headers[name] as string];
+    if (list.length > 0 && byName(list[list.length - 1] as [string, string], field) > 0) sorted = false;
+    list.push(field);
+  }
+  // The DOM handler writes its fields in order already: no sort (and no comparator calls) then.
+  if (!sorted) list.sort(byName);
   if (body === null) return { id, status, statusText: '', headers: list, body: null };
   return new TextResponse(id, status, '', list, body);
 }

@@ -19,6 +19,27 @@ describe('remembered', () => {
     assert.equal(upper.size, 2);
   });
 
+  it('asked for its most recent key again and again, still puts out the least recent first', () => {
+    const made: (string | undefined)[] = [];
+    const upper = remembered(2, (key: string | undefined) => {
+      made.push(key);
+      return key?.toUpperCase() ?? 'NONE';
+    });
+    upper('a');
+    upper('b');
+    upper('b');
+    upper('b');
+    upper('a');
+    upper('a');
+    upper('c'); // b is the least recent now
+    upper('a');
+    upper('b');
+    assert.deepEqual(made, ['a', 'b', 'c', 'b']);
+    // `undefined` is a key like the others, even while nothing was asked before it.
+    assert.equal(remembered(2, () => 'made')(undefined), 'made');
+    assert.equal(upper(undefined), 'NONE');
+  });
+
   it('keeps undefined and null results, but not a throw, nor what `keep` refuses', () => {
     let calls = 0;
     const nothing = remembered(4, () => {

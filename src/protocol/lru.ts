@@ -19,7 +19,16 @@ export function remembered<K, V>(
   keep: (key: K) => boolean = () => true,
 ): Remembered<K, V> {
   const kept = new Map<K, V>();
+  // The most recent key kept and its value: asked again, it is last in the Map already, and the
+  // Map is left alone (a delete and a set per hit leave it holes to sweep).
+  let last: { key: K; value: V } | null = null;
   const lookup = (key: K): V => {
+    if (last !== null && last.key === key) return last.value;
+    const value = find(key);
+    last = kept.has(key) ? { key, value } : last;
+    return value;
+  };
+  const find = (key: K): V => {
     if (kept.has(key)) {
       const value = kept.get(key) as V;
       // The most recently used goes last.
