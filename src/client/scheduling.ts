@@ -57,6 +57,9 @@ export function macrotask(callback: () => void): void {
   channel.port2.postMessage(null);
 }
 
+/** What a task run `withDeadline` fails with when its time ran out. */
+export class DeadlineError extends Error {}
+
 /**
  * Runs `task` with a signal that aborts when `outer` does or after `ms`: a fetch to a server
  * that stopped answering (a dead connection, a sleeping laptop) must not hang forever. The task
@@ -70,7 +73,7 @@ export async function withDeadline<T>(
   const controller = new AbortController();
   const onAbort = () => controller.abort(outer.reason);
   outer.addEventListener('abort', onAbort);
-  const expire = () => controller.abort(new Error(`no answer within ${ms} ms`));
+  const expire = () => controller.abort(new DeadlineError(`no answer within ${ms} ms`));
   let timer = setTimeout(expire, ms);
   const alive = () => {
     clearTimeout(timer);

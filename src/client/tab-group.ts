@@ -15,7 +15,7 @@ import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
 import { pollNames, sharedPollHub } from './hub-exchange.ts';
-import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
+import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
 
 // Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
 const log = /* @__PURE__ */ debug('ptth:tab-group');
@@ -147,6 +147,7 @@ export class TabGroup {
   /** Polls anew now (after sleep, or coming back online). */
   wake(): void {
     if (!this.#leader) return;
+    this.#stream = this.#backoff.stream !== false;
     clearTimeout(this.#timer);
     this.#attempt = 0;
     for (const seat of this.#seats.values()) seat.retry = true;
@@ -311,6 +312,12 @@ export class TabGroup {
       this.#polls--;
       if (opened !== null && this.#open === opened) this.#open = null;
       if (this.#closed.signal.aborted) return;
+      // A streamed poll that ran out of time: a proxy held it back, or the connection died.
+      // Polls that are not streamed work either way (`wake()` asks for streams again).
+      if (stream && error instanceof DeadlineError) {
+        DEBUG: log('a streamed poll ran out of time: no more streams');
+        this.#stream = false;
+      }
       // The hub may not have read these answers, and its answer may be lost: send them again
       // (unless it took them), ask again.
       for (const { seat, responses } of sent) {

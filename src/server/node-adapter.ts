@@ -179,15 +179,28 @@ function send(
 
 /**
  * A streamed poll's lines, each written as it comes (chunked). The head goes at once: the page
- * learns that the hub took its poll (and the answers on it) without waiting for a line. The
- * poll itself watches its connection (`whenGone`).
+ * learns that the hub took its poll (and the answers on it) without waiting for a line. A client
+ * that does not read is not written to past the socket's buffer (the next line waits for
+ * `drain`); one that goes cancels the stream (and the poll, which watches it with `whenGone`).
  */
 function writeLines(res: ServerResponse, response: LineResponse, headers: Record<string, string | string[]>): void {
-  if (res.destroyed) return;
+  const body = response.body;
+  if (res.destroyed || body === null) return;
   delete headers['content-length'];
   res.writeHead(response.status, response.statusText || undefined, headers);
   res.flushHeaders();
-  response.pipeTo({ write: (text) => void res.write(text), end: () => void res.end() });
+  const reader = body.getReader();
+  res.once('close', () => void reader.cancel().catch(() => {}));
+  const pump = async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+      if (res.destroyed) return;
+    }
+    res.end();
+  };
+  pump().catch(() => res.destroy());
 }
 
 /** Pairs of `rawHeaders` as fields. */

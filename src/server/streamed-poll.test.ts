@@ -92,6 +92,36 @@ describe('the streamed shared poll', () => {
     }
   });
 
+  it("streams through the body a web-standard server reads (Bun's, Deno's: the Response's own)", async (t) => {
+    const { hub, app, connect, poll } = setup(t);
+    const a = await connect();
+    const response = await app(poll([a], { clients: [{ id: a.id }] }));
+    const own = Object.getOwnPropertyDescriptor(Response.prototype, 'body')?.get?.call(response);
+    assert.ok(own instanceof ReadableStream);
+    const next = lineReader(own);
+    hub.fetch(a.id, '/native', { timeoutMs: 1_000 }).catch(() => {});
+    assert.equal((await next())?.requests[0]?.path, '/native');
+  });
+
+  it('lives at most about a hold: a batch after that goes down as its last line', async (t) => {
+    const holdMs = 300;
+    const { hub, app, connect, poll } = setup(t, holdMs);
+    const a = await connect();
+    const response = await app(poll([a], { clients: [{ id: a.id }] }));
+    assert.ok(response.body);
+    const next = lineReader(response.body);
+    // Each batch holds it a hold longer, while it is younger than one: batches 200 ms apart.
+    for (const path of ['/young', '/older', '/oldest']) {
+      hub.fetch(a.id, path, { timeoutMs: 2_000 }).catch(() => {});
+      assert.equal((await next())?.requests[0]?.path, path);
+      if (path !== '/oldest') await new Promise((resolve) => setTimeout(resolve, (holdMs * 2) / 3));
+    }
+    // 400 ms old at its last batch: ended at once, not a hold later.
+    const ended = performance.now();
+    assert.equal(await next(), null);
+    assert.ok(performance.now() - ended < holdMs / 2);
+  });
+
   it('ends when a newer poll takes its member over, and the newer one gets the next request', async (t) => {
     const { hub, app, connect, poll } = setup(t);
     const a = await connect();

@@ -45,12 +45,15 @@ export function streamedPoll(
   let collected: SharedPollReply['requests'] = [];
   let gathering = false;
   let done = false;
+  let ending = false;
   const flush = () => {
     gathering = false;
-    if (collected.length === 0) return;
-    const line: SharedPollReply = { requests: collected, refused: [], at: Math.round(performance.now() - started) };
-    collected = [];
-    response.push(`${JSON.stringify(line)}\n`);
+    if (collected.length > 0) {
+      const line: SharedPollReply = { requests: collected, refused: [], at: Math.round(performance.now() - started) };
+      collected = [];
+      response.push(`${JSON.stringify(line)}\n`);
+    }
+    if (ending) finish();
   };
   const finish = () => {
     if (done) return;
@@ -78,11 +81,14 @@ export function streamedPoll(
           gathering = true;
           process.nextTick(flush);
         }
-        // Held again, for the next batch, without the name: a take under it hands out again
-        // what the name was handed and is still unanswered (for a copy of the poll the browser
-        // sent again, the first lost), which this stream has sent already.
+        // Held again for the next batch, while the stream is younger than a hold (each hold
+        // starts over: a stream that kept going would never let a buffering proxy pass its
+        // lines on, nor a dead connection's client expire). Without the name: a take under it
+        // hands out again what the name was handed and is still unanswered (for a copy of the
+        // poll the browser sent again, the first lost), which this stream has sent already.
         poll.name = undefined;
-        void hub.attachPoll(session, poll, {});
+        if (performance.now() - started < hub.options.holdMs) void hub.attachPoll(session, poll, {});
+        else ending = true;
         return true;
       },
     };
