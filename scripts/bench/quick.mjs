@@ -1,4 +1,5 @@
-// node scripts/bench/quick.mjs [--rounds R] [--total N] [--no-peer] [--no-gateway]: a focused run
+// node scripts/bench/quick.mjs [--rounds R] [--total N] [--no-peer] [--no-gateway] [--bare]
+// [--no-stream | --ab]: a focused run
 // for iterating on ptth's performance (not part of `npm run bench`, whose figures are the ones to
 // report). R rounds of: ptth hub.fetch (sequential p50/p99, answers/s with 256 in flight, CPU per
 // answer of the server and of Chromium, polls and batches), the gateway (the same from a
@@ -24,6 +25,9 @@ const inFlight = 256;
 const peer = !process.argv.includes('--no-peer');
 const withGateway = !process.argv.includes('--no-gateway');
 const withBare = process.argv.includes('--bare');
+// --ab: rounds alternate streamed and not (odd rounds not), for an A/B within one run.
+const ab = process.argv.includes('--ab');
+const streamedIn = (round) => !process.argv.includes('--no-stream') && !(ab && round % 2 === 1);
 
 const server = await startServerProcess();
 // --playwright: drive Chromium with Playwright (its Network domain watches every request).
@@ -35,7 +39,9 @@ try {
   const page = await browser.newPage();
   await page.goto(server.url);
   for (let round = 0; round < rounds; round++) {
-    await page.evaluate(() => window.ptth.connect());
+    // --no-stream: the page's shared poll is not streamed (LongPollOptions.stream), for an A/B.
+    const streamed = streamedIn(round);
+    await page.evaluate((options) => window.ptth.connect(options), streamed ? {} : { stream: false });
     await page.waitForFunction(() => window.ptth.connection?.state === 'open');
     const id = await page.evaluate(() => window.ptth.connection.id);
     progress(`round ${round + 1}: ptth hub.fetch`);
@@ -52,7 +58,7 @@ try {
     const c1 = await server.ask({ type: 'counters' });
     rows.push({
       round,
-      system: 'ptth hub.fetch',
+      system: streamed ? 'ptth hub.fetch' : 'ptth hub.fetch (no stream)',
       tripChromiumUs,
       tripServerUs,
       p50: lat.p50,
