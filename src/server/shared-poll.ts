@@ -35,11 +35,11 @@ export function parseSecrets(header: string | null): Map<string, string> {
 
 /**
  * The reply to answers sent while a streamed poll is open (`hold: false`): 204, or the refused
- * members. It waits for the end of the event loop's turn, so that the requests the answers'
- * callers make at once go down the stream before it.
+ * members. It waits for the next turn of the event loop, so that the requests the answers'
+ * callers make at once go down the stream before it (the stream writes at the end of a turn).
  */
 async function answersTaken(refused: SharedPollRefusal[]): Promise<Response> {
-  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
   return refused.length === 0 ? new Response(null, { status: 204 }) : json({ requests: [], refused });
 }
 

@@ -76,10 +76,12 @@ export function streamedPoll(
           return true;
         }
         for (const message of batch) collected.push({ ...encodeWireRequest(message), client: session.id });
-        // The other members' work of this moment rides along (their hand-overs are queued ticks too).
+        // What else is ready in this turn of the event loop rides along: the other members'
+        // work, and requests that came in on other connections in the same turn (a gateway's
+        // callers each come on their own), rather than a line (and an answer post) each.
         if (!gathering) {
           gathering = true;
-          process.nextTick(flush);
+          setImmediate(flush);
         }
         // Held again for the next batch, while the stream is younger than a hold (each hold
         // starts over: a stream that kept going would never let a buffering proxy pass its
