@@ -122,6 +122,20 @@ describe('the streamed shared poll', () => {
     assert.ok(performance.now() - ended < holdMs / 2);
   });
 
+  it('sends the first request of a turn at once, and what comes later in that turn as one line', async (t) => {
+    const { hub, app, connect, poll } = setup(t);
+    const a = await connect();
+    const response = await app(poll([a], { clients: [{ id: a.id }] }));
+    assert.ok(response.body);
+    const next = lineReader(response.body);
+    // Five callers in five callbacks of one turn of the event loop, as from five connections.
+    for (let i = 1; i <= 5; i++)
+      setImmediate(() => hub.fetch(a.id, `/burst/${i}`, { timeoutMs: 1_000 }).catch(() => {}));
+    const lines: string[][] = [];
+    while (lines.flat().length < 5) lines.push((await next())?.requests.map((request) => request.path) ?? []);
+    assert.deepEqual(lines, [['/burst/1'], ['/burst/2', '/burst/3', '/burst/4', '/burst/5']]);
+  });
+
   it('ends when a newer poll takes its member over, and the newer one gets the next request', async (t) => {
     const { hub, app, connect, poll } = setup(t);
     const a = await connect();

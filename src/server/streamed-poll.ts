@@ -46,6 +46,8 @@ export function streamedPoll(
   let gathering = false;
   let done = false;
   let ending = false;
+  /** A line went at the end of a moment in this turn of the event loop already. */
+  let lineInTurn = false;
   const flush = () => {
     gathering = false;
     if (collected.length > 0) {
@@ -76,12 +78,20 @@ export function streamedPoll(
           return true;
         }
         for (const message of batch) collected.push({ ...encodeWireRequest(message), client: session.id });
-        // What else is ready in this turn of the event loop rides along: the other members'
-        // work, and requests that came in on other connections in the same turn (a gateway's
-        // callers each come on their own), rather than a line (and an answer post) each.
+        // The first line of a turn of the event loop goes at the end of this moment (with the
+        // other members' work of the moment); what comes later in the same turn, on other
+        // connections (a gateway's callers each come on their own), waits for the end of the
+        // turn and goes as one line, rather than a line (and an answer post) each.
         if (!gathering) {
           gathering = true;
-          setImmediate(flush);
+          if (lineInTurn) setImmediate(flush);
+          else {
+            lineInTurn = true;
+            setImmediate(() => {
+              lineInTurn = false;
+            });
+            process.nextTick(flush);
+          }
         }
         // Held again for the next batch, while the stream is younger than a hold (each hold
         // starts over: a stream that kept going would never let a buffering proxy pass its
