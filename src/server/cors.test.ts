@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { CORS_ALLOW_HEADERS, parseOrigins } from './cors.ts';
 import { devApp, startDevServer } from './dev-server.ts';
 import { Hub } from './hub.ts';
+import { LineResponse } from './line-response.ts';
 
 const SERVER = 'http://127.0.0.1:8080';
 const PAGE = 'http://localhost:3000';
@@ -107,6 +108,28 @@ describe('CORS on the page endpoints', () => {
     assert.equal(bye.status, 204);
     assert.equal(bye.headers.get('access-control-allow-origin'), PAGE);
     assert.equal(hub.clients().length, 0);
+  });
+
+  it("a listed page's streamed shared poll keeps streaming, with the CORS headers", async (t) => {
+    const { hub, from } = setup();
+    t.after(() => hub.close());
+    const connect = await from(PAGE, '/ptth/connect', { method: 'POST', body: JSON.stringify({ url: `${PAGE}/app` }) });
+    const { id, secret } = (await connect.json()) as { id: string; secret: string };
+    const stream = await from(PAGE, '/ptth/poll', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', 'ptth-secret': `${id}=${secret}` },
+      body: JSON.stringify({ clients: [{ id }] }),
+    });
+    assert.equal(stream.headers.get('access-control-allow-origin'), PAGE);
+    assert.equal(stream.headers.get('content-type'), 'application/x-ndjson');
+    // Still the hub's own streamed response: the node adapter writes its lines as they come.
+    assert.ok(stream instanceof LineResponse);
+    assert.ok(stream.body);
+    const reader = stream.body.getReader();
+    hub.fetch(id, '/across', { timeoutMs: 1_000 }).catch(() => {});
+    const { value } = await reader.read();
+    assert.match(new TextDecoder().decode(value), /"path":"\/across"/);
+    await reader.cancel();
   });
 
   it('an origin not listed is refused (preflight and request), with a message that says how to allow it', async (t) => {
