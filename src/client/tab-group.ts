@@ -35,8 +35,8 @@ const MAX_POSTS = 2;
 /** The longest an answers-only post (answered at once) may take. */
 const POST_DEADLINE_MS = 20_000;
 
-/** The delays of the leader's retries after failed polls (the first tab's options). */
-export interface Backoff {
+/** The leader's settings (the first tab's options): the delays of its retries, and streaming. */
+export interface GroupOptions {
   minBackoffMs: number;
   maxBackoffMs: number;
   /** Ask for streamed polls (default true); see `LongPollOptions.stream`. */
@@ -74,7 +74,7 @@ export class TabGroup {
   #failing = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  readonly #backoff: Backoff;
+  readonly #options: GroupOptions;
   /** Whether polls ask to be streamed (see `LongPollOptions.stream`). */
   #stream: boolean;
   /** The seats the streamed poll that is open holds (its lines flow), or `null`. */
@@ -84,10 +84,10 @@ export class TabGroup {
   /** Names each shared poll, so the hub knows one the browser sent twice. */
   readonly #pollName = pollNames();
 
-  constructor(base: string, locks: Locks, backoff: Backoff = { minBackoffMs: 500, maxBackoffMs: 30_000 }) {
+  constructor(base: string, locks: Locks, options: GroupOptions = { minBackoffMs: 500, maxBackoffMs: 30_000 }) {
     this.#base = base;
-    this.#backoff = backoff;
-    this.#stream = backoff.stream !== false;
+    this.#options = options;
+    this.#stream = options.stream !== false;
     this.#locks = locks;
     this.#channel = new BroadcastChannel(`ptth:${base}`);
     this.#channel.onmessage = (event: MessageEvent<Message>) => this.#onMessage(event.data);
@@ -147,7 +147,7 @@ export class TabGroup {
   /** Polls anew now (after sleep, or coming back online). */
   wake(): void {
     if (!this.#leader) return;
-    this.#stream = this.#backoff.stream !== false;
+    this.#stream = this.#options.stream !== false;
     clearTimeout(this.#timer);
     this.#attempt = 0;
     for (const seat of this.#seats.values()) seat.retry = true;
@@ -327,7 +327,7 @@ export class TabGroup {
       const reason = error instanceof Error ? error.message : 'shared poll failed';
       this.#failing = true;
       this.#send({ type: 'failed', reason });
-      const delay = backoffDelay(this.#attempt++, this.#backoff.minBackoffMs, this.#backoff.maxBackoffMs);
+      const delay = backoffDelay(this.#attempt++, this.#options.minBackoffMs, this.#options.maxBackoffMs);
       DEBUG: log('backoff', Math.round(delay), 'ms after', reason);
       this.#timer = setTimeout(() => this.#poll(), delay);
       return;
@@ -415,11 +415,11 @@ export class TabGroup {
 const groups = new Map<string, TabGroup>();
 
 /** This tab's group for an endpoint (absolute URL), or `null` where tabs cannot share a poll. */
-export function tabGroup(base: string, backoff: Backoff, locks: Locks | null = browserLocks()): TabGroup | null {
+export function tabGroup(base: string, options: GroupOptions, locks: Locks | null = browserLocks()): TabGroup | null {
   if (locks === null) return null;
   let group = groups.get(base);
   if (!group) {
-    group = new TabGroup(base, locks, backoff);
+    group = new TabGroup(base, locks, options);
     groups.set(base, group);
   }
   return group;

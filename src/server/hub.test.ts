@@ -4,8 +4,9 @@ import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { delayedStore } from './delayed-store.ts';
-import { Hub, type HubOptions } from './hub.ts';
+import { Hub } from './hub.ts';
 import { type HubStore, MemoryStore } from './hub-store.ts';
+import type { HubOptions } from './hub-types.ts';
 
 /** A held poll's deliver that hands the batch to `resolve` and accepts it. */
 function deliverTo(resolve: (batch: ReverseRequest[]) => void, batch: ReverseRequest[]): true {

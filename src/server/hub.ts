@@ -34,15 +34,6 @@ import { headerLimitError } from './limits.ts';
 import { throwIfAborted } from './pending-call.ts';
 import { clientIdToken, randomToken, sameToken, TOKEN } from './tokens.ts';
 
-export type {
-  ClientRegistration,
-  HubEvents,
-  HubFetchInit,
-  HubFetchOptions,
-  HubOptions,
-  HubStats,
-} from './hub-types.ts';
-
 /** A client that polled within this many milliseconds is in use by a live page. */
 const LIVE_MS = 500;
 

@@ -4,7 +4,8 @@ import { utf8Text } from '../protocol/bytes.ts';
 import type { PollReply } from '../protocol/long-poll-wire.ts';
 import { parseRequests } from '../protocol/message-http.ts';
 import { devApp, startDevServer } from './dev-server.ts';
-import { Hub, type HubOptions } from './hub.ts';
+import { Hub } from './hub.ts';
+import type { HubOptions } from './hub-types.ts';
 import { headerLimitError, measureHeaders } from './limits.ts';
 
 const ORIGIN = 'http://127.0.0.1:8080';

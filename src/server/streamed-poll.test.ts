@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { lines } from '../client/hub-exchange.ts';
 import type { SharedPollReply } from '../protocol/long-poll-wire.ts';
 import { devApp } from './dev-server.ts';
 import { Hub } from './hub.ts';
@@ -39,41 +40,31 @@ function setup(t: TestContext, holdMs = 2_000) {
       },
       body: JSON.stringify(body),
     });
-  return { hub, app, connect, poll };
+  /** A streamed poll of `client` alone: the response and a reader of its lines. */
+  const open = async (client: Client) => {
+    const response = await app(poll([client], { clients: [{ id: client.id }] }));
+    assert.ok(response.body);
+    return { response, next: lineReader(response.body) };
+  };
+  return { hub, app, connect, poll, open };
 }
 
-/** Reads a stream's lines one at a time, as JSON. */
-function lineReader(body: ReadableStream<Uint8Array>) {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffered = '';
-  return async (): Promise<SharedPollReply | null> => {
-    for (;;) {
-      const end = buffered.indexOf('\n');
-      if (end >= 0) {
-        const line = buffered.slice(0, end);
-        buffered = buffered.slice(end + 1);
-        return JSON.parse(line) as SharedPollReply;
-      }
-      const { done, value } = await reader.read();
-      if (done) return null;
-      buffered += decoder.decode(value, { stream: true });
-    }
-  };
+/** Reads a stream's lines one at a time, as the page does (`lines`); `null` once it ended. */
+function lineReader(body: ReadableStream<Uint8Array>): () => Promise<SharedPollReply | null> {
+  const replies = lines(body);
+  return async () => (await replies.next()).value ?? null;
 }
 
 const answer = (id: string, body: string) => ({ id, status: 200, headers: [['content-type', 'text/plain']], body });
 
 describe('the streamed shared poll', () => {
   it('stays open: each batch is a line as soon as it is ready, answers go up with hold: false (204)', async (t) => {
-    const { hub, app, connect, poll } = setup(t);
+    const { hub, app, connect, poll, open } = setup(t);
     const a = await connect();
-    const response = await app(poll([a], { clients: [{ id: a.id }] }));
+    const { response, next } = await open(a);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-type'), 'application/x-ndjson');
     assert.equal(response.headers.get('x-accel-buffering'), 'no');
-    assert.ok(response.body);
-    const next = lineReader(response.body);
     for (const path of ['/one', '/two', '/three']) {
       const call = hub.fetch(a.id, path);
       const line = await next();
@@ -105,11 +96,9 @@ describe('the streamed shared poll', () => {
 
   it('lives at most about a hold: a batch after that goes down as its last line', async (t) => {
     const holdMs = 300;
-    const { hub, app, connect, poll } = setup(t, holdMs);
+    const { hub, connect, open } = setup(t, holdMs);
     const a = await connect();
-    const response = await app(poll([a], { clients: [{ id: a.id }] }));
-    assert.ok(response.body);
-    const next = lineReader(response.body);
+    const { next } = await open(a);
     // Each batch holds it a hold longer, while it is younger than one: batches 200 ms apart.
     for (const path of ['/young', '/older', '/oldest']) {
       hub.fetch(a.id, path, { timeoutMs: 2_000 }).catch(() => {});
@@ -123,11 +112,9 @@ describe('the streamed shared poll', () => {
   });
 
   it('sends the first request of a turn at once, and what comes later in that turn as one line', async (t) => {
-    const { hub, app, connect, poll } = setup(t);
+    const { hub, connect, open } = setup(t);
     const a = await connect();
-    const response = await app(poll([a], { clients: [{ id: a.id }] }));
-    assert.ok(response.body);
-    const next = lineReader(response.body);
+    const { next } = await open(a);
     // Five callers in five callbacks of one turn of the event loop, as from five connections.
     for (let i = 1; i <= 5; i++)
       setImmediate(() => hub.fetch(a.id, `/burst/${i}`, { timeoutMs: 1_000 }).catch(() => {}));
@@ -137,16 +124,13 @@ describe('the streamed shared poll', () => {
   });
 
   it('ends when a newer poll takes its member over, and the newer one gets the next request', async (t) => {
-    const { hub, app, connect, poll } = setup(t);
+    const { hub, connect, open } = setup(t);
     const a = await connect();
-    const first = await app(poll([a], { clients: [{ id: a.id }] }));
-    assert.ok(first.body);
-    const firstLine = lineReader(first.body);
-    const second = await app(poll([a], { clients: [{ id: a.id }] }));
-    assert.equal(await firstLine(), null);
-    assert.ok(second.body);
+    const first = await open(a);
+    const second = await open(a);
+    assert.equal(await first.next(), null);
     const call = hub.fetch(a.id, '/after');
-    assert.equal((await lineReader(second.body)())?.requests[0]?.path, '/after');
+    assert.equal((await second.next())?.requests[0]?.path, '/after');
     call.catch(() => {});
   });
 
