@@ -7,8 +7,13 @@ import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { launchBare } from './bare-chromium.mjs';
 import { gatewayLoad } from './gateway-load.mjs';
 import { countTimers, idlePage } from './idle.mjs';
-import { chromiumCpuMs, processCpuMs } from './process-cpu.mjs';
+import { chromiumCpu, processCpu } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
+
+/** µs per answer of the timed `counts.total`, from the ms a CPU meter read (null stays null). */
+function perAnswer(ms, counts) {
+  return ms === null ? null : (ms * 1_000) / counts.total;
+}
 
 /** Latency, throughput (with CPU per answer on both sides) and the p50 of the large GET of one system. */
 async function measure(server, system, name, counts) {
@@ -16,12 +21,11 @@ async function measure(server, system, name, counts) {
   const { p50, p99 } = await server.ask({ type: 'latency', system, warmup: counts.warmup, count: counts.sequential });
   progress(`${name}: ${counts.total} with ${counts.inFlight} in flight, after ${counts.totalWarmup} untimed...`);
   await server.ask({ type: 'throughput', system, total: counts.totalWarmup, inFlight: counts.inFlight });
-  const before = chromiumCpuMs();
-  const rendererBefore = chromiumCpuMs({ renderer: true });
+  const browserCpu = chromiumCpu();
+  const rendererCpu = chromiumCpu({ renderer: true });
   const { perSecond, serverCpuUs } = await server.ask({ type: 'throughput', system, ...counts });
-  const perAnswer = (start, end) => (start === null || end === null ? null : ((end - start) * 1_000) / counts.total);
-  const browserCpuUs = perAnswer(before, chromiumCpuMs());
-  const rendererCpuUs = perAnswer(rendererBefore, chromiumCpuMs({ renderer: true }));
+  const browserCpuUs = perAnswer(browserCpu(), counts);
+  const rendererCpuUs = perAnswer(rendererCpu(), counts);
   progress(`${name}: ${counts.largeGets} GETs of the 1,000-row table...`);
   const large = await server.ask({ type: 'latency', system, warmup: 3, count: counts.largeGets, large: true });
   return { p50, p99, perSecond, serverCpuUs, browserCpuUs, rendererCpuUs, largeGetP50: large.p50 };
@@ -37,18 +41,16 @@ async function ptthSystems(server, page, counts) {
   const sequential = await load({ count: counts.sequential, total: 0 });
   progress(`ptth gateway: ${counts.total} with ${counts.inFlight} in flight, after ${counts.totalWarmup} untimed...`);
   await load({ count: 0, warmup: 0, total: counts.totalWarmup });
-  const serverBefore = processCpuMs(server.pid);
-  const browserBefore = chromiumCpuMs();
-  const rendererBefore = chromiumCpuMs({ renderer: true });
+  const serverCpu = processCpu(server.pid);
+  const browserCpu = chromiumCpu();
+  const rendererCpu = chromiumCpu({ renderer: true });
   const { perSecond } = await load({ count: 0, warmup: 0, total: counts.total });
-  const perAnswer = (before, after) =>
-    before === null || after === null ? null : ((after - before) * 1_000) / counts.total;
   const gateway = {
     ...sequential,
     perSecond,
-    serverCpuUs: perAnswer(serverBefore, processCpuMs(server.pid)),
-    browserCpuUs: perAnswer(browserBefore, chromiumCpuMs()),
-    rendererCpuUs: perAnswer(rendererBefore, chromiumCpuMs({ renderer: true })),
+    serverCpuUs: perAnswer(serverCpu(), counts),
+    browserCpuUs: perAnswer(browserCpu(), counts),
+    rendererCpuUs: perAnswer(rendererCpu(), counts),
   };
   progress(`idle page: watching ${counts.idleMs} ms with ptth connected...`);
   const idle = await idlePage(page, counts.idleMs);

@@ -18,7 +18,7 @@ import { WebSocket } from 'ws';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { runJson } from './child.mjs';
 import { summarize } from './cpu-profile.mjs';
-import { chromiumCpuMs, processCpuMs } from './process-cpu.mjs';
+import { chromiumCpu, chromiumRunning, processCpu } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
 import { startServerProcess } from './server-handle.mjs';
 import { median } from './stats.mjs';
@@ -55,11 +55,11 @@ function markPolls() {
 
 /** Starts counting CPU time; the returned function gives µs per call of the server and of Chromium. */
 function cpuMeter(server) {
-  const server0 = processCpuMs(server.pid);
-  const browser0 = chromiumCpuMs();
+  const serverCpu = processCpu(server.pid);
+  const browserCpu = chromiumCpu();
   return (calls) => ({
-    serverUs: ((processCpuMs(server.pid) - server0) * 1_000) / calls,
-    chromiumUs: ((chromiumCpuMs() - browser0) * 1_000) / calls,
+    serverUs: (serverCpu() * 1_000) / calls,
+    chromiumUs: (browserCpu() * 1_000) / calls,
   });
 }
 
@@ -156,7 +156,7 @@ async function stop(browser, profileDir) {
   const exited = new Promise((done) => browser.once('exit', done));
   browser.kill();
   await exited;
-  for (let i = 0; i < 50 && chromiumCpuMs() !== null; i++) await new Promise((done) => setTimeout(done, 100));
+  for (let i = 0; i < 50 && chromiumRunning(); i++) await new Promise((done) => setTimeout(done, 100));
   leftovers.push(profileDir);
 }
 

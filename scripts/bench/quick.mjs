@@ -9,7 +9,7 @@ import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { launchBare } from './bare-chromium.mjs';
 import { gatewayLoad } from './gateway-load.mjs';
-import { chromiumCpuMs, processCpuMs } from './process-cpu.mjs';
+import { chromiumCpu, processCpu } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
 import { startServerProcess } from './server-handle.mjs';
 import { median } from './stats.mjs';
@@ -46,15 +46,15 @@ try {
     const id = await page.evaluate(() => window.ptth.connection.id);
     progress(`round ${round + 1}: ptth hub.fetch`);
     await server.ask({ type: 'latency', system: 'ptth', warmup: 200, count: 0 });
-    const q0 = chromiumCpuMs();
-    const s0 = processCpuMs(server.pid);
+    const q0 = chromiumCpu();
+    const s0 = processCpu(server.pid);
     const lat = await server.ask({ type: 'latency', system: 'ptth', warmup: 0, count: sequential });
-    const tripChromiumUs = ((chromiumCpuMs() - q0) * 1_000) / sequential;
-    const tripServerUs = ((processCpuMs(server.pid) - s0) * 1_000) / sequential;
+    const tripChromiumUs = (q0() * 1_000) / sequential;
+    const tripServerUs = (s0() * 1_000) / sequential;
     const c0 = await server.ask({ type: 'counters' });
-    const b0 = chromiumCpuMs();
+    const throughputCpu = chromiumCpu();
     const tp = await server.ask({ type: 'throughput', system: 'ptth', total, inFlight });
-    const b1 = chromiumCpuMs();
+    const throughputMs = throughputCpu();
     const c1 = await server.ask({ type: 'counters' });
     rows.push({
       round,
@@ -65,7 +65,7 @@ try {
       p99: lat.p99,
       perSecond: tp.perSecond,
       serverUs: tp.serverCpuUs,
-      chromiumUs: ((b1 - b0) * 1_000) / total,
+      chromiumUs: (throughputMs * 1_000) / total,
       perPoll: (c1.requests - c0.requests) / Math.max(1, c1.batches - c0.batches),
       polls: c1.polls - c0.polls,
       empty: c1.empty - c0.empty,
@@ -74,8 +74,8 @@ try {
       progress(`round ${round + 1}: ptth gateway`);
       const load = gatewayLoad(server.url, id, { warmup: 200, inFlight });
       const seq = await load({ count: sequential, total: 0 });
-      const s0 = processCpuMs(server.pid);
-      const g0 = chromiumCpuMs();
+      const s0 = processCpu(server.pid);
+      const g0 = chromiumCpu();
       const { perSecond } = await load({ count: 0, warmup: 0, total });
       rows.push({
         round,
@@ -84,8 +84,8 @@ try {
         p99: seq.p99,
         hop: seq.hop?.p50,
         perSecond,
-        serverUs: ((processCpuMs(server.pid) - s0) * 1_000) / total,
-        chromiumUs: ((chromiumCpuMs() - g0) * 1_000) / total,
+        serverUs: (s0() * 1_000) / total,
+        chromiumUs: (g0() * 1_000) / total,
       });
     }
     await page.evaluate(() => window.ptth.connection.close());
@@ -93,12 +93,12 @@ try {
       progress(`round ${round + 1}: Socket.IO polling`);
       await page.evaluate(() => window.bench.socketIo('polling'));
       await server.ask({ type: 'latency', system: 'socketIo', warmup: 200, count: 0 });
-      const q1 = chromiumCpuMs();
-      const s1 = processCpuMs(server.pid);
+      const q1 = chromiumCpu();
+      const s1 = processCpu(server.pid);
       const sl = await server.ask({ type: 'latency', system: 'socketIo', warmup: 0, count: sequential });
-      const tripChromiumUs = ((chromiumCpuMs() - q1) * 1_000) / sequential;
-      const tripServerUs = ((processCpuMs(server.pid) - s1) * 1_000) / sequential;
-      const b2 = chromiumCpuMs();
+      const tripChromiumUs = (q1() * 1_000) / sequential;
+      const tripServerUs = (s1() * 1_000) / sequential;
+      const b2 = chromiumCpu();
       const st = await server.ask({ type: 'throughput', system: 'socketIo', total, inFlight });
       rows.push({
         round,
@@ -109,7 +109,7 @@ try {
         p99: sl.p99,
         perSecond: st.perSecond,
         serverUs: st.serverCpuUs,
-        chromiumUs: ((chromiumCpuMs() - b2) * 1_000) / total,
+        chromiumUs: (b2() * 1_000) / total,
       });
       await page.evaluate(() => window.bench.closePeers());
     }
@@ -117,12 +117,12 @@ try {
       progress(`round ${round + 1}: bare long-poll loop`);
       await page.evaluate(() => window.bench.bare());
       await server.ask({ type: 'latency', system: 'bare', warmup: 200, count: 0 });
-      const q2 = chromiumCpuMs();
-      const s2 = processCpuMs(server.pid);
+      const q2 = chromiumCpu();
+      const s2 = processCpu(server.pid);
       const bl = await server.ask({ type: 'latency', system: 'bare', warmup: 0, count: sequential });
-      const tripChromiumUs = ((chromiumCpuMs() - q2) * 1_000) / sequential;
-      const tripServerUs = ((processCpuMs(server.pid) - s2) * 1_000) / sequential;
-      const b3 = chromiumCpuMs();
+      const tripChromiumUs = (q2() * 1_000) / sequential;
+      const tripServerUs = (s2() * 1_000) / sequential;
+      const b3 = chromiumCpu();
       const bt = await server.ask({ type: 'throughput', system: 'bare', total, inFlight });
       rows.push({
         round,
@@ -133,7 +133,7 @@ try {
         p99: bl.p99,
         perSecond: bt.perSecond,
         serverUs: bt.serverCpuUs,
-        chromiumUs: ((chromiumCpuMs() - b3) * 1_000) / total,
+        chromiumUs: (b3() * 1_000) / total,
       });
       await page.evaluate(() => window.bench.closePeers());
     }

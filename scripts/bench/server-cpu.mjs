@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { ask, spawnNode } from './child.mjs';
 import { gatewayLoad } from './gateway-load.mjs';
-import { processCpuMs } from './process-cpu.mjs';
+import { processCpu } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
 import { startServerProcess } from './server-handle.mjs';
 import { median } from './stats.mjs';
@@ -44,11 +44,11 @@ try {
     const c1 = await server.ask({ type: 'counters' });
     const load = gatewayLoad(server.url, id, { warmup: 200, inFlight });
     const seq = await load({ count: sequential, total: 0 });
-    const before = processCpuMs(server.pid);
+    const serverCpu = processCpu(server.pid);
     if (profiling) await server.ask({ type: 'profileStart' });
     const gw = await load({ count: 0, warmup: 0, total });
     if (profiling) await server.ask({ type: 'profileStop', file: `${profileDir}/gateway.server.cpuprofile` });
-    const gatewayUs = ((processCpuMs(server.pid) - before) * 1_000) / total;
+    const gatewayUs = (serverCpu() * 1_000) / total;
     const c2 = await server.ask({ type: 'counters' });
     rows.push({
       hubP50: lat.p50,
