@@ -64,17 +64,16 @@ export async function runTour(page: PageFetch, options: TourOptions = {}): Promi
   const say = options.say ?? (() => {});
   const delayMs = options.delayMs ?? 400;
   const { signal } = options;
+  // Each pause takes its abort listener off again: the tour's signal lives for all its pauses.
   const pause = (ms = delayMs) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        { once: true },
-      );
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
     });
   const step = async (method: string, xpath: string, body?: string): Promise<Response> => {
     const response = await page(method, xpath, body === undefined ? {} : { body, headers: HTML });
