@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { type DevServer, startDevServer } from '../server/dev-server.ts';
@@ -248,6 +249,36 @@ describe('serveReverse: a Node peer over PTTH', () => {
 });
 
 describe('serveReverse across a server restart', () => {
+  it('retries a server that is down without piling listeners on its signal', async () => {
+    const down = createServer();
+    await new Promise<void>((resolve) => down.listen(0, '127.0.0.1', resolve));
+    const { port } = down.address() as AddressInfo;
+    await new Promise((resolve) => down.close(resolve));
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    const peer = serveReverse({
+      url: `http://127.0.0.1:${port}/ptth/reverse`,
+      minBackoffMs: 1,
+      maxBackoffMs: 2,
+      handler: () => new Response('unused'),
+    });
+    let failures = 0;
+    peer.on('error', () => failures++);
+    try {
+      await waitFor(() => failures >= 15);
+      // Warnings are emitted on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepEqual(
+        warnings.filter((warning) => warning.name === 'MaxListenersExceededWarning').map((warning) => warning.message),
+        [],
+      );
+    } finally {
+      process.off('warning', onWarning);
+      await peer.close();
+    }
+  });
+
   it('reconnects to the restarted server and keeps its id', async () => {
     const first = await startDevServer({ port: 0 });
     const port = Number(new URL(first.url).port);

@@ -8,6 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomName } from '../client/identity.ts';
 import { Connection } from '../client/long-poll.ts';
 import { backoffDelay } from '../client/scheduling.ts';
@@ -229,10 +230,9 @@ export class ReversePeer extends EventEmitter<PeerEvents> {
       }
       if (this.#sockets.size === 0) this.#setState('backoff');
       const delay = backoffDelay(attempt++, this.#options.minBackoffMs ?? 500, this.#options.maxBackoffMs ?? 30_000);
-      await new Promise((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        signal.addEventListener('abort', () => resolve(clearTimeout(timer)), { once: true });
-      });
+      // Not a listener of its own on the peer's signal per retry: those would pile up while the
+      // hub is down. timers/promises takes its listener off when the delay ends.
+      await sleep(delay, undefined, { signal }).catch(() => {});
     }
   }
 
