@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { BufferedResponse } from '../protocol/buffered-response.ts';
+import { NDJSON } from '../protocol/long-poll-wire.ts';
 import { readBody } from '../protocol/read-body.ts';
+import { LineResponse } from './line-response.ts';
 import { type FetchHandler, toNodeListener } from './node-adapter.ts';
 
 interface Raw {
@@ -203,5 +205,33 @@ describe('toNodeListener', () => {
     };
     const response = await exchange(handler, { method: 'POST', path: '/', body: 'once' });
     assert.equal(response.body, 'true TypeError');
+  });
+
+  it('waits out backpressure on a streamed body without a listener left behind per wait', async () => {
+    const lines = 20;
+    const line = `${'x'.repeat(1 << 20)}\n`;
+    const response = new LineResponse({ headers: { 'content-type': NDJSON } });
+    for (let i = 0; i < lines; i++) response.push(line);
+    const listener = toNodeListener(() => response);
+    let served: ServerResponse | undefined;
+    const server = createServer((req, res) => {
+      served = res;
+      listener(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const reader = ((await fetch(`http://127.0.0.1:${port}/`)).body as ReadableStream<Uint8Array>).getReader();
+      let bytes = 0;
+      while (bytes < lines * line.length) bytes += (await reader.read()).value?.length ?? 0;
+      // Still open. Each megabyte filled the socket's buffer: the adapter waited for 'drain' about
+      // once a line, and each wait also listened for 'close'.
+      assert.ok((served?.listenerCount('close') ?? Number.POSITIVE_INFINITY) <= 3, 'close listeners left behind');
+      response.close();
+      assert.equal((await reader.read()).done, true);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

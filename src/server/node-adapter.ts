@@ -195,12 +195,23 @@ function writeLines(res: ServerResponse, response: LineResponse, headers: Record
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+      if (!res.write(value)) await drained(res);
       if (res.destroyed) return;
     }
     res.end();
   };
   pump().catch(() => res.destroy());
+}
+
+/** Resolves on `res`'s next 'drain' or its 'close', taking both listeners off again (a stream waits many times). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 /** Pairs of `rawHeaders` as fields. */
