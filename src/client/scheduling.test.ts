@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffDelay, macrotask, withDeadline } from './scheduling.ts';
+import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
 
 describe('scheduling helpers', () => {
   it('backoff doubles from min to max, never below half of it', () => {
@@ -30,6 +30,33 @@ describe('scheduling helpers', () => {
     );
     outer.abort(new Error('closed'));
     await assert.rejects(pending, /closed/);
+  });
+
+  it('a deadline starts over at each alive(), and ends its time after the last one', async () => {
+    const outer = new AbortController();
+    const start = Date.now();
+    let lastAlive = start;
+    const ended = await withDeadline(
+      outer.signal,
+      60,
+      (signal, alive) =>
+        new Promise<number>((resolve) => {
+          const beat = setInterval(() => {
+            if (Date.now() - start < 200) {
+              alive();
+              lastAlive = Date.now();
+            }
+          }, 15);
+          signal.addEventListener('abort', () => {
+            clearInterval(beat);
+            assert.ok(signal.reason instanceof DeadlineError);
+            resolve(Date.now());
+          });
+        }),
+    );
+    // Alive for 200 ms, well past the 60 ms deadline; over 60 ms after the last alive().
+    assert.ok(ended - start >= 200, `ended after ${ended - start} ms`);
+    assert.ok(ended - lastAlive >= 59, `ended ${ended - lastAlive} ms after the last alive()`);
   });
 
   it('a macrotask runs after the microtasks queued before it', async () => {
