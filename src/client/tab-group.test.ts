@@ -85,6 +85,63 @@ async function bufferingProxy(t: TestContext, target: string): Promise<{ base: s
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth`, accepts };
 }
 
+/**
+ * A proxy whose path can die without a word: after `cut()`, the streamed polls open through it
+ * pass nothing more on, and their connections stay open (a NAT that forgot them, a laptop that
+ * slept). New requests go through whole. `polls` records the `Accept` of every poll but the
+ * answers-only ones.
+ */
+async function stallingProxy(t: TestContext, target: string): Promise<{ base: string; polls: string[]; cut(): void }> {
+  const polls: string[] = [];
+  let cuts = 0;
+  const server = createServer((req, res) => {
+    const era = cuts;
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const answersOnly = Buffer.concat(chunks).includes('"hold":false');
+      if (req.url?.endsWith('/poll') && !answersOnly) polls.push(req.headers.accept ?? '');
+      void pass().catch(() => res.destroy());
+    });
+    const pass = async () => {
+      const headers = { ...req.headers } as Record<string, string>;
+      delete headers.host;
+      delete headers.connection;
+      const method = req.method ?? 'GET';
+      const response = await fetch(new URL(req.url ?? '/', target), {
+        method,
+        headers,
+        body: method === 'GET' ? undefined : Buffer.concat(chunks),
+      });
+      const out: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        if (name !== 'transfer-encoding' && name !== 'content-length' && name !== 'connection') out[name] = value;
+      });
+      res.writeHead(response.status, out);
+      res.flushHeaders();
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) {
+        // Cut since this request came: its path is dead, its connection stays.
+        if (cuts !== era) return;
+        res.write(read.value);
+      }
+      if (cuts === era) res.end();
+    };
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth`,
+    polls,
+    cut: () => {
+      cuts++;
+    },
+  };
+}
+
 /** A member that answers each request with its path. */
 function echoMember(group: TabGroup, card: () => ReturnType<GroupMember['card']>): GroupMember {
   const member: GroupMember = {
@@ -126,6 +183,43 @@ describe('TabGroup', () => {
     assert.equal(await second.text(), 'answered /at-once');
     assert.ok(performance.now() - started < 1_000, `answered after ${Math.round(performance.now() - started)} ms`);
     assert.doesNotMatch(accepts.at(-1) ?? '', /ndjson/);
+  });
+
+  it('gets a request again after its streamed poll died on the way, and stops asking for streams', async (t) => {
+    const holdMs = 2_000;
+    const pollMarginMs = 300;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const proxy = await stallingProxy(t, hubBase);
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-4' });
+    const group = new TabGroup(proxy.base, fakeLocks(), { minBackoffMs: 10, maxBackoffMs: 50, pollMarginMs });
+    t.after(() => group.close());
+    const card = () => ({ id: session.id, secret: session.secret, instance: 'tab-4', ack: 0, holdMs });
+    const member = echoMember(group, card);
+    const answered: string[] = [];
+    const receive = member.receive;
+    member.receive = (id, requests) => {
+      answered.push(...requests.map((request) => request.path));
+      receive(id, requests);
+    };
+    group.join(member);
+    const call = async (path: string, timeoutMs = 5_000) => (await hub.fetch(session.id, path, { timeoutMs })).text();
+    // Until a request comes on a stream that was already open (the first poll asks for all again).
+    for (let i = 0, polls = -1; polls !== proxy.polls.length; i++) {
+      polls = proxy.polls.length;
+      assert.equal(await call(`/warm-${i}`), `answered /warm-${i}`);
+    }
+    assert.match(proxy.polls.at(-1) ?? '', /application\/x-ndjson/);
+    proxy.cut();
+    const started = performance.now();
+    assert.equal(await call('/lost', 10_000), 'answered /lost');
+    // The stream counts as dead a hold and the margin after its last line; a poll then asks again.
+    const took = performance.now() - started;
+    assert.ok(took >= pollMarginMs && took < holdMs + pollMarginMs + 2_000, `answered after ${Math.round(took)} ms`);
+    assert.deepEqual(
+      answered.filter((path) => path === '/lost'),
+      ['/lost'],
+    );
+    assert.doesNotMatch(proxy.polls.at(-1) ?? '', /ndjson/);
   });
 
   it("sends the leading tab's own answers on a poll at once, with no message and no macrotask", async (t) => {

@@ -41,6 +41,8 @@ export interface GroupOptions {
   maxBackoffMs: number;
   /** Ask for streamed polls (default true); see `LongPollOptions.stream`. */
   stream?: boolean;
+  /** How much longer than the hold a poll may take before it counts as dead (default 10 s; tests shorten it). */
+  pollMarginMs?: number;
 }
 
 /** Web Locks, as far as the group needs them. */
@@ -290,7 +292,8 @@ export class TabGroup {
     this.#polls++;
     try {
       const cards = seats.map((seat) => seat.card);
-      await withDeadline(this.#closed.signal, holdMs + POLL_MARGIN_MS, async (signal, alive) => {
+      const deadline = holdMs + (this.#options.pollMarginMs ?? POLL_MARGIN_MS);
+      await withDeadline(this.#closed.signal, deadline, async (signal, alive) => {
         const replies = await sharedPollHub(this.#base, cards, body, signal, stream);
         taken = true;
         this.#taken(sent);
