@@ -84,8 +84,9 @@ export function report(result) {
   const us = (value) => (value === null || value === undefined ? '—' : `${count(value)} µs`);
   const ratio = (a, b) => (a === null || b === null || a === undefined || b === undefined ? '—' : times(a / b));
   lines.push(
-    `CPU time per answer during the ${count(counts.total)} with ${counts.inFlight} in flight, read from /proc (barely ` +
-      "affected by the other load on the machine): the server process, all of Chromium's processes, and of those the " +
+    `CPU time per answer during the ${count(counts.total)} with ${counts.inFlight} in flight (the server's from the process ` +
+      "itself, or for the gateway from /proc; Chromium's from each thread's /proc schedstat, in ns; barely affected by the other load on the " +
+      "machine): the server process, all of Chromium's processes, and of those the " +
       "renderer's (the page's JavaScript, DOM and its side of fetch; the rest is the browser process and the network " +
       'service). For the gateway, ' +
       'the server process also parses the outside HTTP requests (their client is not counted).',
