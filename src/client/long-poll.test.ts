@@ -3,9 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import type { SharedPollBody } from '../protocol/long-poll-wire.ts';
 import { devApp } from '../server/dev-server.ts';
 import { Hub } from '../server/hub.ts';
 import { type FetchHandler, toNodeListener } from '../server/node-adapter.ts';
+import type { LongPollOptions } from './connection-types.ts';
 import { Connection, type ConnectionState, type RequestRecord } from './long-poll.ts';
 
 /** A hub behind a real loopback server; `fault` may answer a request instead of the hub. */
@@ -38,6 +40,38 @@ function waitFor<T>(get: () => T | undefined, ms = 5_000): Promise<T> {
 }
 
 const echo = async (request: Request) => new Response(`${request.method} ${new URL(request.url).pathname}`);
+
+/** How a connection that polls for itself alone uploads its answers, per wire. */
+interface Mode {
+  name: string;
+  options: Partial<LongPollOptions>;
+  /** How many answers a request to the hub carries (0 for none, or not a poll). */
+  answersIn(request: Request): Promise<number>;
+  /** The reason its `error` event gives when an upload is answered 503. */
+  failed503: RegExp;
+}
+
+const MODES: Mode[] = [
+  {
+    name: 'JSON wire: a group of its own',
+    options: {},
+    async answersIn(request) {
+      if (!request.url.endsWith('/poll') || request.method !== 'POST') return 0;
+      const body = JSON.parse(await request.clone().text()) as SharedPollBody;
+      return body.clients.reduce((count, client) => count + (client.responses?.length ?? 0), 0);
+    },
+    failed503: /shared poll answered 503/,
+  },
+  {
+    name: 'message/http wire: a poll of its own',
+    options: { wire: 'http' },
+    async answersIn(request) {
+      if (!request.url.includes('/poll/') || request.method !== 'POST') return 0;
+      return (await request.clone().text()).split('HTTP/1.1 ').length - 1;
+    },
+    failed503: /^poll failed/,
+  },
+];
 
 describe('the long-poll Connection', () => {
   it('connects, serves requests concurrently and goes to closed on close()', async (t) => {
@@ -100,53 +134,6 @@ describe('the long-poll Connection', () => {
     assert.match(String(reported[0]), /a hook that throws/);
   });
 
-  it('sends answers again after a failed upload, and the caller gets exactly one', async (t) => {
-    let failures = 0;
-    const { hub, endpoint, close } = await serve(async (request) => {
-      const carriesAnswers = request.url.includes('/poll/') && (await request.clone().text()).includes('"id"');
-      if (carriesAnswers && failures === 0) {
-        failures++;
-        return new Response('down for a moment', { status: 503 });
-      }
-      return null;
-    });
-    t.after(close);
-    const errors: string[] = [];
-    const connection = new Connection({ endpoint, handler: echo, minBackoffMs: 10 });
-    connection.on('error', ({ reason }) => errors.push(reason));
-    t.after(() => connection.close());
-    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
-    const response = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/retry`));
-    assert.equal(await response.text(), 'GET /retry');
-    assert.equal(failures, 1);
-    assert.deepEqual(errors, ['poll failed']);
-  });
-
-  it('after a 429 it waits for Retry-After and sends the same answers again; the caller gets exactly one', async (t) => {
-    let refusedAt = 0;
-    let resentAt = 0;
-    const { hub, endpoint, close } = await serve(async (request) => {
-      const carriesAnswers = request.url.includes('/poll/') && (await request.clone().text()).includes('"id"');
-      if (carriesAnswers && refusedAt === 0) {
-        refusedAt = Date.now();
-        return new Response('{"detail":"slow down"}', { status: 429, headers: { 'retry-after': '1' } });
-      }
-      if (carriesAnswers && resentAt === 0) resentAt = Date.now();
-      return null;
-    });
-    t.after(close);
-    const errors: string[] = [];
-    const connection = new Connection({ endpoint, handler: echo, minBackoffMs: 10 });
-    connection.on('error', ({ reason }) => errors.push(reason));
-    t.after(() => connection.close());
-    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
-    const response = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/limited`), { timeoutMs: 5_000 });
-    assert.equal(await response.text(), 'GET /limited');
-    assert.ok(resentAt - refusedAt >= 950, `sent again after ${resentAt - refusedAt} ms`);
-    assert.equal(errors.length, 1);
-    assert.match(errors[0] ?? '', /poll answered 429/);
-  });
-
   it('connects again, with a new id, when the hub forgets it', async (t) => {
     const { hub, endpoint, close } = await serve();
     t.after(close);
@@ -177,46 +164,121 @@ describe('the long-poll Connection', () => {
     assert.equal(connection.state, 'closed');
   });
 
-  it('sends the answers of a batch on one poll as soon as the last is answered, not a task later', async (t) => {
-    const uploads: number[] = [];
-    const { hub, endpoint, close } = await serve(async (request) => {
-      if (request.url.includes('/poll/')) {
-        const sent = (JSON.parse(await request.clone().text()) as { responses: unknown[] }).responses.length;
-        if (sent > 0) uploads.push(sent);
-      }
+  it('polls alone on a streamed poll of its own where it does not share one (shared: false, or no Web Locks)', async (t) => {
+    const streamedFor = new Set<string>();
+    const { hub, endpoint, close } = await serve((request) => {
+      if (request.url.endsWith('/poll') && request.headers.get('accept')?.includes('application/x-ndjson'))
+        streamedFor.add(
+          (request.headers.get('ptth-secret') ?? '')
+            .split(', ')
+            .map((member) => member.split('=')[0])
+            .join(', '),
+        );
       return null;
     });
     t.after(close);
-    // Each answer schedules a marker task; the upload must leave before the marker of the last one.
-    let taskSinceAnswer = true;
-    const handler = async (request: Request) => {
-      const response = await echo(request);
-      taskSinceAnswer = false;
-      setImmediate(() => {
-        taskSinceAnswer = true;
-      });
-      return response;
-    };
-    const realFetch = globalThis.fetch;
-    const uploadsAfterATask: boolean[] = [];
-    globalThis.fetch = (input, init) => {
-      if (String(input).includes('/poll/') && String(init?.body).includes('"id"'))
-        uploadsAfterATask.push(taskSinceAnswer);
-      return realFetch(input, init);
-    };
-    t.after(() => {
-      globalThis.fetch = realFetch;
-    });
-    const connection = new Connection({ endpoint, handler, storage: null });
-    t.after(() => connection.close());
-    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
-    const answers = await Promise.all(
-      ['/1', '/2', '/3'].map(async (path) => (await hub.fetch(id, new Request(REVERSE_ORIGIN + path))).text()),
-    );
-    assert.deepEqual(answers, ['GET /1', 'GET /2', 'GET /3']);
-    assert.deepEqual(uploads, [3]);
-    assert.deepEqual(uploadsAfterATask, [false]);
+    // Node has no Web Locks; the second says so as a page would.
+    const first = new Connection({ endpoint, handler: echo, storage: null });
+    const second = new Connection({ endpoint, handler: echo, storage: null, shared: false });
+    t.after(() => first.close());
+    t.after(() => second.close());
+    for (const connection of [first, second]) {
+      const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+      assert.equal(await (await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/alone`))).text(), 'GET /alone');
+      assert.ok(streamedFor.has(id), 'its poll was streamed, and carried it alone');
+      assert.equal(connection.leader, false);
+    }
   });
+
+  // A connection that does not share its poll with other tabs (no Web Locks here, in Node) polls
+  // in a group of its own on the JSON wire, and on a poll of its own on the message/http wire.
+  for (const mode of MODES) {
+    it(`sends answers again after a failed upload, and the caller gets exactly one (${mode.name})`, async (t) => {
+      let failures = 0;
+      const { hub, endpoint, close } = await serve(async (request) => {
+        if ((await mode.answersIn(request)) > 0 && failures === 0) {
+          failures++;
+          return new Response('down for a moment', { status: 503 });
+        }
+        return null;
+      });
+      t.after(close);
+      const errors: string[] = [];
+      const connection = new Connection({ endpoint, handler: echo, minBackoffMs: 10, ...mode.options });
+      connection.on('error', ({ reason }) => errors.push(reason));
+      t.after(() => connection.close());
+      const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+      const response = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/retry`));
+      assert.equal(await response.text(), 'GET /retry');
+      assert.equal(failures, 1);
+      assert.equal(errors.length, 1, errors.join('; '));
+      assert.match(errors[0] ?? '', mode.failed503);
+    });
+
+    it(`after a 429 it waits for Retry-After and sends the same answers again; the caller gets exactly one (${mode.name})`, async (t) => {
+      let refusedAt = 0;
+      let resentAt = 0;
+      const { hub, endpoint, close } = await serve(async (request) => {
+        const carriesAnswers = (await mode.answersIn(request)) > 0;
+        if (carriesAnswers && refusedAt === 0) {
+          refusedAt = Date.now();
+          return new Response('{"detail":"slow down"}', { status: 429, headers: { 'retry-after': '1' } });
+        }
+        if (carriesAnswers && resentAt === 0) resentAt = Date.now();
+        return null;
+      });
+      t.after(close);
+      const errors: string[] = [];
+      const connection = new Connection({ endpoint, handler: echo, minBackoffMs: 10, ...mode.options });
+      connection.on('error', ({ reason }) => errors.push(reason));
+      t.after(() => connection.close());
+      const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+      const response = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/limited`), { timeoutMs: 5_000 });
+      assert.equal(await response.text(), 'GET /limited');
+      assert.ok(resentAt - refusedAt >= 950, `sent again after ${resentAt - refusedAt} ms`);
+      assert.equal(errors.length, 1);
+      assert.match(errors[0] ?? '', /poll answered 429/);
+    });
+
+    it(`sends the answers of a batch on one upload as soon as the last is answered, not a task later (${mode.name})`, async (t) => {
+      const uploads: number[] = [];
+      const { hub, endpoint, close } = await serve(async (request) => {
+        const sent = await mode.answersIn(request);
+        if (sent > 0) uploads.push(sent);
+        return null;
+      });
+      t.after(close);
+      // Each answer schedules a marker task; the upload must leave before the marker of the last one.
+      let taskSinceAnswer = true;
+      const handler = async (request: Request) => {
+        const response = await echo(request);
+        taskSinceAnswer = false;
+        setImmediate(() => {
+          taskSinceAnswer = true;
+        });
+        return response;
+      };
+      const realFetch = globalThis.fetch;
+      const uploadsAfterATask: boolean[] = [];
+      globalThis.fetch = async (input, init) => {
+        const marked = taskSinceAnswer;
+        if ((await mode.answersIn(new Request(input, init))) > 0) uploadsAfterATask.push(marked);
+        return realFetch(input, init);
+      };
+      t.after(() => {
+        globalThis.fetch = realFetch;
+      });
+      const connection = new Connection({ endpoint, handler, storage: null, ...mode.options });
+      t.after(() => connection.close());
+      const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+      const answers = await Promise.all(
+        ['/1', '/2', '/3'].map(async (path) => (await hub.fetch(id, new Request(REVERSE_ORIGIN + path))).text()),
+      );
+      assert.deepEqual(answers, ['GET /1', 'GET /2', 'GET /3']);
+      assert.deepEqual(uploads, [3]);
+      assert.deepEqual(uploadsAfterATask, [false]);
+    });
+  }
 
   it('a slow request does not hold back the answers that are ready: they leave a macrotask later', async (t) => {
     const { hub, endpoint, close } = await serve();

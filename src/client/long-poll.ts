@@ -15,7 +15,7 @@ import { defaultStorage, loadIdentity, randomName, saveIdentity } from './identi
 import { ListenedTarget } from './listened-target.ts';
 import { backoffDelay, macrotask, reportError, withDeadline } from './scheduling.ts';
 import { serveRequest } from './serve-request.ts';
-import { type TabGroup, tabGroup } from './tab-group.ts';
+import { soloGroup, type TabGroup, tabGroup } from './tab-group.ts';
 
 export type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord } from './connection-types.ts';
 
@@ -59,7 +59,7 @@ export class Connection extends ListenedTarget {
   readonly #options: Required<Omit<LongPollOptions, 'url' | 'onRequest'>> &
     Pick<LongPollOptions, 'onRequest'> & { url: string };
   readonly #base: string;
-  /** The group whose leader polls for this tab, or `null` when the tab polls on its own. */
+  /** The group whose leader polls for this tab (maybe a group of this tab alone), or `null` on the `message/http` wire. */
   readonly #group: TabGroup | null;
   /** The page's and the hub's origins when they differ: the hub must list the page's (CORS). */
   readonly #crossOrigin: CrossOrigin | null;
@@ -82,7 +82,11 @@ export class Connection extends ListenedTarget {
     this.#crossOrigin = crossOriginOf(this.#base);
     const absolute = new URL(this.#base, globalThis.location?.href ?? 'http://localhost/').href;
     this.#identityKey = `ptth:${absolute}`;
-    this.#group = this.#options.shared && this.#options.wire === 'json' ? tabGroup(absolute, this.#options) : null;
+    // A tab that cannot or may not share (no Web Locks, `shared: false`) polls in a group of its own.
+    this.#group =
+      this.#options.wire === 'json'
+        ? ((this.#options.shared ? tabGroup(absolute, this.#options) : null) ?? soloGroup(absolute, this.#options))
+        : null;
     // Coming back online, to the foreground or from the back/forward cache: recover now, not
     // when a (throttled) backoff timer fires.
     for (const type of WAKE_EVENTS) globalThis.addEventListener?.(type, this.#onWake);
@@ -125,7 +129,7 @@ export class Connection extends ListenedTarget {
 
   /** Whether this tab holds the poll shared by its origin's tabs (`false` when it polls alone, too). */
   get leader(): boolean {
-    return this.#group?.leader ?? false;
+    return (this.#group?.shared && this.#group.leader) ?? false;
   }
 
   /** Responses waiting to be sent. */

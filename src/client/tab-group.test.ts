@@ -8,31 +8,8 @@ import { devApp } from '../server/dev-server.ts';
 import { Hub } from '../server/hub.ts';
 import { toNodeListener } from '../server/node-adapter.ts';
 import type { GroupMember } from './group-member.ts';
-import { LATE_MS, type Locks, TabGroup } from './tab-group.ts';
-
-/** Web Locks in one process: a held name makes later requests for it wait (or give up on abort). */
-function fakeLocks(): Locks {
-  const held = new Map<string, Promise<unknown>>();
-  return {
-    async request(name, options, callback) {
-      while (held.has(name)) {
-        const { signal } = options;
-        if (signal?.aborted) throw signal.reason;
-        await Promise.race([
-          held.get(name),
-          new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
-        ]);
-      }
-      const running = Promise.resolve().then(callback);
-      held.set(name, running);
-      try {
-        return await running;
-      } finally {
-        held.delete(name);
-      }
-    },
-  };
-}
+import { localLocks } from './local-locks.ts';
+import { LATE_MS, TabGroup } from './tab-group.ts';
 
 /** A hub behind a real loopback server, closed after the test; `base` is its endpoint. */
 async function serveHub(t: TestContext, holdMs = 5_000): Promise<{ hub: Hub; base: string }> {
@@ -171,7 +148,7 @@ describe('TabGroup', () => {
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const { base, accepts } = await bufferingProxy(t, hubBase);
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-3' });
-    const group = new TabGroup(base, fakeLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
     const card = () => ({ id: session.id, secret: session.secret, instance: 'tab-3', ack: 0, holdMs });
     group.join(echoMember(group, card));
@@ -191,7 +168,7 @@ describe('TabGroup', () => {
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const proxy = await stallingProxy(t, hubBase);
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-4' });
-    const group = new TabGroup(proxy.base, fakeLocks(), { minBackoffMs: 10, maxBackoffMs: 50, pollMarginMs });
+    const group = new TabGroup(proxy.base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, pollMarginMs });
     t.after(() => group.close());
     const card = () => ({ id: session.id, secret: session.secret, instance: 'tab-4', ack: 0, holdMs });
     const member = echoMember(group, card);
@@ -225,7 +202,7 @@ describe('TabGroup', () => {
   it("sends the leading tab's own answers on a poll at once, with no message and no macrotask", async (t) => {
     const { hub, base } = await serveHub(t);
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-1' });
-    const group = new TabGroup(base, fakeLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
     const realFetch = globalThis.fetch;
     let fetches = 0;
@@ -282,7 +259,7 @@ describe('TabGroup', () => {
     assert.ok(request?.seq);
     void hub.attachPoll(session, { deliver: () => true }, { ack: request.seq });
     // The tab remembers its answer and acknowledges as much; a new leader polls for it.
-    const group = new TabGroup(base, fakeLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
     const member: GroupMember = {
       card: () => ({ id: session.id, secret: session.secret, instance: 'tab-2', ack: request.seq ?? 0, holdMs: 5_000 }),

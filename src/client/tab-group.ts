@@ -14,7 +14,8 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
-import { pollNames, sharedPollHub } from './hub-exchange.ts';
+import { HubRefused, pollNames, sharedPollHub } from './hub-exchange.ts';
+import { localLocks } from './local-locks.ts';
 import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
 
 // Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
@@ -60,7 +61,8 @@ export function browserLocks(): Locks | null {
 export class TabGroup {
   readonly #base: string;
   readonly #locks: Locks;
-  readonly #channel: BroadcastChannel;
+  /** The other tabs, or `null` for a group of this tab alone (`soloGroup`). */
+  readonly #channel: BroadcastChannel | null;
   readonly #members = new Map<string, GroupMember>();
   /** Releases, per member, the lock whose release tells the leader the member is gone. */
   readonly #leaving = new Map<string, AbortController>();
@@ -81,18 +83,25 @@ export class TabGroup {
   #stream: boolean;
   /** The seats the streamed poll that is open holds (its lines flow), or `null`. */
   #open: Set<Seat> | null = null;
+  /** Until when (`performance.now()`) a failure holds polls back; 0 when none does. */
+  #resumeAt = 0;
   /** Answers-only posts (`#post`) out. */
   #posting = 0;
   /** Names each shared poll, so the hub knows one the browser sent twice. */
   readonly #pollName = pollNames();
 
-  constructor(base: string, locks: Locks, options: GroupOptions = { minBackoffMs: 500, maxBackoffMs: 30_000 }) {
+  constructor(
+    base: string,
+    locks: Locks,
+    options: GroupOptions = { minBackoffMs: 500, maxBackoffMs: 30_000 },
+    { shared = true } = {},
+  ) {
     this.#base = base;
     this.#options = options;
     this.#stream = options.stream !== false;
     this.#locks = locks;
-    this.#channel = new BroadcastChannel(`ptth:${base}`);
-    this.#channel.onmessage = (event: MessageEvent<Message>) => this.#onMessage(event.data);
+    this.#channel = shared ? new BroadcastChannel(`ptth:${base}`) : null;
+    if (this.#channel) this.#channel.onmessage = (event: MessageEvent<Message>) => this.#onMessage(event.data);
     const signal = this.#closed.signal;
     void locks
       .request(`ptth:${base}`, { signal }, async () => {
@@ -106,6 +115,11 @@ export class TabGroup {
   /** Whether this tab holds the shared poll. */
   get leader(): boolean {
     return this.#leader;
+  }
+
+  /** Whether the group is the origin's tabs' (else this connection's alone, `soloGroup`). */
+  get shared(): boolean {
+    return this.#channel !== null;
   }
 
   /** Adds this tab's connection (again, after each connect): the leader polls for it. */
@@ -151,6 +165,7 @@ export class TabGroup {
     if (!this.#leader) return;
     this.#stream = this.#options.stream !== false;
     clearTimeout(this.#timer);
+    this.#resumeAt = 0;
     this.#attempt = 0;
     for (const seat of this.#seats.values()) seat.retry = true;
     this.#schedulePoll();
@@ -161,9 +176,9 @@ export class TabGroup {
     this.#closed.abort();
     for (const gone of this.#leaving.values()) gone.abort();
     clearTimeout(this.#timer);
-    this.#channel.close();
+    this.#channel?.close();
     this.#leader = false;
-    groups.delete(this.#base);
+    if (groups.get(this.#base) === this) groups.delete(this.#base);
   }
 
   /**
@@ -178,14 +193,14 @@ export class TabGroup {
       ((message.type === 'answers' || message.type === 'join') &&
         this.#leader &&
         this.#members.has(message.card.instance));
-    if (!local) this.#channel.postMessage(message);
+    if (!local) this.#channel?.postMessage(message);
     this.#onMessage(message);
   }
 
   #onMessage(message: Message): void {
     switch (message.type) {
       case 'leader':
-        for (const member of this.#members.values()) this.#channel.postMessage({ type: 'join', card: member.card() });
+        for (const member of this.#members.values()) this.#channel?.postMessage({ type: 'join', card: member.card() });
         return;
       case 'requests':
         this.#members.get(message.instance)?.receive(message.id, message.requests);
@@ -214,7 +229,7 @@ export class TabGroup {
   #lead(): void {
     DEBUG: log('leading');
     this.#leader = true;
-    this.#channel.postMessage({ type: 'leader' } satisfies Message);
+    this.#channel?.postMessage({ type: 'leader' } satisfies Message);
     for (const member of this.#members.values()) this.#seat(member.card());
     this.#schedulePoll();
   }
@@ -260,6 +275,8 @@ export class TabGroup {
   async #poll(): Promise<void> {
     const seats = Array.from(this.#seats.values());
     if (!this.#leader || seats.length === 0 || this.#closed.signal.aborted) return;
+    // Backing off: the timer polls (with whatever came meanwhile) when it is over.
+    if (this.#resumeAt > performance.now()) return;
     this.#dirty = false;
     const open = this.#open;
     if (open !== null && open.size === seats.length && seats.every((seat) => open.has(seat) && !seat.retry)) {
@@ -327,12 +344,7 @@ export class TabGroup {
         if (!taken) seat.outbox.unshift(...responses);
         seat.retry = true;
       }
-      const reason = error instanceof Error ? error.message : 'shared poll failed';
-      this.#failing = true;
-      this.#send({ type: 'failed', reason });
-      const delay = backoffDelay(this.#attempt++, this.#options.minBackoffMs, this.#options.maxBackoffMs);
-      DEBUG: log('backoff', Math.round(delay), 'ms after', reason);
-      this.#timer = setTimeout(() => this.#poll(), delay);
+      this.#failed(error);
       return;
     }
     this.#polls--;
@@ -368,15 +380,36 @@ export class TabGroup {
         sharedPollHub(this.#base, cards, body, signal),
       );
       for await (const reply of replies) this.#deliver(reply);
-    } catch {
+    } catch (error) {
       for (const { seat, responses } of sent) {
         seat.outbox.unshift(...responses);
         seat.retry = true;
       }
-    } finally {
       this.#posting--;
+      if (!this.#closed.signal.aborted) this.#failed(error);
+      return;
     }
+    this.#posting--;
     if (seats.some((seat) => seat.outbox.length > 0 || seat.retry)) this.#schedulePoll();
+  }
+
+  /**
+   * A poll or a post of answers failed: the members hear it, and the next poll waits for the
+   * backoff and for the hub's `Retry-After` (answers that come meanwhile wait with it).
+   */
+  #failed(error: unknown): void {
+    const reason = error instanceof Error ? error.message : 'shared poll failed';
+    this.#failing = true;
+    this.#send({ type: 'failed', reason });
+    const backoff = backoffDelay(this.#attempt++, this.#options.minBackoffMs, this.#options.maxBackoffMs);
+    const delay = Math.max(backoff, error instanceof HubRefused ? error.retryAfterMs : 0);
+    DEBUG: log('backoff', Math.round(delay), 'ms after', reason);
+    this.#resumeAt = performance.now() + delay;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#resumeAt = 0;
+      void this.#poll();
+    }, delay);
   }
 
   /** The hub took a poll (200): what it carried is delivered, the members are told it works. */
@@ -426,4 +459,13 @@ export function tabGroup(base: string, options: GroupOptions, locks: Locks | nul
     groups.set(base, group);
   }
   return group;
+}
+
+/**
+ * A group of one connection alone, for a tab that polls on its own (`shared: false`, or no Web
+ * Locks: an insecure context, Node): the same shared poll, streamed, with its answer posts and
+ * fallbacks, but no other tab, no channel and locks of its own. Each call makes a new one.
+ */
+export function soloGroup(base: string, options: GroupOptions): TabGroup {
+  return new TabGroup(base, localLocks(), options, { shared: false });
 }
