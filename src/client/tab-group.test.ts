@@ -8,7 +8,7 @@ import { devApp } from '../server/dev-server.ts';
 import { Hub } from '../server/hub.ts';
 import { toNodeListener } from '../server/node-adapter.ts';
 import type { GroupMember } from './group-member.ts';
-import { localLocks } from './local-locks.ts';
+import { localLocks } from './locks.ts';
 import { LATE_MS, TabGroup } from './tab-group.ts';
 
 /** A hub behind a real loopback server, closed after the test; `base` is its endpoint. */

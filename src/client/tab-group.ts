@@ -4,8 +4,9 @@
  * Web Lock; the leader holds one shared poll (`POST {endpoint}/poll`) for every tab, hands each
  * tab its requests over a BroadcastChannel and uploads their answers on its next poll. When the
  * leader goes, the next tab in the lock's queue takes over and asks everyone to join again.
- * This module holds the election, the channel's routing and the leader's poll loop; the members,
- * their messages and the leader's seats are typed in group-member.ts.
+ * A tab that polls alone (`soloGroup`) is a group of one connection, with no channel. This module
+ * holds the election, the channel's routing and the leader's poll loop; the members, their
+ * messages and the leader's seats are typed in group-member.ts, the locks in locks.ts.
  */
 import { debug } from '../protocol/debug.ts';
 import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
@@ -15,7 +16,7 @@ import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
 import { HubRefused, pollNames, sharedPollHub } from './hub-exchange.ts';
-import { localLocks } from './local-locks.ts';
+import { browserLocks, type Locks, localLocks } from './locks.ts';
 import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
 
 // Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
@@ -44,17 +45,6 @@ export interface GroupOptions {
   stream?: boolean;
   /** How much longer than the hold a poll may take before it counts as dead (default 10 s; tests shorten it). */
   pollMarginMs?: number;
-}
-
-/** Web Locks, as far as the group needs them. */
-export interface Locks {
-  request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void> | void): Promise<unknown>;
-}
-
-/** The browser's Web Locks, or `null` where there are none (an insecure context, old browsers). */
-export function browserLocks(): Locks | null {
-  const locks = (globalThis.navigator as { locks?: Locks } | undefined)?.locks;
-  return locks && typeof BroadcastChannel === 'function' ? locks : null;
 }
 
 /** One tab's part in the group of its origin's tabs for one endpoint. */

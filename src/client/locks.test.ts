@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { getEventListeners } from 'node:events';
 import { describe, it } from 'node:test';
-import { localLocks } from './local-locks.ts';
+import { localLocks } from './locks.ts';
 
 describe('localLocks', () => {
   it('grants a name to one holder at a time, in the order asked', async () => {

@@ -1,11 +1,24 @@
 /**
- * Web Locks within one tab: a name held makes later requests for it wait, in order, until it is
- * released (or give up when their signal aborts). A tab group that polls for one tab alone uses
- * these (`soloGroup`): no other tab shares them, and they work where `navigator.locks` does not
- * (an insecure context, Node).
+ * The locks a tab group elects its leader with and learns that a tab is gone by: the browser's
+ * Web Locks, shared by the origin's tabs, or locks within one tab for a group of one connection
+ * (`soloGroup`), which work where `navigator.locks` does not (an insecure context, Node).
  */
-import type { Locks } from './tab-group.ts';
 
+/** Web Locks, as far as the group needs them. */
+export interface Locks {
+  request(name: string, options: { signal?: AbortSignal }, callback: () => Promise<void> | void): Promise<unknown>;
+}
+
+/** The browser's Web Locks, or `null` where there are none (an insecure context, old browsers). */
+export function browserLocks(): Locks | null {
+  const locks = (globalThis.navigator as { locks?: Locks } | undefined)?.locks;
+  return locks && typeof BroadcastChannel === 'function' ? locks : null;
+}
+
+/**
+ * Locks within one tab: a name held makes later requests for it wait, in order, until it is
+ * released (or give up when their signal aborts).
+ */
 export function localLocks(): Locks {
   const held = new Map<string, Promise<unknown>>();
   return {
