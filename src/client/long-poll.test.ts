@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import type { SharedPollBody } from '../protocol/long-poll-wire.ts';
 import { devApp } from '../server/dev-server.ts';
@@ -72,6 +72,16 @@ const MODES: Mode[] = [
     failed503: /^poll failed/,
   },
 ];
+
+/** An echoing connection of `mode`, open, closed after the test; the reasons of its errors. */
+async function openEcho(t: TestContext, endpoint: string, mode: Mode): Promise<{ id: string; errors: string[] }> {
+  const errors: string[] = [];
+  const connection = new Connection({ endpoint, handler: echo, minBackoffMs: 10, ...mode.options });
+  connection.on('error', ({ reason }) => errors.push(reason));
+  t.after(() => connection.close());
+  const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+  return { id, errors };
+}
 
 describe('the long-poll Connection', () => {
   it('connects, serves requests concurrently and goes to closed on close()', async (t) => {
@@ -203,11 +213,7 @@ describe('the long-poll Connection', () => {
         return null;
       });
       t.after(close);
-      const errors: string[] = [];
-      const connection = new Connection({ endpoint, handler: echo, minBackoffMs: 10, ...mode.options });
-      connection.on('error', ({ reason }) => errors.push(reason));
-      t.after(() => connection.close());
-      const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+      const { id, errors } = await openEcho(t, endpoint, mode);
       const response = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/retry`));
       assert.equal(await response.text(), 'GET /retry');
       assert.equal(failures, 1);
@@ -228,11 +234,7 @@ describe('the long-poll Connection', () => {
         return null;
       });
       t.after(close);
-      const errors: string[] = [];
-      const connection = new Connection({ endpoint, handler: echo, minBackoffMs: 10, ...mode.options });
-      connection.on('error', ({ reason }) => errors.push(reason));
-      t.after(() => connection.close());
-      const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+      const { id, errors } = await openEcho(t, endpoint, mode);
       const response = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/limited`), { timeoutMs: 5_000 });
       assert.equal(await response.text(), 'GET /limited');
       assert.ok(resentAt - refusedAt >= 950, `sent again after ${resentAt - refusedAt} ms`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
@@ -24,14 +24,27 @@ async function serveHub(t: TestContext, holdMs = 5_000): Promise<{ hub: Hub; bas
   return { hub, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth` };
 }
 
+/** The target's response fields a proxy passes back (the framing is its own). */
+function passedHeaders(response: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'transfer-encoding' && name !== 'content-length' && name !== 'connection') out[name] = value;
+  });
+  return out;
+}
+
 /**
- * A proxy that buffers: it passes each response on only once the whole of it came, as nginx may
- * with `proxy_buffering`. `accepts` records the `Accept` of every poll through it.
+ * A loopback proxy to `target` (the hub's endpoint): each request goes on whole once it came (and
+ * `seen` is told of it, with its body), and `relay` writes the target's response back. Its base,
+ * closed after the test.
  */
-async function bufferingProxy(t: TestContext, target: string): Promise<{ base: string; accepts: string[] }> {
-  const accepts: string[] = [];
+async function proxy(
+  t: TestContext,
+  target: string,
+  relay: (response: Response, res: ServerResponse) => Promise<void>,
+  seen: (req: IncomingMessage, body: Buffer) => void,
+): Promise<string> {
   const server = createServer((req, res) => {
-    if (req.url?.endsWith('/poll')) accepts.push(req.headers.accept ?? '');
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => void pass().catch(() => res.destroy()));
@@ -40,18 +53,14 @@ async function bufferingProxy(t: TestContext, target: string): Promise<{ base: s
       delete headers.host;
       delete headers.connection;
       const method = req.method ?? 'GET';
+      const body = Buffer.concat(chunks);
+      seen(req, body);
       const response = await fetch(new URL(req.url ?? '/', target), {
         method,
         headers,
-        body: method === 'GET' ? undefined : Buffer.concat(chunks),
+        body: method === 'GET' ? undefined : body,
       });
-      const body = Buffer.from(await response.arrayBuffer());
-      const out: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        if (name !== 'transfer-encoding' && name !== 'content-length' && name !== 'connection') out[name] = value;
-      });
-      res.writeHead(response.status, { ...out, 'content-length': String(body.length) });
-      res.end(body);
+      await relay(response, res);
     };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,7 +68,28 @@ async function bufferingProxy(t: TestContext, target: string): Promise<{ base: s
     server.closeAllConnections();
     server.close();
   });
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth`, accepts };
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth`;
+}
+
+/**
+ * A proxy that buffers: it passes each response on only once the whole of it came, as nginx may
+ * with `proxy_buffering`. `accepts` records the `Accept` of every poll through it.
+ */
+async function bufferingProxy(t: TestContext, target: string): Promise<{ base: string; accepts: string[] }> {
+  const accepts: string[] = [];
+  const base = await proxy(
+    t,
+    target,
+    async (response, res) => {
+      const body = Buffer.from(await response.arrayBuffer());
+      res.writeHead(response.status, { ...passedHeaders(response), 'content-length': String(body.length) });
+      res.end(body);
+    },
+    (req) => {
+      if (req.url?.endsWith('/poll')) accepts.push(req.headers.accept ?? '');
+    },
+  );
+  return { base, accepts };
 }
 
 /**
@@ -71,30 +101,12 @@ async function bufferingProxy(t: TestContext, target: string): Promise<{ base: s
 async function stallingProxy(t: TestContext, target: string): Promise<{ base: string; polls: string[]; cut(): void }> {
   const polls: string[] = [];
   let cuts = 0;
-  const server = createServer((req, res) => {
-    const era = cuts;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const answersOnly = Buffer.concat(chunks).includes('"hold":false');
-      if (req.url?.endsWith('/poll') && !answersOnly) polls.push(req.headers.accept ?? '');
-      void pass().catch(() => res.destroy());
-    });
-    const pass = async () => {
-      const headers = { ...req.headers } as Record<string, string>;
-      delete headers.host;
-      delete headers.connection;
-      const method = req.method ?? 'GET';
-      const response = await fetch(new URL(req.url ?? '/', target), {
-        method,
-        headers,
-        body: method === 'GET' ? undefined : Buffer.concat(chunks),
-      });
-      const out: Record<string, string> = {};
-      response.headers.forEach((value, name) => {
-        if (name !== 'transfer-encoding' && name !== 'content-length' && name !== 'connection') out[name] = value;
-      });
-      res.writeHead(response.status, out);
+  const base = await proxy(
+    t,
+    target,
+    async (response, res) => {
+      const era = cuts;
+      res.writeHead(response.status, passedHeaders(response));
       res.flushHeaders();
       const reader = (response.body as ReadableStream<Uint8Array>).getReader();
       for (let read = await reader.read(); !read.done; read = await reader.read()) {
@@ -103,15 +115,13 @@ async function stallingProxy(t: TestContext, target: string): Promise<{ base: st
         res.write(read.value);
       }
       if (cuts === era) res.end();
-    };
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
+    },
+    (req, body) => {
+      if (req.url?.endsWith('/poll') && !body.includes('"hold":false')) polls.push(req.headers.accept ?? '');
+    },
+  );
   return {
-    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ptth`,
+    base,
     polls,
     cut: () => {
       cuts++;
