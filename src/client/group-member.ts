@@ -15,6 +15,8 @@ export interface MemberCard {
   /** The tab's acknowledgement when it (re)joins: what it has received so far. */
   ack: number;
   holdMs: number;
+  /** The hub's limit of one body, as it told the tab (`Infinity` before): uploads stay within it. */
+  maxBodyBytes: number;
 }
 
 /** A tab's own connection, as the group calls it back. */

@@ -176,13 +176,31 @@ export function leaveHub(base: string, id: string, secret: string, instance: str
  * `maxBodyBytes`), base64 may add a third.
  */
 export function uploadBatch(outbox: ReverseResponse[], maxBodyBytes: number): ReverseResponse[] {
-  const budget = maxBodyBytes * 8;
+  return takeWithin(outbox, uploadBudget(maxBodyBytes), true).taken;
+}
+
+/** The bytes one upload may carry, counted as `takeWithin` counts them. */
+export function uploadBudget(maxBodyBytes: number): number {
+  return maxBodyBytes * 8;
+}
+
+/**
+ * Takes from the front of `outbox` the answers that fit in `budget` bytes (a bound of each
+ * body's size, and room for its id and headers), and at least one when `atLeastOne` (an answer
+ * too large for any upload goes alone, and the hub refuses it alone). `bytes` is what they used.
+ */
+export function takeWithin(
+  outbox: ReverseResponse[],
+  budget: number,
+  atLeastOne: boolean,
+): { taken: ReverseResponse[]; bytes: number } {
   let size = 0;
   let count = 0;
   while (count < outbox.length) {
-    size += bodySizeBound(outbox[count] as ReverseResponse) + 512;
-    if (count > 0 && size > budget) break;
+    const next = size + bodySizeBound(outbox[count] as ReverseResponse) + 512;
+    if ((count > 0 || !atLeastOne) && next > budget) break;
+    size = next;
     count++;
   }
-  return outbox.splice(0, count);
+  return { taken: outbox.splice(0, count), bytes: size };
 }

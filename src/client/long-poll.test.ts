@@ -6,13 +6,17 @@ import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import type { SharedPollBody } from '../protocol/long-poll-wire.ts';
 import { devApp } from '../server/dev-server.ts';
 import { Hub } from '../server/hub.ts';
+import type { HubOptions } from '../server/hub-types.ts';
 import { type FetchHandler, toNodeListener } from '../server/node-adapter.ts';
 import type { LongPollOptions } from './connection-types.ts';
 import { Connection, type ConnectionState, type RequestRecord } from './long-poll.ts';
 
 /** A hub behind a real loopback server; `fault` may answer a request instead of the hub. */
-async function serve(fault: (request: Request) => Promise<Response | null> | null = () => null) {
-  const hub = new Hub({ holdMs: 5_000, expireMs: 60_000 });
+async function serve(
+  fault: (request: Request) => Promise<Response | null> | null = () => null,
+  options: Partial<HubOptions> = {},
+) {
+  const hub = new Hub({ holdMs: 5_000, expireMs: 60_000, ...options });
   const app = devApp(hub);
   const handler: FetchHandler = async (request) => (await fault(request)) ?? app(request);
   const server = createServer(toNodeListener(handler));
@@ -280,7 +284,111 @@ describe('the long-poll Connection', () => {
       assert.deepEqual(uploads, [3]);
       assert.deepEqual(uploadsAfterATask, [false]);
     });
+
+    it(`a burst of answers larger than one upload reaches every caller, in several uploads (${mode.name})`, async (t) => {
+      // The hub reads an upload of at most 16 bodies' worth: 40 answers of 900 bytes are more.
+      const { hub, endpoint, close } = await serve(() => null, { maxBodyBytes: 1_000 });
+      t.after(close);
+      const slowBig = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return new Response('x'.repeat(900));
+      };
+      const connection = new Connection({
+        endpoint,
+        handler: slowBig,
+        storage: null,
+        minBackoffMs: 10,
+        ...mode.options,
+      });
+      const errors: string[] = [];
+      connection.on('error', ({ reason }) => errors.push(reason));
+      t.after(() => connection.close());
+      const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+      const statuses = await Promise.all(
+        Array.from({ length: 40 }, async (_, i) => (await hub.fetch(id, `/${i}`, { timeoutMs: 5_000 })).status),
+      );
+      assert.deepEqual(statuses, Array(40).fill(200), errors.join('; '));
+      assert.deepEqual(errors, []);
+    });
   }
+
+  it('connects again when the hub refuses it while a failed post of answers holds its group back', async (t) => {
+    let posts = 0;
+    let refuse = '';
+    const { hub, endpoint, close } = await serve(async (request) => {
+      if (!request.url.endsWith('/poll') || !(await request.clone().text()).includes('"hold":false')) return null;
+      posts++;
+      // The first post fails; the second, out at the same time, comes back after it: refused.
+      if (posts === 1) {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return new Response('down for a moment', { status: 503 });
+      }
+      if (posts === 2) {
+        await new Promise((resolve) => setTimeout(resolve, 90));
+        return Response.json({ requests: [], refused: [{ client: refuse, status: 404, detail: 'forgotten' }] });
+      }
+      return null;
+    });
+    t.after(close);
+    const handler = async (request: Request) => {
+      if (new URL(request.url).pathname === '/b') await new Promise((resolve) => setTimeout(resolve, 10));
+      return echo(request);
+    };
+    // The group's backoff after the first post (250–500 ms) outlasts the second's refusal.
+    const connection = new Connection({ endpoint, handler, storage: null, minBackoffMs: 500, maxBackoffMs: 1_000 });
+    t.after(() => connection.close());
+    const first = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    refuse = first;
+    // Once the streamed poll is open, each answer goes on a post of its own.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    void hub.fetch(first, '/a', { timeoutMs: 1_000 }).catch(() => {});
+    void hub.fetch(first, '/b', { timeoutMs: 1_000 }).catch(() => {});
+    const second = await waitFor(() => (connection.id && connection.id !== first ? connection.id : undefined));
+    assert.ok(posts >= 2, `${posts} posts`);
+    const again = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    assert.equal(again, second);
+    assert.equal(await (await hub.fetch(second, '/later', { timeoutMs: 5_000 })).text(), 'GET /later');
+  });
+
+  it('keeps a Retry-After when another upload fails during it, without one', async (t) => {
+    let posts = 0;
+    let refusedAt = 0;
+    let resentAt = 0;
+    const { hub, endpoint, close } = await serve(async (request) => {
+      if (!request.url.endsWith('/poll') || request.method !== 'POST') return null;
+      const body = JSON.parse(await request.clone().text()) as SharedPollBody;
+      const answers = body.clients.reduce((count, client) => count + (client.responses?.length ?? 0), 0);
+      if (answers > 0 && refusedAt !== 0 && resentAt === 0) resentAt = Date.now();
+      if (body.hold !== false) return null;
+      posts++;
+      // The first post is refused (429) while the second is out; the second then fails (503).
+      if (posts === 1) {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        refusedAt = Date.now();
+        return new Response('{"detail":"slow down"}', { status: 429, headers: { 'retry-after': '1' } });
+      }
+      if (posts === 2) {
+        await new Promise((resolve) => setTimeout(resolve, 90));
+        return new Response('down for a moment', { status: 503 });
+      }
+      return null;
+    });
+    t.after(close);
+    const handler = async (request: Request) => {
+      if (new URL(request.url).pathname === '/b') await new Promise((resolve) => setTimeout(resolve, 10));
+      return echo(request);
+    };
+    const connection = new Connection({ endpoint, handler, storage: null, minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => connection.close());
+    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const answers = await Promise.all(
+      ['/a', '/b'].map(async (path) => (await hub.fetch(id, path, { timeoutMs: 5_000 })).text()),
+    );
+    assert.deepEqual(answers, ['GET /a', 'GET /b']);
+    assert.ok(posts >= 2, `${posts} posts`);
+    assert.ok(resentAt - refusedAt >= 950, `sent again after ${resentAt - refusedAt} ms`);
+  });
 
   it('a slow request does not hold back the answers that are ready: they leave a macrotask later', async (t) => {
     const { hub, endpoint, close } = await serve();

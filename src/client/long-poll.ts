@@ -171,12 +171,18 @@ export class Connection extends ListenedTarget {
   /** A poll failed: retry later, with a new connect when the hub no longer knows this client. */
   #fail(reason: string, error?: unknown, reconnect = false): void {
     if (this.#state === 'closed') return;
+    // A hub that no longer knows this id: connect again, whatever the state (a tab group's
+    // failure may have put it in backoff, with no timer of its own to come out of it).
+    if (reconnect && this.#id !== null) {
+      this.#id = null;
+      this.#retry(reason, error);
+      return;
+    }
     // Several polls can fail at once; the first schedules the retry, the rest only report.
     if (this.#state !== 'open') {
       this.#emit('error', { reason, error });
       return;
     }
-    if (reconnect) this.#id = null;
     this.#retry(reason, error);
   }
 
@@ -309,6 +315,7 @@ export class Connection extends ListenedTarget {
       instance: this.#instance,
       ack: this.#delivery.ack,
       holdMs: this.#holdMs,
+      maxBodyBytes: this.#maxBodyBytes,
     }),
     receive: (id, requests) => {
       // A poll that works again may deliver before the tab hears that it recovered.

@@ -160,7 +160,14 @@ describe('TabGroup', () => {
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-3' });
     const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
-    const card = () => ({ id: session.id, secret: session.secret, instance: 'tab-3', ack: 0, holdMs });
+    const card = () => ({
+      id: session.id,
+      secret: session.secret,
+      instance: 'tab-3',
+      ack: 0,
+      holdMs,
+      maxBodyBytes: Number.POSITIVE_INFINITY,
+    });
     group.join(echoMember(group, card));
     const first = await hub.fetch(session.id, '/held-back', { timeoutMs: holdMs * 3 });
     assert.equal(await first.text(), 'answered /held-back');
@@ -180,7 +187,14 @@ describe('TabGroup', () => {
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-4' });
     const group = new TabGroup(proxy.base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, pollMarginMs });
     t.after(() => group.close());
-    const card = () => ({ id: session.id, secret: session.secret, instance: 'tab-4', ack: 0, holdMs });
+    const card = () => ({
+      id: session.id,
+      secret: session.secret,
+      instance: 'tab-4',
+      ack: 0,
+      holdMs,
+      maxBodyBytes: Number.POSITIVE_INFINITY,
+    });
     const member = echoMember(group, card);
     const answered: string[] = [];
     const receive = member.receive;
@@ -225,7 +239,14 @@ describe('TabGroup', () => {
     });
     const sentAtOnce: boolean[] = [];
     const member: GroupMember = {
-      card: () => ({ id: session.id, secret: session.secret, instance: 'tab-1', ack: 0, holdMs: 5_000 }),
+      card: () => ({
+        id: session.id,
+        secret: session.secret,
+        instance: 'tab-1',
+        ack: 0,
+        holdMs: 5_000,
+        maxBodyBytes: Number.POSITIVE_INFINITY,
+      }),
       receive: (_id, requests: ReverseRequest[]) => {
         const answers: ReverseResponse[] = requests.map((request) => ({
           id: request.id,
@@ -272,7 +293,14 @@ describe('TabGroup', () => {
     const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
     const member: GroupMember = {
-      card: () => ({ id: session.id, secret: session.secret, instance: 'tab-2', ack: request.seq ?? 0, holdMs: 5_000 }),
+      card: () => ({
+        id: session.id,
+        secret: session.secret,
+        instance: 'tab-2',
+        ack: request.seq ?? 0,
+        holdMs: 5_000,
+        maxBodyBytes: Number.POSITIVE_INFINITY,
+      }),
       receive: (_id, requests: ReverseRequest[]) => {
         // Answered from memory, as the tab's connection does for a request it already ran.
         const answers: ReverseResponse[] = requests.map((again) => ({

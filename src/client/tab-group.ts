@@ -15,7 +15,7 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
-import { HubRefused, pollNames, sharedPollHub } from './hub-exchange.ts';
+import { HubRefused, pollNames, sharedPollHub, takeWithin, uploadBudget } from './hub-exchange.ts';
 import { browserLocks, type Locks, localLocks } from './locks.ts';
 import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
 
@@ -275,22 +275,23 @@ export class TabGroup {
       return;
     }
     clearTimeout(this.#timer);
-    const body: SharedPollBody = {
-      poll: this.#pollName(),
-      clients: seats.map((seat) => ({
-        id: seat.card.id,
-        instance: seat.card.instance,
-        ack: seat.askAll ? 0 : seat.delivery.ack,
-        ...(seat.retry ? { retry: true } : {}),
-        responses: seat.outbox.map(encodeWireResponse),
-      })),
-    };
+    const answers = this.#takeAnswers(seats);
     const sent = seats.map((seat) => ({
       seat,
-      responses: seat.outbox.splice(0),
+      responses: answers.get(seat) ?? [],
       retry: seat.retry,
       askAll: seat.askAll,
     }));
+    const body: SharedPollBody = {
+      poll: this.#pollName(),
+      clients: sent.map(({ seat, responses, retry }) => ({
+        id: seat.card.id,
+        instance: seat.card.instance,
+        ack: seat.askAll ? 0 : seat.delivery.ack,
+        ...(retry ? { retry: true } : {}),
+        responses: responses.map(encodeWireResponse),
+      })),
+    };
     const holdMs = Math.max(...seats.map((seat) => seat.card.holdMs));
     const stream = this.#stream;
     const sentAt = performance.now();
@@ -329,12 +330,13 @@ export class TabGroup {
         this.#stream = false;
       }
       // The hub may not have read these answers, and its answer may be lost: send them again
-      // (unless it took them), ask again.
+      // (unless it took them, or refused them as they are), ask again.
+      const dropped = refusedAsSent(error);
       for (const { seat, responses } of sent) {
-        if (!taken) seat.outbox.unshift(...responses);
+        if (!taken && !dropped) seat.outbox.unshift(...responses);
         seat.retry = true;
       }
-      this.#failed(error);
+      this.#failed(error, dropped ? count(sent) : 0);
       return;
     }
     this.#polls--;
@@ -350,9 +352,7 @@ export class TabGroup {
    */
   async #post(seats: readonly Seat[]): Promise<void> {
     if (this.#posting >= MAX_POSTS) return;
-    const sent = seats
-      .filter((seat) => seat.outbox.length > 0)
-      .map((seat) => ({ seat, responses: seat.outbox.splice(0) }));
+    const sent = Array.from(this.#takeAnswers(seats), ([seat, responses]) => ({ seat, responses }));
     if (sent.length === 0) return;
     this.#posting++;
     const body: SharedPollBody = {
@@ -371,12 +371,13 @@ export class TabGroup {
       );
       for await (const reply of replies) this.#deliver(reply);
     } catch (error) {
+      const dropped = refusedAsSent(error);
       for (const { seat, responses } of sent) {
-        seat.outbox.unshift(...responses);
+        if (!dropped) seat.outbox.unshift(...responses);
         seat.retry = true;
       }
       this.#posting--;
-      if (!this.#closed.signal.aborted) this.#failed(error);
+      if (!this.#closed.signal.aborted) this.#failed(error, dropped ? count(sent) : 0);
       return;
     }
     this.#posting--;
@@ -387,19 +388,44 @@ export class TabGroup {
    * A poll or a post of answers failed: the members hear it, and the next poll waits for the
    * backoff and for the hub's `Retry-After` (answers that come meanwhile wait with it).
    */
-  #failed(error: unknown): void {
-    const reason = error instanceof Error ? error.message : 'shared poll failed';
+  #failed(error: unknown, dropped = 0): void {
+    const reason =
+      (error instanceof Error ? error.message : 'shared poll failed') +
+      (dropped > 0 ? `; ${dropped} responses dropped` : '');
     this.#failing = true;
     this.#send({ type: 'failed', reason });
     const backoff = backoffDelay(this.#attempt++, this.#options.minBackoffMs, this.#options.maxBackoffMs);
-    const delay = Math.max(backoff, error instanceof HubRefused ? error.retryAfterMs : 0);
-    DEBUG: log('backoff', Math.round(delay), 'ms after', reason);
-    this.#resumeAt = performance.now() + delay;
+    const now = performance.now();
+    // A failure that comes during another's backoff (a post and the poll, say) never shortens it:
+    // an earlier Retry-After still holds.
+    this.#resumeAt = Math.max(
+      this.#resumeAt,
+      now + Math.max(backoff, error instanceof HubRefused ? error.retryAfterMs : 0),
+    );
+    DEBUG: log('backoff', Math.round(this.#resumeAt - now), 'ms after', reason);
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#resumeAt = 0;
       void this.#poll();
-    }, delay);
+    }, this.#resumeAt - now);
+  }
+
+  /**
+   * Takes the seats' answers that fit in one upload (see `takeWithin`), in seat order: a burst of
+   * large answers goes in several, and never as one body the hub would refuse again and again.
+   * Only seats with answers are in the map.
+   */
+  #takeAnswers(seats: readonly Seat[]): Map<Seat, ReverseResponse[]> {
+    const taken = new Map<Seat, ReverseResponse[]>();
+    let budget = uploadBudget(Math.min(...seats.map((seat) => seat.card.maxBodyBytes)));
+    for (const seat of seats) {
+      if (seat.outbox.length === 0) continue;
+      const { taken: responses, bytes } = takeWithin(seat.outbox, budget, taken.size === 0);
+      if (responses.length === 0) break;
+      taken.set(seat, responses);
+      budget -= bytes;
+    }
+    return taken;
   }
 
   /** The hub took a poll (200): what it carried is delivered, the members are told it works. */
@@ -458,4 +484,17 @@ export function tabGroup(base: string, options: GroupOptions, locks: Locks | nul
  */
 export function soloGroup(base: string, options: GroupOptions): TabGroup {
   return new TabGroup(base, localLocks(), options, { shared: false });
+}
+
+/**
+ * Whether the hub refused an upload as it was sent (a 4xx other than 429 and the refusals of a
+ * client, which come per member in a 200): sending it again would fail the same way.
+ */
+function refusedAsSent(error: unknown): boolean {
+  return error instanceof HubRefused && error.status >= 400 && error.status < 500 && error.status !== 429;
+}
+
+/** How many answers a poll or a post carried. */
+function count(sent: readonly { responses: readonly unknown[] }[]): number {
+  return sent.reduce((total, { responses }) => total + responses.length, 0);
 }
