@@ -16,8 +16,9 @@ export function browserLocks(): Locks | null {
 }
 
 /**
- * Locks within one tab: a name held makes later requests for it wait, in order, until it is
- * released (or give up when their signal aborts).
+ * Locks within one tab: a name held makes later requests for it wait until it is released (or
+ * give up when their signal aborts). Waiters are granted in the order they asked, but a request
+ * made just as the name is released may go first: a tab group never has two waiting.
  */
 export function localLocks(): Locks {
   const held = new Map<string, Promise<unknown>>();

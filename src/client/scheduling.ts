@@ -75,15 +75,16 @@ export async function withDeadline<T>(
   outer.addEventListener('abort', onAbort);
   // alive() only notes the time: a stream calls it for each line, and a timer set and cleared per
   // line costs more than the line's own work. When the timer fires, it waits again for what is left.
-  let last = Date.now();
+  // The monotonic clock: a wall clock set back would lengthen the deadline by as much.
+  let last = performance.now();
   const expire = () => {
-    const left = last + ms - Date.now();
+    const left = last + ms - performance.now();
     if (left > 0) timer = setTimeout(expire, left);
     else controller.abort(new DeadlineError(`no answer within ${ms} ms`));
   };
   let timer = setTimeout(expire, ms);
   const alive = () => {
-    last = Date.now();
+    last = performance.now();
   };
   try {
     return await task(controller.signal, alive);
