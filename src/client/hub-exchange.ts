@@ -184,9 +184,16 @@ export function uploadBudget(maxBodyBytes: number): number {
   return maxBodyBytes * 8;
 }
 
+/** A bound of the bytes one answer takes in an upload: its body's bound, its header fields, and room for the rest. */
+function uploadSize(response: ReverseResponse): number {
+  let size = bodySizeBound(response) + 512;
+  for (const [name, value] of response.headers) size += name.length + value.length * 3 + 8;
+  return size;
+}
+
 /**
- * Takes from the front of `outbox` the answers that fit in `budget` bytes (a bound of each
- * body's size, and room for its id and headers), and at least one when `atLeastOne` (an answer
+ * Takes from the front of `outbox` the answers that fit in `budget` bytes (see `uploadSize`),
+ * and at least one when `atLeastOne` (an answer
  * too large for any upload goes alone, and the hub refuses it alone). `bytes` is what they used.
  */
 export function takeWithin(
@@ -197,7 +204,7 @@ export function takeWithin(
   let size = 0;
   let count = 0;
   while (count < outbox.length) {
-    const next = size + bodySizeBound(outbox[count] as ReverseResponse) + 512;
+    const next = size + uploadSize(outbox[count] as ReverseResponse);
     if ((count > 0 || !atLeastOne) && next > budget) break;
     size = next;
     count++;

@@ -67,6 +67,14 @@ const MODES: Mode[] = [
     failed503: /shared poll answered 503/,
   },
   {
+    name: 'JSON wire, stream: false: a group of its own',
+    options: { stream: false },
+    async answersIn(request) {
+      return MODES[0]?.answersIn(request) ?? 0;
+    },
+    failed503: /shared poll answered 503/,
+  },
+  {
     name: 'message/http wire: a poll of its own',
     options: { wire: 'http' },
     async answersIn(request) {
@@ -310,6 +318,50 @@ describe('the long-poll Connection', () => {
       assert.deepEqual(statuses, Array(40).fill(200), errors.join('; '));
       assert.deepEqual(errors, []);
     });
+
+    it(`answers piled up in a backoff leave in several uploads at once, not one per hold (${mode.name})`, async (t) => {
+      let failed = false;
+      const { hub, endpoint, close } = await serve(
+        async (request) => {
+          if (failed || (await mode.answersIn(request)) === 0) return null;
+          failed = true;
+          return new Response('down for a moment', { status: 503 });
+        },
+        { maxBodyBytes: 1_000 },
+      );
+      t.after(close);
+      const big = async () => new Response('x'.repeat(900));
+      const connection = new Connection({ endpoint, handler: big, storage: null, minBackoffMs: 300, ...mode.options });
+      t.after(() => connection.close());
+      const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+      // The first upload fails; the 30 answers wait out the backoff, then need 6 or more uploads.
+      const statuses = await Promise.all(
+        Array.from({ length: 30 }, async (_, i) => (await hub.fetch(id, `/${i}`, { timeoutMs: 3_000 })).status),
+      );
+      assert.deepEqual(statuses, Array(30).fill(200));
+    });
+
+    if (mode.options.wire !== 'http')
+      it(`uploads a proxy refuses as too large (413) go again, smaller, and every answer arrives (${mode.name})`, async (t) => {
+        let refusals = 0;
+        const { hub, endpoint, close } = await serve(async (request) => {
+          if (!request.url.endsWith('/poll') || request.method !== 'POST') return null;
+          if ((await request.clone().arrayBuffer()).byteLength <= 3_000) return null;
+          refusals++;
+          return new Response('too large for this proxy', { status: 413 });
+        });
+        t.after(close);
+        // The hub takes 16 MiB; the proxy in front of it 3 KB: 3 answers of 900 B at most.
+        const big = async () => new Response('x'.repeat(900));
+        const connection = new Connection({ endpoint, handler: big, storage: null, minBackoffMs: 10, ...mode.options });
+        t.after(() => connection.close());
+        const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+        const statuses = await Promise.all(
+          Array.from({ length: 20 }, async (_, i) => (await hub.fetch(id, `/${i}`, { timeoutMs: 5_000 })).status),
+        );
+        assert.deepEqual(statuses, Array(20).fill(200));
+        assert.ok(refusals > 0);
+      });
   }
 
   it('connects again when the hub refuses it while a failed post of answers holds its group back', async (t) => {

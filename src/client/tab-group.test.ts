@@ -223,6 +223,34 @@ describe('TabGroup', () => {
     assert.doesNotMatch(proxy.polls.at(-1) ?? '', /ndjson/);
   });
 
+  it('polls for the members that have an id while another connects again (no id yet)', async (t) => {
+    const { hub, base } = await serveHub(t);
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-5' });
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const unlimited = Number.POSITIVE_INFINITY;
+    const connecting = () => ({
+      id: '',
+      secret: '',
+      instance: 'tab-6',
+      ack: 0,
+      holdMs: 5_000,
+      maxBodyBytes: unlimited,
+    });
+    group.join(echoMember(group, connecting));
+    const card = () => ({
+      id: session.id,
+      secret: session.secret,
+      instance: 'tab-5',
+      ack: 0,
+      holdMs: 5_000,
+      maxBodyBytes: unlimited,
+    });
+    group.join(echoMember(group, card));
+    // A poll listing the member without an id would be refused whole (400), for both.
+    assert.equal(await (await hub.fetch(session.id, '/served', { timeoutMs: 3_000 })).text(), 'answered /served');
+  });
+
   it("sends the leading tab's own answers on a poll at once, with no message and no macrotask", async (t) => {
     const { hub, base } = await serveHub(t);
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-1' });

@@ -73,6 +73,13 @@ export class TabGroup {
   #stream: boolean;
   /** The seats the streamed poll that is open holds (its lines flow), or `null`. */
   #open: Set<Seat> | null = null;
+  /** Where `#takeAnswers` starts next, among the seats. */
+  #firstSeat = 0;
+  /**
+   * The most an upload carries besides the hub's limit: half of one the hub (or a proxy with a
+   * lower limit) refused as too large (413) with several answers, and kept so.
+   */
+  #uploadCap = Number.POSITIVE_INFINITY;
   /** Until when (`performance.now()`) a failure holds polls back; 0 when none does. */
   #resumeAt = 0;
   /** Answers-only posts (`#post`) out. */
@@ -210,6 +217,8 @@ export class TabGroup {
       this.#unseat(message.instance);
       return;
     }
+    // A card without an id (its tab is connecting again) would make the hub refuse the whole poll.
+    if (message.card.id === '') return;
     const seat = this.#seat(message.card);
     // Answers from another tab come through the channel: a structured clone of each.
     if (message.type === 'answers') seat.outbox.push(...message.responses.map(revived));
@@ -220,7 +229,11 @@ export class TabGroup {
     DEBUG: log('leading');
     this.#leader = true;
     this.#channel?.postMessage({ type: 'leader' } satisfies Message);
-    for (const member of this.#members.values()) this.#seat(member.card());
+    for (const member of this.#members.values()) {
+      const card = member.card();
+      // A member connecting again has no id yet: it joins once it has one.
+      if (card.id !== '') this.#seat(card);
+    }
     this.#schedulePoll();
   }
 
@@ -275,7 +288,7 @@ export class TabGroup {
       return;
     }
     clearTimeout(this.#timer);
-    const answers = this.#takeAnswers(seats);
+    const { answers, bytes } = this.#takeAnswers(seats);
     const sent = seats.map((seat) => ({
       seat,
       responses: answers.get(seat) ?? [],
@@ -298,6 +311,8 @@ export class TabGroup {
     let taken = false;
     let opened: Set<Seat> | null = null;
     this.#polls++;
+    // Answers that did not fit go at once on a post of their own: the poll may be held a while.
+    if (seats.some((seat) => seat.outbox.length > 0)) void this.#post(seats);
     try {
       const cards = seats.map((seat) => seat.card);
       const deadline = holdMs + (this.#options.pollMarginMs ?? POLL_MARGIN_MS);
@@ -331,7 +346,7 @@ export class TabGroup {
       }
       // The hub may not have read these answers, and its answer may be lost: send them again
       // (unless it took them, or refused them as they are), ask again.
-      const dropped = refusedAsSent(error);
+      const dropped = this.#tooLarge(error, count(sent), bytes);
       for (const { seat, responses } of sent) {
         if (!taken && !dropped) seat.outbox.unshift(...responses);
         seat.retry = true;
@@ -352,7 +367,8 @@ export class TabGroup {
    */
   async #post(seats: readonly Seat[]): Promise<void> {
     if (this.#posting >= MAX_POSTS) return;
-    const sent = Array.from(this.#takeAnswers(seats), ([seat, responses]) => ({ seat, responses }));
+    const { answers, bytes } = this.#takeAnswers(seats);
+    const sent = Array.from(answers, ([seat, responses]) => ({ seat, responses }));
     if (sent.length === 0) return;
     this.#posting++;
     const body: SharedPollBody = {
@@ -371,7 +387,7 @@ export class TabGroup {
       );
       for await (const reply of replies) this.#deliver(reply);
     } catch (error) {
-      const dropped = refusedAsSent(error);
+      const dropped = this.#tooLarge(error, count(sent), bytes);
       for (const { seat, responses } of sent) {
         if (!dropped) seat.outbox.unshift(...responses);
         seat.retry = true;
@@ -382,6 +398,20 @@ export class TabGroup {
     }
     this.#posting--;
     if (seats.some((seat) => seat.outbox.length > 0 || seat.retry)) this.#schedulePoll();
+  }
+
+  /**
+   * Whether an upload of `answers` answers (`bytes` by `takeWithin`'s count) that failed with
+   * `error` must be dropped: a single answer too large for any upload (413), which would fail the
+   * same way again. A 413 for several caps uploads at half of this one from now on (a proxy on
+   * the way may read less than the hub); they go again. Any other failure (a 400 while a member
+   * reconnects, a 408 on a slow upload) is worth another try after the backoff.
+   */
+  #tooLarge(error: unknown, answers: number, bytes: number): boolean {
+    if (!(error instanceof HubRefused) || error.status !== 413) return false;
+    if (answers <= 1) return true;
+    this.#uploadCap = Math.min(this.#uploadCap, bytes / 2);
+    return false;
   }
 
   /**
@@ -415,17 +445,22 @@ export class TabGroup {
    * large answers goes in several, and never as one body the hub would refuse again and again.
    * Only seats with answers are in the map.
    */
-  #takeAnswers(seats: readonly Seat[]): Map<Seat, ReverseResponse[]> {
+  #takeAnswers(seats: readonly Seat[]): { answers: Map<Seat, ReverseResponse[]>; bytes: number } {
     const taken = new Map<Seat, ReverseResponse[]>();
-    let budget = uploadBudget(Math.min(...seats.map((seat) => seat.card.maxBodyBytes)));
-    for (const seat of seats) {
+    const limit = Math.min(uploadBudget(Math.min(...seats.map((seat) => seat.card.maxBodyBytes))), this.#uploadCap);
+    let budget = limit;
+    // Each upload starts at the next seat, so that one with a long backlog does not keep the
+    // others' answers waiting.
+    const start = this.#firstSeat++ % Math.max(1, seats.length);
+    for (let i = 0; i < seats.length; i++) {
+      const seat = seats[(start + i) % seats.length] as Seat;
       if (seat.outbox.length === 0) continue;
       const { taken: responses, bytes } = takeWithin(seat.outbox, budget, taken.size === 0);
-      if (responses.length === 0) break;
+      if (responses.length === 0) continue;
       taken.set(seat, responses);
       budget -= bytes;
     }
-    return taken;
+    return { answers: taken, bytes: limit - budget };
   }
 
   /** The hub took a poll (200): what it carried is delivered, the members are told it works. */
@@ -484,14 +519,6 @@ export function tabGroup(base: string, options: GroupOptions, locks: Locks | nul
  */
 export function soloGroup(base: string, options: GroupOptions): TabGroup {
   return new TabGroup(base, localLocks(), options, { shared: false });
-}
-
-/**
- * Whether the hub refused an upload as it was sent (a 4xx other than 429 and the refusals of a
- * client, which come per member in a 200): sending it again would fail the same way.
- */
-function refusedAsSent(error: unknown): boolean {
-  return error instanceof HubRefused && error.status >= 400 && error.status < 500 && error.status !== 429;
 }
 
 /** How many answers a poll or a post carried. */
