@@ -162,13 +162,16 @@ export async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<S
   if (buffered.trim() !== '') throw new Error('the shared poll stream ended inside a line');
 }
 
-/** `DELETE {base}/poll/{id}`: the tab leaves (best effort; `keepalive` lets it out while the page unloads). */
-export function leaveHub(base: string, id: string, secret: string, instance: string): void {
-  fetch(`${base}/poll/${encodeURIComponent(id)}`, {
+/** `DELETE {base}/poll/{id}`: the tab leaves (best effort; `keepalive` lets it out while the page unloads); settles when done or failed. */
+export function leaveHub(base: string, id: string, secret: string, instance: string): Promise<void> {
+  return fetch(`${base}/poll/${encodeURIComponent(id)}`, {
     method: 'DELETE',
     headers: { [SECRET_HEADER]: secret, [INSTANCE_HEADER]: instance },
     keepalive: true,
-  }).catch(() => {});
+  }).then(
+    () => {},
+    () => {},
+  );
 }
 
 /**

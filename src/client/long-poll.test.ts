@@ -364,6 +364,30 @@ describe('the long-poll Connection', () => {
       });
   }
 
+  it('close() and a new connection at once keep the id: the leave is not taken after the new connect', async (t) => {
+    // The hub gets the DELETE of close() late, as a busy network may deliver it.
+    const { hub, endpoint, close } = await serve(async (request) => {
+      if (request.method === 'DELETE') await new Promise((resolve) => setTimeout(resolve, 100));
+      return null;
+    });
+    t.after(close);
+    const kept = new Map<string, string>();
+    const storage = {
+      getItem: (key: string) => kept.get(key) ?? null,
+      setItem: (key: string, value: string) => void kept.set(key, value),
+      removeItem: (key: string) => void kept.delete(key),
+    } as Storage;
+    const first = new Connection({ endpoint, handler: echo, storage });
+    const id = await waitFor(() => (first.state === 'open' ? first.id : undefined) ?? undefined);
+    first.close();
+    const second = new Connection({ endpoint, handler: echo, storage });
+    t.after(() => second.close());
+    assert.equal(await waitFor(() => (second.state === 'open' ? second.id : undefined) ?? undefined), id);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(second.id, id);
+    assert.equal(await (await hub.fetch(id, '/still', { timeoutMs: 3_000 })).text(), 'GET /still');
+  });
+
   it('connects again when the hub refuses it while a failed post of answers holds its group back', async (t) => {
     let posts = 0;
     let refuse = '';

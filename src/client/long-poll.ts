@@ -29,6 +29,11 @@ const POLL_MARGIN_MS = 10_000;
 /** Window and document events after which the connection checks itself. */
 const WAKE_EVENTS = ['online', 'visibilitychange', 'pageshow'] as const;
 
+/** The longest a connect waits for the leave of a connection closed just before (`leaving`). */
+const LEAVE_WAIT_MS = 2_000;
+/** Leaves (`DELETE`) still on their way, by identity key: a new connection waits for them. */
+const leaving = new Map<string, Promise<void>>();
+
 /** A live long-poll connection; an `EventTarget` with `state`, `error` and `request` events. */
 export class Connection extends ListenedTarget {
   #state: ConnectionState = 'connecting';
@@ -152,7 +157,12 @@ export class Connection extends ListenedTarget {
     this.#abort.abort();
     this.#group?.leave(this.#instance);
     if (this.#id !== null) {
-      leaveHub(this.#base, this.#id, this.#secret, this.#instance);
+      const left = leaveHub(this.#base, this.#id, this.#secret, this.#instance);
+      const key = this.#identityKey;
+      leaving.set(key, left);
+      void left.then(() => {
+        if (leaving.get(key) === left) leaving.delete(key);
+      });
     }
     this.#setState('closed');
   }
@@ -202,6 +212,14 @@ export class Connection extends ListenedTarget {
     this.#id = null;
     this.#setState('connecting');
     try {
+      // A connection of this page closed just now: its leave must reach the hub before this
+      // connect resumes the same id, or the hub would forget the id again right after.
+      const left = leaving.get(this.#identityKey);
+      if (left) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([left, new Promise((resolve) => (timer = setTimeout(resolve, LEAVE_WAIT_MS)))]);
+        clearTimeout(timer);
+      }
       const body = {
         url: this.#options.url,
         dom: this.#options.dom,
