@@ -341,27 +341,37 @@ describe('the long-poll Connection', () => {
       assert.deepEqual(statuses, Array(30).fill(200));
     });
 
-    if (mode.options.wire !== 'http')
-      it(`uploads a proxy refuses as too large (413) go again, smaller, and every answer arrives (${mode.name})`, async (t) => {
-        let refusals = 0;
-        const { hub, endpoint, close } = await serve(async (request) => {
-          if (!request.url.endsWith('/poll') || request.method !== 'POST') return null;
-          if ((await request.clone().arrayBuffer()).byteLength <= 3_000) return null;
-          refusals++;
-          return new Response('too large for this proxy', { status: 413 });
+    for (const maxBodyBytes of [1024 * 1024, Number.POSITIVE_INFINITY])
+      if (mode.options.wire !== 'http')
+        it(`uploads a proxy refuses as too large (413) go again, smaller, and every answer arrives (${mode.name}, hub limit ${maxBodyBytes})`, async (t) => {
+          let refusals = 0;
+          const { hub, endpoint, close } = await serve(
+            async (request) => {
+              if (!request.url.endsWith('/poll') || request.method !== 'POST') return null;
+              if ((await request.clone().arrayBuffer()).byteLength <= 3_000) return null;
+              refusals++;
+              return new Response('too large for this proxy', { status: 413 });
+            },
+            { maxBodyBytes },
+          );
+          t.after(close);
+          // The hub takes 16 MiB; the proxy in front of it 3 KB: 3 answers of 900 B at most.
+          const big = async () => new Response('x'.repeat(900));
+          const connection = new Connection({
+            endpoint,
+            handler: big,
+            storage: null,
+            minBackoffMs: 10,
+            ...mode.options,
+          });
+          t.after(() => connection.close());
+          const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+          const statuses = await Promise.all(
+            Array.from({ length: 20 }, async (_, i) => (await hub.fetch(id, `/${i}`, { timeoutMs: 5_000 })).status),
+          );
+          assert.deepEqual(statuses, Array(20).fill(200));
+          assert.ok(refusals > 0);
         });
-        t.after(close);
-        // The hub takes 16 MiB; the proxy in front of it 3 KB: 3 answers of 900 B at most.
-        const big = async () => new Response('x'.repeat(900));
-        const connection = new Connection({ endpoint, handler: big, storage: null, minBackoffMs: 10, ...mode.options });
-        t.after(() => connection.close());
-        const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
-        const statuses = await Promise.all(
-          Array.from({ length: 20 }, async (_, i) => (await hub.fetch(id, `/${i}`, { timeoutMs: 5_000 })).status),
-        );
-        assert.deepEqual(statuses, Array(20).fill(200));
-        assert.ok(refusals > 0);
-      });
   }
 
   it('close() and a new connection at once keep the id: the leave is not taken after the new connect', async (t) => {
@@ -386,6 +396,27 @@ describe('the long-poll Connection', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(second.id, id);
     assert.equal(await (await hub.fetch(id, '/still', { timeoutMs: 3_000 })).text(), 'GET /still');
+  });
+
+  it('a connection closed while it waits for an earlier leave does not connect', async (t) => {
+    const { hub, endpoint, close } = await serve(async (request) => {
+      if (request.method === 'DELETE') await new Promise((resolve) => setTimeout(resolve, 100));
+      return null;
+    });
+    t.after(close);
+    const kept = new Map<string, string>();
+    const storage = {
+      getItem: (key: string) => kept.get(key) ?? null,
+      setItem: (key: string, value: string) => void kept.set(key, value),
+      removeItem: (key: string) => void kept.delete(key),
+    } as Storage;
+    const first = new Connection({ endpoint, handler: echo, storage });
+    const id = await waitFor(() => (first.state === 'open' ? first.id : undefined) ?? undefined);
+    first.close();
+    new Connection({ endpoint, handler: echo, storage }).close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The leave went through, and no connect brought the id back for a connection nobody holds.
+    assert.equal(hub.session(id), undefined);
   });
 
   it('connects again when the hub refuses it while a failed post of answers holds its group back', async (t) => {

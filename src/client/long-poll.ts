@@ -31,8 +31,8 @@ const WAKE_EVENTS = ['online', 'visibilitychange', 'pageshow'] as const;
 
 /** The longest a connect waits for the leave of a connection closed just before (`leaving`). */
 const LEAVE_WAIT_MS = 2_000;
-/** Leaves (`DELETE`) still on their way, by identity key: a new connection waits for them. */
-const leaving = new Map<string, Promise<void>>();
+/** Leaves (`DELETE`) still on their way, by identity key, with the id they leave: a new connection resuming that id waits for them. */
+const leaving = new Map<string, { id: string; left: Promise<void> }>();
 
 /** A live long-poll connection; an `EventTarget` with `state`, `error` and `request` events. */
 export class Connection extends ListenedTarget {
@@ -157,11 +157,11 @@ export class Connection extends ListenedTarget {
     this.#abort.abort();
     this.#group?.leave(this.#instance);
     if (this.#id !== null) {
-      const left = leaveHub(this.#base, this.#id, this.#secret, this.#instance);
+      const leave = { id: this.#id, left: leaveHub(this.#base, this.#id, this.#secret, this.#instance) };
       const key = this.#identityKey;
-      leaving.set(key, left);
-      void left.then(() => {
-        if (leaving.get(key) === left) leaving.delete(key);
+      leaving.set(key, leave);
+      void leave.left.then(() => {
+        if (leaving.get(key) === leave) leaving.delete(key);
       });
     }
     this.#setState('closed');
@@ -214,17 +214,20 @@ export class Connection extends ListenedTarget {
     try {
       // A connection of this page closed just now: its leave must reach the hub before this
       // connect resumes the same id, or the hub would forget the id again right after.
-      const left = leaving.get(this.#identityKey);
-      if (left) {
+      const identity = loadIdentity(this.#options.storage, this.#identityKey);
+      const leave = leaving.get(this.#identityKey);
+      if (leave && leave.id === identity?.id) {
         let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([left, new Promise((resolve) => (timer = setTimeout(resolve, LEAVE_WAIT_MS)))]);
+        await Promise.race([leave.left, new Promise((resolve) => (timer = setTimeout(resolve, LEAVE_WAIT_MS)))]);
         clearTimeout(timer);
+        // Closed meanwhile: no connect (it would bring back the id nobody leaves again).
+        if (this.#abort.signal.aborted) return;
       }
       const body = {
         url: this.#options.url,
         dom: this.#options.dom,
         instance: this.#instance,
-        ...loadIdentity(this.#options.storage, this.#identityKey),
+        ...identity,
       };
       const reply = await withDeadline(this.#abort.signal, CONNECT_DEADLINE_MS, (signal) =>
         connectToHub(this.#base, body, signal),

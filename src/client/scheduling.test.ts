@@ -32,6 +32,13 @@ describe('scheduling helpers', () => {
     await assert.rejects(pending, /closed/);
   });
 
+  it('a deadline whose outer signal aborted already starts its task aborted', async () => {
+    const outer = new AbortController();
+    outer.abort(new Error('closed before'));
+    const seen = await withDeadline(outer.signal, 1_000, async (signal) => signal.aborted);
+    assert.equal(seen, true);
+  });
+
   it('a deadline starts over at each alive(), and ends its time after the last one', async () => {
     const outer = new AbortController();
     const start = Date.now();

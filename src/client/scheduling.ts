@@ -72,6 +72,8 @@ export async function withDeadline<T>(
 ): Promise<T> {
   const controller = new AbortController();
   const onAbort = () => controller.abort(outer.reason);
+  // An outer signal aborted already fires no event: the task starts aborted.
+  if (outer.aborted) onAbort();
   outer.addEventListener('abort', onAbort);
   // alive() only notes the time: a stream calls it for each line, and a timer set and cleared per
   // line costs more than the line's own work. When the timer fires, it waits again for what is left.

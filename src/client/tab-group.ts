@@ -77,7 +77,7 @@ export class TabGroup {
   #firstSeat = 0;
   /**
    * The most an upload carries besides the hub's limit: half of one the hub (or a proxy with a
-   * lower limit) refused as too large (413) with several answers, and kept so.
+   * lower limit) refused as too large (413) with several answers, and kept so until `wake()`.
    */
   #uploadCap = Number.POSITIVE_INFINITY;
   /** Until when (`performance.now()`) a failure holds polls back; 0 when none does. */
@@ -163,6 +163,7 @@ export class TabGroup {
     this.#stream = this.#options.stream !== false;
     clearTimeout(this.#timer);
     this.#resumeAt = 0;
+    this.#uploadCap = Number.POSITIVE_INFINITY;
     this.#attempt = 0;
     for (const seat of this.#seats.values()) seat.retry = true;
     this.#schedulePoll();
@@ -410,7 +411,7 @@ export class TabGroup {
   #tooLarge(error: unknown, answers: number, bytes: number): boolean {
     if (!(error instanceof HubRefused) || error.status !== 413) return false;
     if (answers <= 1) return true;
-    this.#uploadCap = Math.min(this.#uploadCap, bytes / 2);
+    if (bytes > 0 && Number.isFinite(bytes)) this.#uploadCap = Math.min(this.#uploadCap, bytes / 2);
     return false;
   }
 
@@ -447,8 +448,8 @@ export class TabGroup {
    */
   #takeAnswers(seats: readonly Seat[]): { answers: Map<Seat, ReverseResponse[]>; bytes: number } {
     const taken = new Map<Seat, ReverseResponse[]>();
-    const limit = Math.min(uploadBudget(Math.min(...seats.map((seat) => seat.card.maxBodyBytes))), this.#uploadCap);
-    let budget = limit;
+    let budget = Math.min(uploadBudget(Math.min(...seats.map((seat) => seat.card.maxBodyBytes))), this.#uploadCap);
+    let used = 0;
     // Each upload starts at the next seat, so that one with a long backlog does not keep the
     // others' answers waiting.
     const start = this.#firstSeat++ % Math.max(1, seats.length);
@@ -459,8 +460,9 @@ export class TabGroup {
       if (responses.length === 0) continue;
       taken.set(seat, responses);
       budget -= bytes;
+      used += bytes;
     }
-    return { answers: taken, bytes: limit - budget };
+    return { answers: taken, bytes: used };
   }
 
   /** The hub took a poll (200): what it carried is delivered, the members are told it works. */
