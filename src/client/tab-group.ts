@@ -6,7 +6,8 @@
  * leader goes, the next tab in the lock's queue takes over and asks everyone to join again.
  * A tab that polls alone (`soloGroup`) is a group of one connection, with no channel. This module
  * holds the election, the channel's routing and the leader's poll loop; the members, their
- * messages and the leader's seats are typed in group-member.ts, the locks in locks.ts.
+ * messages and the leader's seats are typed in group-member.ts, the locks are in locks.ts and
+ * the sizing of each upload in group-uploads.ts.
  */
 import { debug } from '../protocol/debug.ts';
 import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
@@ -15,7 +16,8 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
-import { HubRefused, pollNames, sharedPollHub, takeWithin, uploadBudget } from './hub-exchange.ts';
+import { count, GroupUploads } from './group-uploads.ts';
+import { HubRefused, pollNames, sharedPollHub } from './hub-exchange.ts';
 import { browserLocks, type Locks, localLocks } from './locks.ts';
 import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
 
@@ -73,13 +75,8 @@ export class TabGroup {
   #stream: boolean;
   /** The seats the streamed poll that is open holds (its lines flow), or `null`. */
   #open: Set<Seat> | null = null;
-  /** Where `#takeAnswers` starts next, among the seats. */
-  #firstSeat = 0;
-  /**
-   * The most an upload carries besides the hub's limit: half of one the hub (or a proxy with a
-   * lower limit) refused as too large (413) with several answers, and kept so until `wake()`.
-   */
-  #uploadCap = Number.POSITIVE_INFINITY;
+  /** How much each upload carries. */
+  readonly #uploads = new GroupUploads();
   /** Until when (`performance.now()`) a failure holds polls back; 0 when none does. */
   #resumeAt = 0;
   /** Answers-only posts (`#post`) out. */
@@ -163,7 +160,7 @@ export class TabGroup {
     this.#stream = this.#options.stream !== false;
     clearTimeout(this.#timer);
     this.#resumeAt = 0;
-    this.#uploadCap = Number.POSITIVE_INFINITY;
+    this.#uploads.reset();
     this.#attempt = 0;
     for (const seat of this.#seats.values()) seat.retry = true;
     this.#schedulePoll();
@@ -289,7 +286,7 @@ export class TabGroup {
       return;
     }
     clearTimeout(this.#timer);
-    const { answers, bytes } = this.#takeAnswers(seats);
+    const { answers, bytes } = this.#uploads.take(seats);
     const sent = seats.map((seat) => ({
       seat,
       responses: answers.get(seat) ?? [],
@@ -347,7 +344,7 @@ export class TabGroup {
       }
       // The hub may not have read these answers, and its answer may be lost: send them again
       // (unless it took them, or refused them as they are), ask again.
-      const dropped = this.#tooLarge(error, count(sent), bytes);
+      const dropped = this.#uploads.tooLarge(error, count(sent), bytes);
       for (const { seat, responses } of sent) {
         if (!taken && !dropped) seat.outbox.unshift(...responses);
         seat.retry = true;
@@ -368,7 +365,7 @@ export class TabGroup {
    */
   async #post(seats: readonly Seat[]): Promise<void> {
     if (this.#posting >= MAX_POSTS) return;
-    const { answers, bytes } = this.#takeAnswers(seats);
+    const { answers, bytes } = this.#uploads.take(seats);
     const sent = Array.from(answers, ([seat, responses]) => ({ seat, responses }));
     if (sent.length === 0) return;
     this.#posting++;
@@ -388,7 +385,7 @@ export class TabGroup {
       );
       for await (const reply of replies) this.#deliver(reply);
     } catch (error) {
-      const dropped = this.#tooLarge(error, count(sent), bytes);
+      const dropped = this.#uploads.tooLarge(error, count(sent), bytes);
       for (const { seat, responses } of sent) {
         if (!dropped) seat.outbox.unshift(...responses);
         seat.retry = true;
@@ -399,20 +396,6 @@ export class TabGroup {
     }
     this.#posting--;
     if (seats.some((seat) => seat.outbox.length > 0 || seat.retry)) this.#schedulePoll();
-  }
-
-  /**
-   * Whether an upload of `answers` answers (`bytes` by `takeWithin`'s count) that failed with
-   * `error` must be dropped: a single answer too large for any upload (413), which would fail the
-   * same way again. A 413 for several caps uploads at half of this one from now on (a proxy on
-   * the way may read less than the hub); they go again. Any other failure (a 400 while a member
-   * reconnects, a 408 on a slow upload) is worth another try after the backoff.
-   */
-  #tooLarge(error: unknown, answers: number, bytes: number): boolean {
-    if (!(error instanceof HubRefused) || error.status !== 413) return false;
-    if (answers <= 1) return true;
-    if (bytes > 0 && Number.isFinite(bytes)) this.#uploadCap = Math.min(this.#uploadCap, bytes / 2);
-    return false;
   }
 
   /**
@@ -439,30 +422,6 @@ export class TabGroup {
       this.#resumeAt = 0;
       void this.#poll();
     }, this.#resumeAt - now);
-  }
-
-  /**
-   * Takes the seats' answers that fit in one upload (see `takeWithin`), in seat order: a burst of
-   * large answers goes in several, and never as one body the hub would refuse again and again.
-   * Only seats with answers are in the map.
-   */
-  #takeAnswers(seats: readonly Seat[]): { answers: Map<Seat, ReverseResponse[]>; bytes: number } {
-    const taken = new Map<Seat, ReverseResponse[]>();
-    let budget = Math.min(uploadBudget(Math.min(...seats.map((seat) => seat.card.maxBodyBytes))), this.#uploadCap);
-    let used = 0;
-    // Each upload starts at the next seat, so that one with a long backlog does not keep the
-    // others' answers waiting.
-    const start = this.#firstSeat++ % Math.max(1, seats.length);
-    for (let i = 0; i < seats.length; i++) {
-      const seat = seats[(start + i) % seats.length] as Seat;
-      if (seat.outbox.length === 0) continue;
-      const { taken: responses, bytes } = takeWithin(seat.outbox, budget, taken.size === 0);
-      if (responses.length === 0) continue;
-      taken.set(seat, responses);
-      budget -= bytes;
-      used += bytes;
-    }
-    return { answers: taken, bytes: used };
   }
 
   /** The hub took a poll (200): what it carried is delivered, the members are told it works. */
@@ -521,9 +480,4 @@ export function tabGroup(base: string, options: GroupOptions, locks: Locks | nul
  */
 export function soloGroup(base: string, options: GroupOptions): TabGroup {
   return new TabGroup(base, localLocks(), options, { shared: false });
-}
-
-/** How many answers a poll or a post carried. */
-function count(sent: readonly { responses: readonly unknown[] }[]): number {
-  return sent.reduce((total, { responses }) => total + responses.length, 0);
 }
