@@ -95,6 +95,28 @@ async function openEcho(t: TestContext, endpoint: string, mode: Mode): Promise<{
   return { id, errors };
 }
 
+/**
+ * A hub that takes a leave (`DELETE`) 100 ms late, as a busy network may deliver it, and a
+ * connection to it that was open and is closed just now; its id is in `storage`.
+ */
+async function closedJustNow(t: TestContext) {
+  const { hub, endpoint, close } = await serve(async (request) => {
+    if (request.method === 'DELETE') await new Promise((resolve) => setTimeout(resolve, 100));
+    return null;
+  });
+  t.after(close);
+  const kept = new Map<string, string>();
+  const storage = {
+    getItem: (key: string) => kept.get(key) ?? null,
+    setItem: (key: string, value: string) => void kept.set(key, value),
+    removeItem: (key: string) => void kept.delete(key),
+  } as Storage;
+  const first = new Connection({ endpoint, handler: echo, storage });
+  const id = await waitFor(() => (first.state === 'open' ? first.id : undefined) ?? undefined);
+  first.close();
+  return { hub, endpoint, storage, id };
+}
+
 describe('the long-poll Connection', () => {
   it('connects, serves requests concurrently and goes to closed on close()', async (t) => {
     const { hub, endpoint, close } = await serve();
@@ -375,21 +397,7 @@ describe('the long-poll Connection', () => {
   }
 
   it('close() and a new connection at once keep the id: the leave is not taken after the new connect', async (t) => {
-    // The hub gets the DELETE of close() late, as a busy network may deliver it.
-    const { hub, endpoint, close } = await serve(async (request) => {
-      if (request.method === 'DELETE') await new Promise((resolve) => setTimeout(resolve, 100));
-      return null;
-    });
-    t.after(close);
-    const kept = new Map<string, string>();
-    const storage = {
-      getItem: (key: string) => kept.get(key) ?? null,
-      setItem: (key: string, value: string) => void kept.set(key, value),
-      removeItem: (key: string) => void kept.delete(key),
-    } as Storage;
-    const first = new Connection({ endpoint, handler: echo, storage });
-    const id = await waitFor(() => (first.state === 'open' ? first.id : undefined) ?? undefined);
-    first.close();
+    const { hub, endpoint, storage, id } = await closedJustNow(t);
     const second = new Connection({ endpoint, handler: echo, storage });
     t.after(() => second.close());
     assert.equal(await waitFor(() => (second.state === 'open' ? second.id : undefined) ?? undefined), id);
@@ -399,20 +407,7 @@ describe('the long-poll Connection', () => {
   });
 
   it('a connection closed while it waits for an earlier leave does not connect', async (t) => {
-    const { hub, endpoint, close } = await serve(async (request) => {
-      if (request.method === 'DELETE') await new Promise((resolve) => setTimeout(resolve, 100));
-      return null;
-    });
-    t.after(close);
-    const kept = new Map<string, string>();
-    const storage = {
-      getItem: (key: string) => kept.get(key) ?? null,
-      setItem: (key: string, value: string) => void kept.set(key, value),
-      removeItem: (key: string) => void kept.delete(key),
-    } as Storage;
-    const first = new Connection({ endpoint, handler: echo, storage });
-    const id = await waitFor(() => (first.state === 'open' ? first.id : undefined) ?? undefined);
-    first.close();
+    const { hub, endpoint, storage, id } = await closedJustNow(t);
     new Connection({ endpoint, handler: echo, storage }).close();
     await new Promise((resolve) => setTimeout(resolve, 300));
     // The leave went through, and no connect brought the id back for a connection nobody holds.
