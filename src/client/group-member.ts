@@ -30,6 +30,11 @@ export interface GroupMember {
   failed(reason: string): void;
   /** The shared poll works again after failing. */
   recovered(): void;
+  /**
+   * The shared poll has no seat left for this member (the hub takes `MAX_SHARED_CLIENTS` clients
+   * in one): it polls alone from now on, and takes back the answers it handed over.
+   */
+  full(responses: ReverseResponse[]): void;
 }
 
 /** A message on the group's channel (or handed to this tab's own members directly). */
@@ -40,6 +45,7 @@ export type Message =
   | { type: 'leader' }
   | { type: 'requests'; instance: string; id: string; requests: ReverseRequest[] }
   | { type: 'refused'; instance: string; id: string; status: number; detail: string }
+  | { type: 'full'; instance: string; responses: ReverseResponse[] }
   | { type: 'failed'; reason: string }
   | { type: 'recovered' };
 

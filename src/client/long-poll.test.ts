@@ -3,13 +3,15 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
-import type { SharedPollBody } from '../protocol/long-poll-wire.ts';
+import { MAX_SHARED_CLIENTS, type SharedPollBody } from '../protocol/long-poll-wire.ts';
 import { devApp } from '../server/dev-server.ts';
 import { Hub } from '../server/hub.ts';
 import type { HubOptions } from '../server/hub-types.ts';
 import { type FetchHandler, toNodeListener } from '../server/node-adapter.ts';
 import type { LongPollOptions } from './connection-types.ts';
+import { localLocks } from './locks.ts';
 import { Connection, type ConnectionState, type RequestRecord } from './long-poll.ts';
+import { type TabGroup, tabGroup } from './tab-group.ts';
 
 /** A hub behind a real loopback server; `fault` may answer a request instead of the hub. */
 async function serve(
@@ -412,6 +414,31 @@ describe('the long-poll Connection', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     // The leave went through, and no connect brought the id back for a connection nobody holds.
     assert.equal(hub.session(id), undefined);
+  });
+
+  it('polls alone when its tabs already fill the shared poll, and is served', async (t) => {
+    const { hub, endpoint, close } = await serve();
+    t.after(close);
+    // The origin's tabs, as far as this tab can see: a shared group of MAX_SHARED_CLIENTS members.
+    const group = tabGroup(endpoint, { minBackoffMs: 10, maxBackoffMs: 50 }, localLocks()) as TabGroup;
+    t.after(() => group.close());
+    for (let i = 0; i < MAX_SHARED_CLIENTS; i++) {
+      const session = await hub.register({ url: 'http://page.test/', instance: `other-${i}` });
+      const card = {
+        id: session.id,
+        secret: session.secret,
+        instance: `other-${i}`,
+        ack: 0,
+        holdMs: 5_000,
+        maxBodyBytes: Number.POSITIVE_INFINITY,
+      };
+      group.join({ card: () => card, receive() {}, refused() {}, failed() {}, recovered() {}, full() {} });
+    }
+    const connection = new Connection({ endpoint, handler: echo, storage: null });
+    t.after(() => connection.close());
+    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    assert.equal(await (await hub.fetch(id, '/alone', { timeoutMs: 5_000 })).text(), 'GET /alone');
+    assert.equal(connection.leader, false);
   });
 
   it('connects again when the hub refuses it while a failed post of answers holds its group back', async (t) => {

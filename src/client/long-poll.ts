@@ -65,7 +65,7 @@ export class Connection extends ListenedTarget {
     Pick<LongPollOptions, 'onRequest'> & { url: string };
   readonly #base: string;
   /** The group whose leader polls for this tab (maybe a group of this tab alone), or `null` on the `message/http` wire. */
-  readonly #group: TabGroup | null;
+  #group: TabGroup | null;
   /** The page's and the hub's origins when they differ: the hub must list the page's (CORS). */
   readonly #crossOrigin: CrossOrigin | null;
 
@@ -352,6 +352,19 @@ export class Connection extends ListenedTarget {
     },
     recovered: () => {
       if (this.#state === 'backoff' && this.#id !== null) this.#setState('open');
+    },
+    full: (responses) => {
+      const shared = this.#group;
+      if (this.#state === 'closed' || shared === null || !shared.shared) return;
+      // The origin's tabs fill the shared poll: this one polls alone, with what it had handed over.
+      DEBUG: log('the shared poll is full: polling alone');
+      this.#outbox.unshift(...responses);
+      this.#group = soloGroup(shared.base, this.#options);
+      shared.leave(this.#instance);
+      if (this.#id !== null) {
+        this.#group.join(this.#member);
+        this.#flushSoon();
+      }
     },
   };
 

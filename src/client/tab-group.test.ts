@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import { MAX_SHARED_CLIENTS } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { devApp } from '../server/dev-server.ts';
 import { Hub } from '../server/hub.ts';
@@ -147,6 +148,7 @@ function echoMember(group: TabGroup, card: () => ReturnType<GroupMember['card']>
     refused: () => {},
     failed: () => {},
     recovered: () => {},
+    full: () => {},
   };
   return member;
 }
@@ -251,6 +253,38 @@ describe('TabGroup', () => {
     assert.equal(await (await hub.fetch(session.id, '/served', { timeoutMs: 3_000 })).text(), 'answered /served');
   });
 
+  it(`seats ${MAX_SHARED_CLIENTS} members, the most a shared poll carries, and tells the next to poll alone`, async (t) => {
+    const { hub, base } = await serveHub(t);
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const sessions = await Promise.all(
+      Array.from({ length: MAX_SHARED_CLIENTS + 1 }, (_, i) =>
+        hub.register({ url: 'http://page.test/', instance: `tab-${i}` }),
+      ),
+    );
+    const unlimited = Number.POSITIVE_INFINITY;
+    let told = 0;
+    sessions.forEach((session, i) => {
+      const card = () => ({
+        id: session.id,
+        secret: session.secret,
+        instance: `tab-${i}`,
+        ack: 0,
+        holdMs: 5_000,
+        maxBodyBytes: unlimited,
+      });
+      const member = echoMember(group, card);
+      if (i === MAX_SHARED_CLIENTS) member.full = () => told++;
+      group.join(member);
+    });
+    // The hub would refuse a poll of 65 whole (400): the first 64 are served.
+    for (const session of [sessions[0], sessions[MAX_SHARED_CLIENTS - 1]]) {
+      const id = (session as (typeof sessions)[number]).id;
+      assert.equal(await (await hub.fetch(id, '/seated', { timeoutMs: 3_000 })).text(), 'answered /seated');
+    }
+    assert.equal(told, 1);
+  });
+
   it("sends the leading tab's own answers on a poll at once, with no message and no macrotask", async (t) => {
     const { hub, base } = await serveHub(t);
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-1' });
@@ -290,6 +324,7 @@ describe('TabGroup', () => {
       refused: () => {},
       failed: () => {},
       recovered: () => {},
+      full: () => {},
     };
     group.join(member);
     for (const path of ['/one', '/two']) {
@@ -343,6 +378,7 @@ describe('TabGroup', () => {
       refused: () => {},
       failed: () => {},
       recovered: () => {},
+      full: () => {},
     };
     group.join(member);
     const response = await call;

@@ -11,7 +11,7 @@
  */
 import { debug } from '../protocol/debug.ts';
 import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
-import type { SharedPollBody, SharedPollReply } from '../protocol/long-poll-wire.ts';
+import { MAX_SHARED_CLIENTS, type SharedPollBody, type SharedPollReply } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
@@ -111,6 +111,11 @@ export class TabGroup {
     return this.#leader;
   }
 
+  /** The endpoint (absolute) the group polls. */
+  get base(): string {
+    return this.#base;
+  }
+
   /** Whether the group is the origin's tabs' (else this connection's alone, `soloGroup`). */
   get shared(): boolean {
     return this.#channel !== null;
@@ -138,7 +143,9 @@ export class TabGroup {
     const card = member.card();
     if (this.#leader && this.#members.has(card.instance) && !this.#closed.signal.aborted) {
       // This tab's own answers: no message, no second macrotask; they leave now.
-      this.#seat(card).outbox.push(...responses);
+      const seat = this.#seat(card, responses);
+      if (seat === null) return;
+      seat.outbox.push(...responses);
       void this.#poll();
       return;
     }
@@ -184,7 +191,8 @@ export class TabGroup {
   #send(message: Message): void {
     if (this.#closed.signal.aborted) return;
     const local =
-      ((message.type === 'requests' || message.type === 'refused') && this.#members.has(message.instance)) ||
+      ((message.type === 'requests' || message.type === 'refused' || message.type === 'full') &&
+        this.#members.has(message.instance)) ||
       ((message.type === 'answers' || message.type === 'join') &&
         this.#leader &&
         this.#members.has(message.card.instance));
@@ -209,6 +217,9 @@ export class TabGroup {
       case 'recovered':
         for (const member of this.#members.values()) member.recovered();
         return;
+      case 'full':
+        this.#members.get(message.instance)?.full(message.responses.map(revived));
+        return;
     }
     if (!this.#leader) return;
     if (message.type === 'leave') {
@@ -217,9 +228,11 @@ export class TabGroup {
     }
     // A card without an id (its tab is connecting again) would make the hub refuse the whole poll.
     if (message.card.id === '') return;
-    const seat = this.#seat(message.card);
     // Answers from another tab come through the channel: a structured clone of each.
-    if (message.type === 'answers') seat.outbox.push(...message.responses.map(revived));
+    const responses = message.type === 'answers' ? message.responses.map(revived) : [];
+    const seat = this.#seat(message.card, responses);
+    if (seat === null) return;
+    seat.outbox.push(...responses);
     this.#schedulePoll();
   }
 
@@ -235,9 +248,18 @@ export class TabGroup {
     this.#schedulePoll();
   }
 
-  /** The leader's seat for a member; a new seat (or a new id in it) starts by asking again. */
-  #seat(card: MemberCard): Seat {
+  /**
+   * The leader's seat for a member; a new seat (or a new id in it) starts by asking again. `null`
+   * when the poll has no seat left (the hub takes `MAX_SHARED_CLIENTS`): the member is told to poll
+   * alone, and is handed back `responses`, the answers it brought.
+   */
+  #seat(card: MemberCard, responses: ReverseResponse[] = []): Seat | null {
     let seat = this.#seats.get(card.instance);
+    if (!seat && this.#seats.size >= MAX_SHARED_CLIENTS) {
+      DEBUG: log('no seat left for', card.instance);
+      this.#send({ type: 'full', instance: card.instance, responses });
+      return null;
+    }
     if (!seat || seat.card.id !== card.id) {
       seat?.watch.abort();
       const watch = new AbortController();
@@ -464,9 +486,9 @@ const groups = new Map<string, TabGroup>();
 
 /** This tab's group for an endpoint (absolute URL), or `null` where tabs cannot share a poll. */
 export function tabGroup(base: string, options: GroupOptions, locks: Locks | null = browserLocks()): TabGroup | null {
-  if (locks === null) return null;
   let group = groups.get(base);
   if (!group) {
+    if (locks === null) return null;
     group = new TabGroup(base, locks, options);
     groups.set(base, group);
   }
