@@ -364,6 +364,8 @@ export class Connection extends ListenedTarget {
       if (this.#id !== null) {
         this.#group.join(this.#member);
         this.#flushSoon();
+        // A failure of the shared poll is not this group's: it says so when its own polls fail.
+        if (this.#state === 'backoff') this.#setState('open');
       }
     },
   };

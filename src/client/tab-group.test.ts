@@ -10,7 +10,18 @@ import { Hub } from '../server/hub.ts';
 import { toNodeListener } from '../server/node-adapter.ts';
 import type { GroupMember } from './group-member.ts';
 import { localLocks } from './locks.ts';
-import { LATE_MS, TabGroup } from './tab-group.ts';
+import { LATE_MS, soloGroup, TabGroup } from './tab-group.ts';
+
+/** Resolves once `get` gives a value, or rejects after `ms`. */
+async function waitForValue<T>(get: () => T | undefined, ms = 3_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 /** A hub behind a real loopback server, closed after the test; `base` is its endpoint. */
 async function serveHub(t: TestContext, holdMs = 5_000): Promise<{ hub: Hub; base: string }> {
@@ -283,6 +294,28 @@ describe('TabGroup', () => {
       assert.equal(await (await hub.fetch(id, '/seated', { timeoutMs: 3_000 })).text(), 'answered /seated');
     }
     assert.equal(told, 1);
+  });
+
+  it('a group of one connection takes the answers handed to it at once, before any poll', async (t) => {
+    const { hub, base } = await serveHub(t);
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-7' });
+    const group = soloGroup(base, { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const card = () => ({
+      id: session.id,
+      secret: session.secret,
+      instance: 'tab-7',
+      ack: 0,
+      holdMs: 5_000,
+      maxBodyBytes: Number.POSITIVE_INFINITY,
+    });
+    const member = echoMember(group, card);
+    group.join(member);
+    // Answers a member took back from a full shared poll: they must reach the hub, not vanish.
+    const late = { id: 'gone.1', status: 200, statusText: '', headers: [], body: new TextEncoder().encode('late') };
+    group.answer(member, [late]);
+    // The hub never sent 'gone.1': it counts the answer as one it was never owed.
+    await waitForValue(() => (hub.stats().rejectedResponses > 0 ? true : undefined));
   });
 
   it("sends the leading tab's own answers on a poll at once, with no message and no macrotask", async (t) => {

@@ -96,6 +96,12 @@ export class TabGroup {
     this.#locks = locks;
     this.#channel = shared ? new BroadcastChannel(`ptth:${base}`) : null;
     if (this.#channel) this.#channel.onmessage = (event: MessageEvent<Message>) => this.#onMessage(event.data);
+    // A group of one connection has nobody to elect: it leads at once, so the answers its member
+    // hands over from the start (those it took back from a full shared poll) have a seat.
+    if (!shared) {
+      this.#lead();
+      return;
+    }
     const signal = this.#closed.signal;
     void locks
       .request(`ptth:${base}`, { signal }, async () => {
