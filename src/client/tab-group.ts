@@ -370,14 +370,7 @@ export class TabGroup {
         DEBUG: log('a streamed poll ran out of time: no more streams');
         this.#stream = false;
       }
-      // The hub may not have read these answers, and its answer may be lost: send them again
-      // (unless it took them, or refused them as they are), ask again.
-      const dropped = this.#uploads.tooLarge(error, count(sent), bytes);
-      for (const { seat, responses } of sent) {
-        if (!taken && !dropped) seat.outbox.unshift(...responses);
-        seat.retry = true;
-      }
-      this.#failed(error, dropped ? count(sent) : 0);
+      this.#uploadFailed(sent, error, bytes, taken);
       return;
     }
     this.#polls--;
@@ -413,17 +406,31 @@ export class TabGroup {
       );
       for await (const reply of replies) this.#deliver(reply);
     } catch (error) {
-      const dropped = this.#uploads.tooLarge(error, count(sent), bytes);
-      for (const { seat, responses } of sent) {
-        if (!dropped) seat.outbox.unshift(...responses);
-        seat.retry = true;
-      }
       this.#posting--;
-      if (!this.#closed.signal.aborted) this.#failed(error, dropped ? count(sent) : 0);
+      if (!this.#closed.signal.aborted) this.#uploadFailed(sent, error, bytes, false);
       return;
     }
     this.#posting--;
     if (seats.some((seat) => seat.outbox.length > 0 || seat.retry)) this.#schedulePoll();
+  }
+
+  /**
+   * A poll or a post of answers (`sent`, `bytes` by `takeWithin`'s count) failed: the hub may not
+   * have read its answers, and its reply may be lost, so they go back to their seats (unless the
+   * hub took them, or refused them as too large) and every seat asks again.
+   */
+  #uploadFailed(
+    sent: readonly { seat: Seat; responses: ReverseResponse[] }[],
+    error: unknown,
+    bytes: number,
+    taken: boolean,
+  ): void {
+    const dropped = this.#uploads.tooLarge(error, count(sent), bytes);
+    for (const { seat, responses } of sent) {
+      if (!taken && !dropped) seat.outbox.unshift(...responses);
+      seat.retry = true;
+    }
+    this.#failed(error, dropped ? count(sent) : 0);
   }
 
   /**

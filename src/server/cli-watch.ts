@@ -4,6 +4,7 @@
  * `200` with the new representation (and its new ETag) when it changes, or `304` after N seconds.
  * A page reloading or busy answers `503`/`504`; the watch then waits a little and goes on.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type CliOptions, EXIT, headerOptions, integerOption } from './cli-args.ts';
 import { type CliIo, gatewayOf, messageHead } from './cli-commands.ts';
 import { exitCodeOf, failureLine } from './cli-gateway.ts';
@@ -13,16 +14,9 @@ const MAX_WAIT = 25;
 /** Statuses after which the watch retries: the page reloading, gone for a moment, or slow. */
 const RETRY = new Set([503, 504]);
 
+/** Waits `ms`, or less when `signal` aborts. */
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return sleep(ms, undefined, { signal }).catch(() => {});
 }
 
 /** How long to wait before retrying after `response`: its `Retry-After`, between 1 and 5 seconds. */

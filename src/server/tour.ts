@@ -4,6 +4,7 @@
  * whoever types a name, as they type. Requests go through a `PageFetch`, so the same tour runs
  * on `hub.fetch` (in-process) and through a gateway (`ptth tour`).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { pathOf } from '../protocol/paths.ts';
 import type { Hub } from './hub.ts';
@@ -64,17 +65,8 @@ export async function runTour(page: PageFetch, options: TourOptions = {}): Promi
   const say = options.say ?? (() => {});
   const delayMs = options.delayMs ?? 400;
   const { signal } = options;
-  // Each pause takes its abort listener off again: the tour's signal lives for all its pauses.
-  const pause = (ms = delayMs) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+  // An abort ends a pause early; timers/promises takes its listener off the tour's signal after.
+  const pause = (ms = delayMs) => sleep(ms, undefined, { signal }).catch(() => {});
   const step = async (method: string, xpath: string, body?: string): Promise<Response> => {
     const response = await page(method, xpath, body === undefined ? {} : { body, headers: HTML });
     const location = response.headers.get('location');
