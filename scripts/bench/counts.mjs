@@ -3,7 +3,12 @@
 /** The counts of a full run (issue 7's task). */
 export const FULL = {
   mode: 'full',
-  warmup: 200,
+  /**
+   * Untimed sequential calls before each system's timed ones. 2,000 since session 7: the gateway's
+   * caller is a fresh node:http process, and after 200 calls its own code still ran cold (the
+   * gateway's p50 0.5–0.6 ms against 0.24–0.27 ms after 2,000, with the same warm server).
+   */
+  warmup: 2_000,
   sequential: 2_000,
   total: 10_000,
   inFlight: 256,

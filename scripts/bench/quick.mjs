@@ -8,6 +8,7 @@
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { launchBare } from './bare-chromium.mjs';
+import { FULL } from './counts.mjs';
 import { gatewayLoad } from './gateway-load.mjs';
 import { chromiumCpu, processCpu } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
@@ -72,7 +73,7 @@ try {
     });
     if (withGateway) {
       progress(`round ${round + 1}: ptth gateway`);
-      const load = gatewayLoad(server.url, id, { warmup: 200, inFlight });
+      const load = gatewayLoad(server.url, id, { warmup: FULL.warmup, inFlight });
       const seq = await load({ count: sequential, total: 0 });
       const s0 = processCpu(server.pid);
       const g0 = chromiumCpu();

@@ -7,6 +7,7 @@
 // figures within one run. Needs `npm run build`.
 import { mkdirSync } from 'node:fs';
 import { ask, spawnNode } from './child.mjs';
+import { FULL } from './counts.mjs';
 import { gatewayLoad } from './gateway-load.mjs';
 import { processCpu } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
@@ -42,7 +43,7 @@ try {
     const tp = await server.ask({ type: 'throughput', system: 'ptth', total, inFlight });
     if (profiling) await server.ask({ type: 'profileStop', file: `${profileDir}/hub.server.cpuprofile` });
     const c1 = await server.ask({ type: 'counters' });
-    const load = gatewayLoad(server.url, id, { warmup: 200, inFlight });
+    const load = gatewayLoad(server.url, id, { warmup: FULL.warmup, inFlight });
     const seq = await load({ count: sequential, total: 0 });
     const serverCpu = processCpu(server.pid);
     if (profiling) await server.ask({ type: 'profileStart' });
