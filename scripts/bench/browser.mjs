@@ -5,7 +5,7 @@
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { launchBare } from './bare-chromium.mjs';
-import { gatewayLoad } from './gateway-load.mjs';
+import { BLOCK, gatewayLoad, interleavedLatency } from './gateway-load.mjs';
 import { countTimers, idlePage } from './idle.mjs';
 import { chromiumCpu, processCpu } from './process-cpu.mjs';
 import { progress } from './progress.mjs';
@@ -37,8 +37,19 @@ async function ptthSystems(server, page, counts) {
   const id = await page.evaluate(() => window.ptth.connection.id);
   const hub = await measure(server, 'ptth', 'ptth hub.fetch', counts);
   const load = gatewayLoad(server.url, id, { warmup: counts.warmup, inFlight: counts.inFlight });
-  progress(`ptth gateway: ${counts.sequential} sequential from a keep-alive node:http client in another process...`);
-  const sequential = await load({ count: counts.sequential, total: 0 });
+  progress(
+    `ptth gateway: ${counts.sequential} sequential from a keep-alive node:http client in another process, ` +
+      `in turns with hub.fetch's (blocks of ${BLOCK})...`,
+  );
+  const {
+    hub: alongside,
+    gateway: figures,
+    hop,
+  } = await interleavedLatency(server, server.url, id, {
+    warmup: counts.warmup,
+    count: counts.sequential,
+  });
+  const sequential = { ...figures, hop, alongside };
   progress(`ptth gateway: ${counts.total} with ${counts.inFlight} in flight, after ${counts.totalWarmup} untimed...`);
   await load({ count: 0, warmup: 0, total: counts.totalWarmup });
   const serverCpu = processCpu(server.pid);

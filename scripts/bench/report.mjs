@@ -1,4 +1,5 @@
 // The bench's printed report: markdown tables of absolute figures and ratios (ptth ÷ peer).
+import { BLOCK } from './gateway-load.mjs';
 
 const LABELS = {
   ptth: 'ptth hub.fetch (long-poll, JSON wire)',
@@ -104,10 +105,12 @@ export function report(result) {
     ),
     '',
   );
-  const hop = systems.ptthGateway.hop;
+  const { hop, alongside } = systems.ptthGateway;
   lines.push(
-    `The gateway's HTTP hop alone (the same client calling GET /ptth/clients/{id}, answered by the server without ` +
-      `the page): p50 ${ms(hop.p50)}, p99 ${ms(hop.p99)}.`,
+    `The gateway's sequential round trips were measured in turns with hub.fetch's (blocks of ${BLOCK} calls each, ` +
+      `from one keep-alive node:http client in another process): hub.fetch p50 ${ms(alongside.p50)}, p99 ` +
+      `${ms(alongside.p99)} in those turns; the HTTP hop alone (the same client calling GET /ptth/clients/{id}, ` +
+      `answered by the server without the page): p50 ${ms(hop.p50)}, p99 ${ms(hop.p99)}.`,
     '',
   );
   lines.push(

@@ -1,7 +1,8 @@
 // The bench server's own process (no Playwright in it): the server of server.mjs, and every
 // loop that calls a system from the server side, run on the parent's request over IPC:
-// `latency` (of the small node, or of the large table), `throughput` (with this process's CPU
-// time per answer), `timeline` (timestamps inside the hub), `profileStart`/`profileStop`.
+// `latency` (of the small node, or of the large table), `block` (sequential calls' times),
+// `throughput` (with this process's CPU time per answer), `timeline` (timestamps inside the hub),
+// `profileStart`/`profileStop`.
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { REVERSE_ORIGIN } from '../../dist/server/index.js';
@@ -123,6 +124,17 @@ serveParent(
       const perSecond = await throughput(small, { total, inFlight });
       const { user, system: kernel } = process.cpuUsage(cpu);
       return { perSecond, serverCpuUs: (user + kernel) / total };
+    },
+    // Sequential calls, each one's ms: gateway-load.mjs interleaves these with the gateway's.
+    block: async ({ system, count }) => {
+      const { small } = await calls(system);
+      const times = [];
+      for (let i = 0; i < count; i++) {
+        const start = performance.now();
+        await small();
+        times.push(performance.now() - start);
+      }
+      return { times };
     },
     counters: async () => ({ ...countPolls() }),
     timeline: async ({ count, warmup }) => ({ trips: await timeline(count, warmup) }),

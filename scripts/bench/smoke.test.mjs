@@ -43,6 +43,7 @@ describe('the bench', () => {
     }
 
     positive(result.systems.ptthGateway.hop?.p50, 'the gateway hop alone');
+    positive(result.systems.ptthGateway.alongside?.p50, 'hub.fetch in turns with the gateway');
     assert.deepEqual(
       result.scale.map((run) => run.n),
       result.counts.scale,

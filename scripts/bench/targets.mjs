@@ -46,9 +46,9 @@ export function judgeTargets({ systems, scale, size, idle }) {
     target(
       'gateway',
       'gateway adds < 0.3 ms p50 over hub.fetch',
-      `${signed(ptthGateway.p50 - ptth.p50)} ms (${ptthGateway.p50.toFixed(2)} vs ${ptth.p50.toFixed(2)} ms; ` +
-        `the HTTP hop alone ${ptthGateway.hop.p50.toFixed(2)} ms)`,
-      ptthGateway.p50 - ptth.p50 < 0.3,
+      `${signed(ptthGateway.p50 - ptthGateway.alongside.p50)} ms (${ptthGateway.p50.toFixed(2)} vs ` +
+        `${ptthGateway.alongside.p50.toFixed(2)} ms, measured in turns; the HTTP hop alone ${ptthGateway.hop.p50.toFixed(2)} ms)`,
+      ptthGateway.p50 - ptthGateway.alongside.p50 < 0.3,
     ),
     target(
       'idle-memory',
