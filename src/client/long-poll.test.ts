@@ -88,13 +88,17 @@ const MODES: Mode[] = [
 ];
 
 /** An echoing connection of `mode`, open, closed after the test; the reasons of its errors. */
-async function openEcho(t: TestContext, endpoint: string, mode: Mode): Promise<{ id: string; errors: string[] }> {
+async function openEcho(
+  t: TestContext,
+  endpoint: string,
+  mode: Mode,
+): Promise<{ id: string; errors: string[]; connection: Connection }> {
   const errors: string[] = [];
   const connection = new Connection({ endpoint, handler: echo, minBackoffMs: 10, ...mode.options });
   connection.on('error', ({ reason }) => errors.push(reason));
   t.after(() => connection.close());
   const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
-  return { id, errors };
+  return { id, errors, connection };
 }
 
 /**
@@ -276,6 +280,29 @@ describe('the long-poll Connection', () => {
       assert.ok(resentAt - refusedAt >= 950, `sent again after ${resentAt - refusedAt} ms`);
       assert.equal(errors.length, 1);
       assert.match(errors[0] ?? '', /poll answered 429/);
+    });
+
+    it(`wake() during a Retry-After waits for what is left of it (${mode.name})`, async (t) => {
+      let refusedAt = 0;
+      let resentAt = 0;
+      let woken: Connection | undefined;
+      const { hub, endpoint, close } = await serve(async (request) => {
+        const carriesAnswers = (await mode.answersIn(request)) > 0;
+        if (carriesAnswers && refusedAt === 0) {
+          refusedAt = Date.now();
+          // The page comes back to the foreground (or online) just after the refusal.
+          setTimeout(() => woken?.wake(), 50);
+          return new Response('{"detail":"slow down"}', { status: 429, headers: { 'retry-after': '1' } });
+        }
+        if (carriesAnswers && resentAt === 0) resentAt = Date.now();
+        return null;
+      });
+      t.after(close);
+      const { id, connection } = await openEcho(t, endpoint, mode);
+      woken = connection;
+      const response = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/limited`), { timeoutMs: 5_000 });
+      assert.equal(await response.text(), 'GET /limited');
+      assert.ok(resentAt - refusedAt >= 950, `sent again after ${resentAt - refusedAt} ms`);
     });
 
     it(`sends the answers of a batch on one upload as soon as the last is answered, not a task later (${mode.name})`, async (t) => {

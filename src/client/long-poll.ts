@@ -40,6 +40,8 @@ export class Connection extends ListenedTarget {
   #id: string | null = null;
   #secret = '';
   #attempt = 0;
+  /** Until when (`performance.now()`) the hub's `Retry-After` holds retries back, even `wake()`'s. */
+  #notBefore = 0;
   #polls = 0;
   #flushQueued = false;
   /** Requests of this connection being served now. */
@@ -114,8 +116,10 @@ export class Connection extends ListenedTarget {
     else if (this.#state === 'backoff') {
       clearTimeout(this.#timer);
       this.#attempt = 0;
-      if (this.#id === null) void this.#connect();
-      else void this.#poll();
+      // The hub's Retry-After still holds: the retry waits for what is left of it.
+      const left = this.#notBefore - performance.now();
+      if (left > 0) this.#timer = setTimeout(this.#again, left);
+      else this.#again();
     } else if (this.#state === 'open' && Date.now() - this.#lastPollAt > this.#holdMs + POLL_MARGIN_MS) {
       this.#askAgain = true;
       void this.#poll();
@@ -203,10 +207,17 @@ export class Connection extends ListenedTarget {
     this.#setState('backoff');
     const backoff = backoffDelay(this.#attempt++, this.#options.minBackoffMs, this.#options.maxBackoffMs);
     const delay = Math.max(backoff, atLeastMs);
+    this.#notBefore = performance.now() + atLeastMs;
     DEBUG: log('backoff', Math.round(delay), 'ms after', reason);
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => (this.#id === null ? this.#connect() : this.#poll()), delay);
+    this.#timer = setTimeout(this.#again, delay);
   }
+
+  /** Connects or polls again, after a backoff. */
+  readonly #again = () => {
+    if (this.#id === null) void this.#connect();
+    else void this.#poll();
+  };
 
   async #connect(): Promise<void> {
     this.#id = null;

@@ -79,6 +79,8 @@ export class TabGroup {
   readonly #uploads = new GroupUploads();
   /** Until when (`performance.now()`) a failure holds polls back; 0 when none does. */
   #resumeAt = 0;
+  /** Until when the hub's `Retry-After` holds polls back, even `wake()`'s. */
+  #notBefore = 0;
   /** Answers-only posts (`#post`) out. */
   #posting = 0;
   /** Names each shared poll, so the hub knows one the browser sent twice. */
@@ -171,12 +173,17 @@ export class TabGroup {
   wake(): void {
     if (!this.#leader) return;
     this.#stream = this.#options.stream !== false;
-    clearTimeout(this.#timer);
-    this.#resumeAt = 0;
     this.#uploads.reset();
     this.#attempt = 0;
     for (const seat of this.#seats.values()) seat.retry = true;
-    this.#schedulePoll();
+    // The hub's Retry-After still holds: the poll waits for what is left of it.
+    const now = performance.now();
+    if (this.#notBefore > now) this.#resumeLater(this.#notBefore, now);
+    else {
+      clearTimeout(this.#timer);
+      this.#resumeAt = 0;
+      this.#schedulePoll();
+    }
   }
 
   /** Leaves the group for good: another tab takes the lead. */
@@ -447,16 +454,21 @@ export class TabGroup {
     const now = performance.now();
     // A failure that comes during another's backoff (a post and the poll, say) never shortens it:
     // an earlier Retry-After still holds.
-    this.#resumeAt = Math.max(
-      this.#resumeAt,
-      now + Math.max(backoff, error instanceof HubRefused ? error.retryAfterMs : 0),
-    );
-    DEBUG: log('backoff', Math.round(this.#resumeAt - now), 'ms after', reason);
+    const retryAfter = error instanceof HubRefused ? error.retryAfterMs : 0;
+    if (retryAfter > 0) this.#notBefore = Math.max(this.#notBefore, now + retryAfter);
+    const at = Math.max(this.#resumeAt, now + backoff, this.#notBefore);
+    DEBUG: log('backoff', Math.round(at - now), 'ms after', reason);
+    this.#resumeLater(at, now);
+  }
+
+  /** Holds polls back until `at` (`performance.now()`), then polls with whatever came meanwhile. */
+  #resumeLater(at: number, now: number): void {
+    this.#resumeAt = at;
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#resumeAt = 0;
       void this.#poll();
-    }, this.#resumeAt - now);
+    }, at - now);
   }
 
   /** The hub took a poll (200): what it carried is delivered, the members are told it works. */
