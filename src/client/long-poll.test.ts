@@ -546,6 +546,57 @@ describe('the long-poll Connection', () => {
     assert.ok(resentAt - refusedAt >= 950, `sent again after ${resentAt - refusedAt} ms`);
   });
 
+  it('keeps a Retry-After that comes while it backs off from another poll (message/http wire)', async (t) => {
+    let slowPollCame: () => void = () => {};
+    const slowPoll = new Promise<void>((resolve) => {
+      slowPollCame = resolve;
+    });
+    let refusedAt = 0;
+    let resentAt = 0;
+    const { hub, endpoint, close } = await serve(async (request) => {
+      if (!request.url.includes('/poll/') || request.method !== 'POST') return null;
+      const body = await request.clone().text();
+      if (body.includes('GET /slow')) {
+        if (refusedAt !== 0) {
+          if (resentAt === 0) resentAt = Date.now();
+          return null;
+        }
+        // Refused a while after it came; meanwhile the poll with the other answer fails.
+        slowPollCame();
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        refusedAt = Date.now();
+        return new Response('{"detail":"slow down"}', { status: 429, headers: { 'retry-after': '1' } });
+      }
+      if (body.includes('GET /fast') && refusedAt === 0) {
+        // Fails just before the 429: the connection is backing off (200-400 ms) when that comes.
+        await slowPoll;
+        await new Promise((resolve) => setTimeout(resolve, 130));
+        return new Response('down for a moment', { status: 503 });
+      }
+      return null;
+    });
+    t.after(close);
+    const handler = async (request: Request) => {
+      if (new URL(request.url).pathname === '/slow') await new Promise((resolve) => setTimeout(resolve, 50));
+      return echo(request);
+    };
+    const connection = new Connection({
+      endpoint,
+      handler,
+      storage: null,
+      wire: 'http',
+      minBackoffMs: 400,
+      maxBackoffMs: 400,
+    });
+    t.after(() => connection.close());
+    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    const answers = await Promise.all(
+      ['/fast', '/slow'].map(async (path) => (await hub.fetch(id, path, { timeoutMs: 5_000 })).text()),
+    );
+    assert.deepEqual(answers, ['GET /fast', 'GET /slow']);
+    assert.ok(resentAt - refusedAt >= 950, `sent again after ${resentAt - refusedAt} ms`);
+  });
+
   it('a slow request does not hold back the answers that are ready: they leave a macrotask later', async (t) => {
     const { hub, endpoint, close } = await serve();
     t.after(close);

@@ -42,6 +42,8 @@ export class Connection extends ListenedTarget {
   #attempt = 0;
   /** Until when (`performance.now()`) the hub's `Retry-After` holds retries back, even `wake()`'s. */
   #notBefore = 0;
+  /** When (`performance.now()`) the backoff's timer retries. */
+  #retryAt = 0;
   #polls = 0;
   #flushQueued = false;
   /** Requests of this connection being served now. */
@@ -117,8 +119,9 @@ export class Connection extends ListenedTarget {
       clearTimeout(this.#timer);
       this.#attempt = 0;
       // The hub's Retry-After still holds: the retry waits for what is left of it.
-      const left = this.#notBefore - performance.now();
-      if (left > 0) this.#timer = setTimeout(this.#again, left);
+      const now = performance.now();
+      this.#retryAt = Math.max(now, this.#notBefore);
+      if (this.#notBefore > now) this.#timer = setTimeout(this.#again, this.#notBefore - now);
       else this.#again();
     } else if (this.#state === 'open' && Date.now() - this.#lastPollAt > this.#holdMs + POLL_MARGIN_MS) {
       this.#askAgain = true;
@@ -207,10 +210,22 @@ export class Connection extends ListenedTarget {
     this.#setState('backoff');
     const backoff = backoffDelay(this.#attempt++, this.#options.minBackoffMs, this.#options.maxBackoffMs);
     const delay = Math.max(backoff, atLeastMs);
-    this.#notBefore = performance.now() + atLeastMs;
+    const now = performance.now();
+    this.#notBefore = now + atLeastMs;
+    this.#retryAt = now + delay;
     DEBUG: log('backoff', Math.round(delay), 'ms after', reason);
     clearTimeout(this.#timer);
     this.#timer = setTimeout(this.#again, delay);
+  }
+
+  /** A backoff under way retries no sooner than `at` (`performance.now()`), nor does `wake()`. */
+  #holdBackUntil(at: number): void {
+    if (this.#state !== 'backoff') return;
+    this.#notBefore = Math.max(this.#notBefore, at);
+    if (at <= this.#retryAt) return;
+    this.#retryAt = at;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(this.#again, at - performance.now());
   }
 
   /** Connects or polls again, after a backoff. */
@@ -319,6 +334,8 @@ export class Connection extends ListenedTarget {
         // Polling too often (pollsPerSecond): the hub read nothing, so send the same answers after its Retry-After.
         this.#outbox.unshift(...responses);
         if (this.#state === 'open') return this.#retry(error.message, error, error.retryAfterMs);
+        // Backing off already (another poll failed): the retry waits for this Retry-After too.
+        this.#holdBackUntil(performance.now() + error.retryAfterMs);
         return this.#emit('error', { reason: error.message, error });
       }
       // The hub refused this batch as it is: sending it again would fail the same way.
