@@ -13,6 +13,7 @@ import type {
 } from '../protocol/long-poll-wire.ts';
 import {
   ACK_HEADER,
+  HELLO_HEADER,
   INSTANCE_HEADER,
   MESSAGE_HTTP,
   NDJSON,
@@ -24,6 +25,7 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseRequests, printBatch, printResponse } from '../protocol/message-http.ts';
 import { bodySizeBound } from '../protocol/text-response.ts';
 import { randomName } from './identity.ts';
+import { DeadlineError } from './scheduling.ts';
 
 /** A connect or poll the hub answered with another status than expected. */
 export class HubRefused extends Error {
@@ -118,7 +120,9 @@ export async function pollHub(base: string, poll: Poll, signal: AbortSignal): Pr
  * `POST {base}/poll`: a tab group's shared poll; each member's secret goes in `Ptth-Secret` as
  * `id=secret`. Resolves once the hub took the poll, with its replies: one, or, when `stream`
  * asked for it and the hub streams, one per line as each comes (the poll is over when they end),
- * or none (204) for answers sent with `hold: false` that the hub took for every member.
+ * or none (204) for answers sent with `hold: false` that the hub took for every member. A stream
+ * whose first line (see `HELLO_HEADER`) does not come within `firstLineMs` fails with a
+ * `DeadlineError`.
  */
 export async function sharedPollHub(
   base: string,
@@ -126,6 +130,7 @@ export async function sharedPollHub(
   body: SharedPollBody,
   signal: AbortSignal,
   stream = false,
+  firstLineMs = Number.POSITIVE_INFINITY,
 ): Promise<AsyncIterable<SharedPollReply> | Iterable<SharedPollReply>> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -135,8 +140,30 @@ export async function sharedPollHub(
   const init = { headers, body: JSON.stringify(body), signal };
   const response = await post('shared poll', `${base}/poll`, init, 200, body.hold === false);
   if (response.status === 204) return [];
-  if (response.body !== null && response.headers.get('content-type')?.startsWith(NDJSON)) return lines(response.body);
+  if (response.body !== null && response.headers.get('content-type')?.startsWith(NDJSON)) {
+    const replies = lines(response.body);
+    const hello = response.headers.has(HELLO_HEADER) && firstLineMs < Number.POSITIVE_INFINITY;
+    return hello ? greeted(replies, firstLineMs) : replies;
+  }
   return [(await response.json()) as SharedPollReply];
+}
+
+/**
+ * The lines of a stream whose hub writes an empty one first, at once (`HELLO_HEADER`), once
+ * that one came; a `DeadlineError` when it did not within `ms`: something on the way (a proxy
+ * that buffers) holds the lines back, and would hold each request as long.
+ */
+async function greeted(replies: AsyncGenerator<SharedPollReply>, ms: number): Promise<AsyncIterable<SharedPollReply>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(`no line of the streamed poll within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([replies.next(), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return replies;
 }
 
 /** The JSON values of a stream of lines (`application/x-ndjson`), each as soon as its line is whole. */

@@ -39,6 +39,20 @@ describe('scheduling helpers', () => {
     assert.equal(seen, true);
   });
 
+  it('a deadline aborts its signal when the task fails, so what the task started stops with it', async () => {
+    let seen: AbortSignal | undefined;
+    const failure = new Error('the first line did not come');
+    await assert.rejects(
+      withDeadline(new AbortController().signal, 10_000, async (signal) => {
+        seen = signal;
+        throw failure;
+      }),
+      failure,
+    );
+    assert.equal(seen?.aborted, true);
+    assert.equal(seen?.reason, failure);
+  });
+
   it('a deadline starts over at each alive(), and ends its time after the last one', async () => {
     const outer = new AbortController();
     const start = Date.now();

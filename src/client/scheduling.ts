@@ -61,9 +61,10 @@ export function macrotask(callback: () => void): void {
 export class DeadlineError extends Error {}
 
 /**
- * Runs `task` with a signal that aborts when `outer` does or after `ms`: a fetch to a server
- * that stopped answering (a dead connection, a sleeping laptop) must not hang forever. The task
- * may call `alive()` to start the `ms` over (a stream that still brings data is not dead).
+ * Runs `task` with a signal that aborts when `outer` does, after `ms`, or when the task fails: a
+ * fetch to a server that stopped answering (a dead connection, a sleeping laptop) must not hang
+ * forever. The task may call `alive()` to start the `ms` over (a stream that still brings data
+ * is not dead).
  */
 export async function withDeadline<T>(
   outer: AbortSignal,
@@ -90,6 +91,10 @@ export async function withDeadline<T>(
   };
   try {
     return await task(controller.signal, alive);
+  } catch (error) {
+    // What the task started (a fetch whose body it stopped reading) stops with it.
+    if (!controller.signal.aborted) controller.abort(error);
+    throw error;
   } finally {
     clearTimeout(timer);
     outer.removeEventListener('abort', onAbort);

@@ -84,24 +84,51 @@ async function proxy(
 }
 
 /**
- * A proxy that buffers: it passes each response on only once the whole of it came, as nginx may
- * with `proxy_buffering`. `accepts` records the `Accept` of every poll through it.
+ * A proxy that buffers: it passes each response's body on only once the whole of it came, as
+ * nginx may with `proxy_buffering` (which sends the head at once: `head: 'at once'`), or the
+ * head too (`'held'`); until `pass()` (from then on, each piece as it comes). `accepts` records
+ * the `Accept` of every poll through it but the answers-only ones.
  */
-async function bufferingProxy(t: TestContext, target: string): Promise<{ base: string; accepts: string[] }> {
+async function bufferingProxy(
+  t: TestContext,
+  target: string,
+  head: 'held' | 'at once' = 'held',
+): Promise<{ base: string; accepts: string[]; pass(): void }> {
   const accepts: string[] = [];
+  let buffering = true;
   const base = await proxy(
     t,
     target,
     async (response, res) => {
+      if (!buffering) {
+        res.writeHead(response.status, passedHeaders(response));
+        res.flushHeaders();
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) res.write(read.value);
+        res.end();
+        return;
+      }
+      if (head === 'at once') {
+        res.writeHead(response.status, passedHeaders(response));
+        res.flushHeaders();
+        res.end(Buffer.from(await response.arrayBuffer()));
+        return;
+      }
       const body = Buffer.from(await response.arrayBuffer());
       res.writeHead(response.status, { ...passedHeaders(response), 'content-length': String(body.length) });
       res.end(body);
     },
-    (req) => {
-      if (req.url?.endsWith('/poll')) accepts.push(req.headers.accept ?? '');
+    (req, body) => {
+      if (req.url?.endsWith('/poll') && !body.includes('"hold":false')) accepts.push(req.headers.accept ?? '');
     },
   );
-  return { base, accepts };
+  return {
+    base,
+    accepts,
+    pass: () => {
+      buffering = false;
+    },
+  };
 }
 
 /**
@@ -190,6 +217,66 @@ describe('TabGroup', () => {
     assert.equal(await second.text(), 'answered /at-once');
     assert.ok(performance.now() - started < 1_000, `answered after ${Math.round(performance.now() - started)} ms`);
     assert.doesNotMatch(accepts.at(-1) ?? '', /ndjson/);
+  });
+
+  it('stops asking for streams within LATE_MS when a proxy passes the head on but holds the lines back', async (t) => {
+    // The hold outlasts LATE_MS by far: a buffered line would come when the stream ends.
+    const holdMs = LATE_MS + 3_000;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const { base, accepts } = await bufferingProxy(t, hubBase, 'at once');
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-6' });
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const card = () => ({
+      id: session.id,
+      secret: session.secret,
+      instance: 'tab-6',
+      ack: 0,
+      holdMs,
+      maxBodyBytes: Number.POSITIVE_INFINITY,
+    });
+    group.join(echoMember(group, card));
+    const asked = performance.now();
+    const first = await hub.fetch(session.id, '/held-back', { timeoutMs: holdMs * 3 });
+    assert.equal(await first.text(), 'answered /held-back');
+    // The stream's first line, which the hub writes at once, did not come within LATE_MS.
+    const took = performance.now() - asked;
+    assert.ok(took < LATE_MS + 1_500, `answered after ${Math.round(took)} ms`);
+    assert.match(accepts[0] ?? '', /application\/x-ndjson/);
+    assert.doesNotMatch(accepts.at(-1) ?? '', /ndjson/);
+  });
+
+  it('asks for streams again a while after it stopped, and keeps them once they flow', async (t) => {
+    const holdMs = 5_000;
+    const streamRetryMs = 300;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const proxy = await bufferingProxy(t, hubBase, 'at once');
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-5' });
+    const group = new TabGroup(proxy.base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, streamRetryMs });
+    t.after(() => group.close());
+    const card = () => ({
+      id: session.id,
+      secret: session.secret,
+      instance: 'tab-5',
+      ack: 0,
+      holdMs,
+      maxBodyBytes: Number.POSITIVE_INFINITY,
+    });
+    group.join(echoMember(group, card));
+    const call = async (path: string) => (await hub.fetch(session.id, path, { timeoutMs: 10_000 })).text();
+    assert.equal(await call('/buffered'), 'answered /buffered');
+    assert.doesNotMatch(proxy.accepts.at(-1) ?? '', /ndjson/);
+    // The proxy stops buffering (it was a hiccup, or someone fixed it); the retry is due.
+    proxy.pass();
+    await new Promise((resolve) => setTimeout(resolve, streamRetryMs + 100));
+    assert.equal(await call('/retry-due'), 'answered /retry-due');
+    await waitForValue(() => (/ndjson/.test(proxy.accepts.at(-1) ?? '') ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const polls = proxy.accepts.length;
+    for (const path of ['/streamed-1', '/streamed-2', '/streamed-3'])
+      assert.equal(await call(path), `answered ${path}`);
+    // Answered on the open stream (their answers on posts): no new poll.
+    assert.equal(proxy.accepts.length, polls);
   });
 
   it('gets a request again after its streamed poll died on the way, and stops asking for streams', async (t) => {

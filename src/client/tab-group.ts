@@ -24,6 +24,13 @@ import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduli
 // Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
 const log = /* @__PURE__ */ debug('ptth:tab-group');
 
+/**
+ * How long after it stopped asking for streams a group asks again (a line that came late may
+ * have been a hiccup, not a proxy that buffers); twice as long after each time it stops again,
+ * up to `STREAM_RETRY_MAX_MS`. A try through a proxy that buffers costs at most `LATE_MS`.
+ */
+const STREAM_RETRY_MS = 60_000;
+const STREAM_RETRY_MAX_MS = 3_600_000;
 /** How much longer than the hub's hold a shared poll may take before it counts as dead. */
 const POLL_MARGIN_MS = 10_000;
 /**
@@ -47,6 +54,8 @@ export interface GroupOptions {
   stream?: boolean;
   /** How much longer than the hold a poll may take before it counts as dead (default 10 s; tests shorten it). */
   pollMarginMs?: number;
+  /** How long after it stopped asking for streams the group first asks again (default 1 minute; tests shorten it). */
+  streamRetryMs?: number;
 }
 
 /** One tab's part in the group of its origin's tabs for one endpoint. */
@@ -73,6 +82,10 @@ export class TabGroup {
   readonly #options: GroupOptions;
   /** Whether polls ask to be streamed (see `LongPollOptions.stream`). */
   #stream: boolean;
+  /** When (`performance.now()`) a group that stopped asking for streams asks again; 0 when not set. */
+  #streamAgainAt = 0;
+  /** How long it waits the next time it stops asking (see `STREAM_RETRY_MS`). */
+  #streamRetryMs: number;
   /** The seats the streamed poll that is open holds (its lines flow), or `null`. */
   #open: Set<Seat> | null = null;
   /** How much each upload carries. */
@@ -95,6 +108,7 @@ export class TabGroup {
     this.#base = base;
     this.#options = options;
     this.#stream = options.stream !== false;
+    this.#streamRetryMs = options.streamRetryMs ?? STREAM_RETRY_MS;
     this.#locks = locks;
     this.#channel = shared ? new BroadcastChannel(`ptth:${base}`) : null;
     if (this.#channel) this.#channel.onmessage = (event: MessageEvent<Message>) => this.#onMessage(event.data);
@@ -173,6 +187,7 @@ export class TabGroup {
   wake(): void {
     if (!this.#leader) return;
     this.#stream = this.#options.stream !== false;
+    this.#streamAgainAt = 0;
     this.#uploads.reset();
     this.#attempt = 0;
     for (const seat of this.#seats.values()) seat.retry = true;
@@ -339,6 +354,11 @@ export class TabGroup {
       })),
     };
     const holdMs = Math.max(...seats.map((seat) => seat.card.holdMs));
+    if (!this.#stream && this.#streamAgainAt !== 0 && performance.now() >= this.#streamAgainAt) {
+      DEBUG: log('asking for streams again');
+      this.#stream = true;
+      this.#streamAgainAt = 0;
+    }
     const stream = this.#stream;
     const sentAt = performance.now();
     let taken = false;
@@ -350,19 +370,15 @@ export class TabGroup {
       const cards = seats.map((seat) => seat.card);
       const deadline = holdMs + (this.#options.pollMarginMs ?? POLL_MARGIN_MS);
       await withDeadline(this.#closed.signal, deadline, async (signal, alive) => {
-        const replies = await sharedPollHub(this.#base, cards, body, signal, stream);
+        const replies = await sharedPollHub(this.#base, cards, body, signal, stream, LATE_MS);
         taken = true;
         this.#taken(sent);
         if (!Array.isArray(replies)) opened = this.#open = new Set(seats);
         for await (const reply of replies) {
           alive();
           if (stream && reply.at !== undefined && performance.now() - sentAt - reply.at > LATE_MS) {
-            DEBUG: log(
-              'a streamed line came',
-              Math.round(performance.now() - sentAt - reply.at),
-              'ms late: no more streams',
-            );
-            this.#stream = false;
+            DEBUG: log('a streamed line came', Math.round(performance.now() - sentAt - reply.at), 'ms late');
+            this.#noStreams();
           }
           this.#deliver(reply);
         }
@@ -372,16 +388,28 @@ export class TabGroup {
       if (opened !== null && this.#open === opened) this.#open = null;
       if (this.#closed.signal.aborted) return;
       // A streamed poll that ran out of time: a proxy held it back, or the connection died.
-      // Polls that are not streamed work either way (`wake()` asks for streams again).
+      // Polls that are not streamed work either way (streams are asked for again later).
       if (stream && error instanceof DeadlineError) {
-        DEBUG: log('a streamed poll ran out of time: no more streams');
-        this.#stream = false;
+        DEBUG: log('a streamed poll ran out of time:', error.message);
+        this.#noStreams();
+        if (!taken) {
+          // Its first line never came: the hub answers, the way to it holds lines back. Poll
+          // again at once without a stream, asking for what that stream may have carried.
+          for (const { seat, responses } of sent) {
+            seat.outbox.unshift(...responses);
+            seat.retry = true;
+          }
+          this.#schedulePoll();
+          return;
+        }
       }
       this.#uploadFailed(sent, error, bytes, taken);
       return;
     }
     this.#polls--;
     if (opened !== null && this.#open === opened) this.#open = null;
+    // A stream that flowed for its whole hold: the next time streams stop, they are tried again soon.
+    if (stream && this.#stream) this.#streamRetryMs = this.#options.streamRetryMs ?? STREAM_RETRY_MS;
     if (this.#polls === 0 || seats.some((seat) => seat.outbox.length > 0)) this.#schedulePoll();
   }
 
@@ -459,6 +487,14 @@ export class TabGroup {
     const at = Math.max(this.#resumeAt, now + backoff, this.#notBefore);
     DEBUG: log('backoff', Math.round(at - now), 'ms after', reason);
     this.#resumeLater(at, now);
+  }
+
+  /** Stops asking for streamed polls, until `#streamRetryMs` from now (see `STREAM_RETRY_MS`). */
+  #noStreams(): void {
+    DEBUG: log('no more streams for', this.#streamRetryMs, 'ms');
+    this.#stream = false;
+    this.#streamAgainAt = performance.now() + this.#streamRetryMs;
+    this.#streamRetryMs = Math.min(this.#streamRetryMs * 2, STREAM_RETRY_MAX_MS);
   }
 
   /** Holds polls back until `at` (`performance.now()`), then polls with whatever came meanwhile. */

@@ -132,5 +132,12 @@ export interface SharedPollReply {
  */
 export const NDJSON = 'application/x-ndjson';
 
+/**
+ * A field of a streamed poll's response: the hub wrote a line with no requests first, at once,
+ * so a page that does not get it soon knows something on the way holds the lines back. (A hub
+ * without it may write nothing until the first request.)
+ */
+export const HELLO_HEADER = 'Ptth-Hello';
+
 /** Most clients one shared poll may carry. */
 export const MAX_SHARED_CLIENTS = 64;

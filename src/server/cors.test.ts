@@ -91,7 +91,7 @@ describe('CORS on the page endpoints', () => {
     });
     assert.equal(connect.status, 201);
     assert.equal(connect.headers.get('access-control-allow-origin'), PAGE);
-    assert.equal(connect.headers.get('access-control-expose-headers'), 'Retry-After');
+    assert.equal(connect.headers.get('access-control-expose-headers'), 'Retry-After, Ptth-Hello');
     assert.match(connect.headers.get('vary') ?? '', /Origin/);
     const { id, secret } = (await connect.json()) as { id: string; secret: string };
     const poll = await from(PAGE, `/ptth/poll/${id}`, {
@@ -125,7 +125,10 @@ describe('CORS on the page endpoints', () => {
     // Still the hub's own streamed response: the node adapter writes its lines as they come.
     assert.ok(stream instanceof LineResponse);
     assert.ok(stream.body);
+    assert.equal(stream.headers.get('ptth-hello'), '1');
     const reader = stream.body.getReader();
+    const hello = await reader.read();
+    assert.equal(new TextDecoder().decode(hello.value), '{"requests":[],"refused":[],"at":0}\n');
     hub.fetch(id, '/across', { timeoutMs: 1_000 }).catch(() => {});
     const { value } = await reader.read();
     assert.match(new TextDecoder().decode(value), /"path":"\/across"/);

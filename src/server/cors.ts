@@ -7,6 +7,7 @@
 import {
   ACK_HEADER,
   DEFAULT_ENDPOINT,
+  HELLO_HEADER,
   INSTANCE_HEADER,
   POLL_HEADER,
   RETRY_HEADER,
@@ -27,8 +28,11 @@ export const CORS_ALLOW_HEADERS = [
 ];
 /** Methods of the endpoints beside the preflight itself. */
 export const CORS_ALLOW_METHODS = ['POST', 'DELETE'];
-/** Response headers the client reads beyond the CORS-safelisted ones: `Retry-After` of a 429 or 503. */
-export const CORS_EXPOSE_HEADERS = ['Retry-After'];
+/**
+ * Response headers the client reads beyond the CORS-safelisted ones: `Retry-After` of a 429 or
+ * 503, and `Ptth-Hello` of a streamed poll (its first line comes at once).
+ */
+export const CORS_EXPOSE_HEADERS = ['Retry-After', HELLO_HEADER];
 /** How long a browser may cache a preflight, in seconds (Chromium caps this at 7,200). */
 export const CORS_MAX_AGE = 600;
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { lines } from '../client/hub-exchange.ts';
-import type { SharedPollReply } from '../protocol/long-poll-wire.ts';
+import { HELLO_HEADER, type SharedPollReply } from '../protocol/long-poll-wire.ts';
 import { devApp } from './dev-server.ts';
 import { Hub } from './hub.ts';
 import { toNodeListener } from './node-adapter.ts';
@@ -44,14 +44,18 @@ function setup(t: TestContext, holdMs = 2_000) {
   const open = async (client: Client) => {
     const response = await app(poll([client], { clients: [{ id: client.id }] }));
     assert.ok(response.body);
-    return { response, next: lineReader(response.body) };
+    return { response, next: await lineReader(response.body) };
   };
   return { hub, app, connect, poll, open };
 }
 
-/** Reads a stream's lines one at a time, as the page does (`lines`); `null` once it ended. */
-function lineReader(body: ReadableStream<Uint8Array>): () => Promise<SharedPollReply | null> {
+/**
+ * Reads a stream's lines one at a time, as the page does (`lines`); `null` once it ended. The
+ * first, written at once before any request, has none (`HELLO_HEADER`): it is checked here.
+ */
+async function lineReader(body: ReadableStream<Uint8Array>): Promise<() => Promise<SharedPollReply | null>> {
   const replies = lines(body);
+  assert.deepEqual((await replies.next()).value, { requests: [], refused: [], at: 0 });
   return async () => (await replies.next()).value ?? null;
 }
 
@@ -89,7 +93,7 @@ describe('the streamed shared poll', () => {
     const response = await app(poll([a], { clients: [{ id: a.id }] }));
     const own = Object.getOwnPropertyDescriptor(Response.prototype, 'body')?.get?.call(response);
     assert.ok(own instanceof ReadableStream);
-    const next = lineReader(own);
+    const next = await lineReader(own);
     hub.fetch(a.id, '/native', { timeoutMs: 1_000 }).catch(() => {});
     assert.equal((await next())?.requests[0]?.path, '/native');
   });
@@ -174,8 +178,9 @@ describe('the streamed shared poll', () => {
     const response = await fetch(poll([a], { clients: [{ id: a.id }] }, true, origin));
     assert.equal(response.headers.get('content-type'), 'application/x-ndjson');
     assert.equal(response.headers.get('transfer-encoding'), 'chunked');
+    assert.equal(response.headers.get(HELLO_HEADER), '1');
     assert.ok(response.body);
-    const next = lineReader(response.body);
+    const next = await lineReader(response.body);
     // The second request is made only once the first line came: nothing waits for the end.
     for (const path of ['/first', '/second']) {
       hub.fetch(a.id, path, { timeoutMs: 1_000 }).catch(() => {});

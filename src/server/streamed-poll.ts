@@ -7,7 +7,7 @@
  * answers still ride on its next poll, which takes the members over and so ends this one.
  */
 import { encodeWireRequest } from '../protocol/json-codec.ts';
-import { NDJSON, type SharedPollReply } from '../protocol/long-poll-wire.ts';
+import { HELLO_HEADER, NDJSON, type SharedPollReply } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest } from '../protocol/message.ts';
 import type { ClientSession, HeldPoll } from './client-session.ts';
 import type { Hub } from './hub.ts';
@@ -30,7 +30,11 @@ const HEADERS = {
   'cache-control': 'no-store, no-transform',
   // nginx passes the lines on as they come rather than buffering the response.
   'x-accel-buffering': 'no',
+  [HELLO_HEADER]: '1',
 };
+
+/** The first line of every stream, written at once (see `HELLO_HEADER`). */
+const HELLO = `${JSON.stringify({ requests: [], refused: [], at: 0 } satisfies SharedPollReply)}\n`;
 
 /** Holds the poll on every seat and streams each batch as a line until a hold ends. */
 export function streamedPoll(
@@ -40,6 +44,7 @@ export function streamedPoll(
   name: string | undefined,
 ): Response {
   const response = new LineResponse({ headers: HEADERS });
+  response.push(HELLO);
   const started = performance.now();
   const held = new Map<ClientSession, HeldPoll>();
   let collected: SharedPollReply['requests'] = [];
