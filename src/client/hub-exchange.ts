@@ -148,22 +148,31 @@ export async function sharedPollHub(
   return [(await response.json()) as SharedPollReply];
 }
 
+/** What a streamed poll fails with when its first line (see `HELLO_HEADER`) did not come in time. */
+export class LinesHeldBack extends DeadlineError {}
+
 /**
  * The lines of a stream whose hub writes an empty one first, at once (`HELLO_HEADER`), once
- * that one came; a `DeadlineError` when it did not within `ms`: something on the way (a proxy
- * that buffers) holds the lines back, and would hold each request as long.
+ * that one came (it is the first value, so its `at` is checked as any line's); a
+ * `LinesHeldBack` when it did not within `ms`: something on the way (a proxy that buffers)
+ * holds the lines back, and would hold each request as long.
  */
 async function greeted(replies: AsyncGenerator<SharedPollReply>, ms: number): Promise<AsyncIterable<SharedPollReply>> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`no line of the streamed poll within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new LinesHeldBack(`no line of the streamed poll within ${ms} ms`)), ms);
   });
+  let first: IteratorResult<SharedPollReply>;
   try {
-    await Promise.race([replies.next(), late]);
+    first = await Promise.race([replies.next(), late]);
   } finally {
     clearTimeout(timer);
   }
-  return replies;
+  return (async function* () {
+    if (first.done) return;
+    yield first.value;
+    yield* replies;
+  })();
 }
 
 /** The JSON values of a stream of lines (`application/x-ndjson`), each as soon as its line is whole. */

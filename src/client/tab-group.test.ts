@@ -279,6 +279,97 @@ describe('TabGroup', () => {
     assert.equal(proxy.accepts.length, polls);
   });
 
+  it('waits the retry time once per stop, however many lines of the stream came late', async (t) => {
+    const holdMs = LATE_MS + 1_000;
+    const streamRetryMs = 300;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const proxy = await bufferingProxy(t, hubBase);
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-7' });
+    const group = new TabGroup(proxy.base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, streamRetryMs });
+    t.after(() => group.close());
+    const card = () => ({
+      id: session.id,
+      secret: session.secret,
+      instance: 'tab-7',
+      ack: 0,
+      holdMs,
+      maxBodyBytes: Number.POSITIVE_INFINITY,
+    });
+    group.join(echoMember(group, card));
+    const call = async (path: string) => (await hub.fetch(session.id, path, { timeoutMs: holdMs * 3 })).text();
+    // Four lines in one held-back stream, each late when the hold lets them through.
+    for (const path of ['/a', '/b', '/c', '/d']) {
+      void call(path);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const plain = await waitForValue(() => {
+      const at = proxy.accepts.findIndex((accept) => !/ndjson/.test(accept));
+      return at < 0 ? undefined : at;
+    }, holdMs * 2);
+    await new Promise((resolve) => setTimeout(resolve, streamRetryMs + 200));
+    assert.equal(await call('/due'), 'answered /due');
+    // The next poll asks for a stream again: the wait was the retry time, not 2, 4 or 8 times it.
+    await waitForValue(() =>
+      proxy.accepts.slice(plain + 1).some((accept) => /ndjson/.test(accept)) ? true : undefined,
+    );
+  });
+
+  it('a stream whose first line came late, though nothing else did, stops the streams too', async (t) => {
+    // The proxy holds the head and the lines: the empty first line comes when the hold ends.
+    const holdMs = LATE_MS + 500;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const proxy = await bufferingProxy(t, hubBase);
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-8' });
+    const group = new TabGroup(proxy.base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, streamRetryMs: 200 });
+    t.after(() => group.close());
+    const card = () => ({
+      id: session.id,
+      secret: session.secret,
+      instance: 'tab-8',
+      ack: 0,
+      holdMs,
+      maxBodyBytes: Number.POSITIVE_INFINITY,
+    });
+    group.join(echoMember(group, card));
+    await waitForValue(() => (proxy.accepts.length >= 2 ? true : undefined), holdMs * 2);
+    assert.match(proxy.accepts[0] ?? '', /ndjson/);
+    assert.doesNotMatch(proxy.accepts[1] ?? '', /ndjson/);
+  });
+
+  it('reports a streamed poll whose head never came as a failure, after its deadline', async (t) => {
+    const holdMs = 1_000;
+    const pollMarginMs = 300;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    // Streamed polls go nowhere (their connections stay open); the rest passes.
+    const base = await proxy(
+      t,
+      hubBase,
+      async (response, res) => {
+        if (response.headers.get('content-type')?.includes('ndjson')) return;
+        res.writeHead(response.status, passedHeaders(response));
+        res.end(Buffer.from(await response.arrayBuffer()));
+      },
+      () => {},
+    );
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-9' });
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, pollMarginMs });
+    t.after(() => group.close());
+    const card = () => ({
+      id: session.id,
+      secret: session.secret,
+      instance: 'tab-9',
+      ack: 0,
+      holdMs,
+      maxBodyBytes: Number.POSITIVE_INFINITY,
+    });
+    const member = echoMember(group, card);
+    const failures: string[] = [];
+    member.failed = (reason: string) => failures.push(reason);
+    group.join(member);
+    assert.equal(await (await hub.fetch(session.id, '/after', { timeoutMs: 10_000 })).text(), 'answered /after');
+    assert.equal(failures.length, 1, failures.join('; '));
+  });
+
   it('gets a request again after its streamed poll died on the way, and stops asking for streams', async (t) => {
     const holdMs = 2_000;
     const pollMarginMs = 300;

@@ -17,7 +17,7 @@ import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
 import { count, GroupUploads } from './group-uploads.ts';
-import { HubRefused, pollNames, sharedPollHub } from './hub-exchange.ts';
+import { HubRefused, LinesHeldBack, pollNames, sharedPollHub } from './hub-exchange.ts';
 import { browserLocks, type Locks, localLocks } from './locks.ts';
 import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
 
@@ -392,7 +392,7 @@ export class TabGroup {
       if (stream && error instanceof DeadlineError) {
         DEBUG: log('a streamed poll ran out of time:', error.message);
         this.#noStreams();
-        if (!taken) {
+        if (error instanceof LinesHeldBack) {
           // Its first line never came: the hub answers, the way to it holds lines back. Poll
           // again at once without a stream, asking for what that stream may have carried.
           for (const { seat, responses } of sent) {
@@ -408,8 +408,11 @@ export class TabGroup {
     }
     this.#polls--;
     if (opened !== null && this.#open === opened) this.#open = null;
-    // A stream that flowed for its whole hold: the next time streams stop, they are tried again soon.
-    if (stream && this.#stream) this.#streamRetryMs = this.#options.streamRetryMs ?? STREAM_RETRY_MS;
+    // A stream that flowed for a whole hold, no line late: the next time streams stop, they are
+    // tried again soon.
+    if (stream && this.#stream && performance.now() - sentAt >= holdMs) {
+      this.#streamRetryMs = this.#options.streamRetryMs ?? STREAM_RETRY_MS;
+    }
     if (this.#polls === 0 || seats.some((seat) => seat.outbox.length > 0)) this.#schedulePoll();
   }
 
@@ -491,6 +494,8 @@ export class TabGroup {
 
   /** Stops asking for streamed polls, until `#streamRetryMs` from now (see `STREAM_RETRY_MS`). */
   #noStreams(): void {
+    // Stopped already (several late lines of one stream, or a late line and then its deadline).
+    if (!this.#stream) return;
     DEBUG: log('no more streams for', this.#streamRetryMs, 'ms');
     this.#stream = false;
     this.#streamAgainAt = performance.now() + this.#streamRetryMs;
