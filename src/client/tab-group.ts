@@ -6,8 +6,8 @@
  * leader goes, the next tab in the lock's queue takes over and asks everyone to join again.
  * A tab that polls alone (`soloGroup`) is a group of one connection, with no channel. This module
  * holds the election, the channel's routing and the leader's poll loop; the members, their
- * messages and the leader's seats are typed in group-member.ts, the locks are in locks.ts and
- * the sizing of each upload in group-uploads.ts.
+ * messages and the leader's seats are typed in group-member.ts, the locks are in locks.ts, the
+ * sizing of each upload in group-uploads.ts and whether to ask for streams in stream-choice.ts.
  */
 import { debug } from '../protocol/debug.ts';
 import { decodeWireRequest, encodeWireResponse } from '../protocol/json-codec.ts';
@@ -20,17 +20,11 @@ import { count, GroupUploads } from './group-uploads.ts';
 import { HubRefused, LinesHeldBack, pollNames, sharedPollHub } from './hub-exchange.ts';
 import { browserLocks, type Locks, localLocks } from './locks.ts';
 import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
+import { StreamChoice } from './stream-choice.ts';
 
 // Pure: with the DEBUG: calls dropped, the bundler drops the logger too.
 const log = /* @__PURE__ */ debug('ptth:tab-group');
 
-/**
- * How long after it stopped asking for streams a group asks again (a line that came late may
- * have been a hiccup, not a proxy that buffers); twice as long after each time it stops again,
- * up to `STREAM_RETRY_MAX_MS`. A try through a proxy that buffers costs at most `LATE_MS`.
- */
-const STREAM_RETRY_MS = 60_000;
-const STREAM_RETRY_MAX_MS = 3_600_000;
 /** How much longer than the hub's hold a shared poll may take before it counts as dead. */
 const POLL_MARGIN_MS = 10_000;
 /**
@@ -81,11 +75,7 @@ export class TabGroup {
 
   readonly #options: GroupOptions;
   /** Whether polls ask to be streamed (see `LongPollOptions.stream`). */
-  #stream: boolean;
-  /** When (`performance.now()`) a group that stopped asking for streams asks again; 0 when not set. */
-  #streamAgainAt = 0;
-  /** How long it waits the next time it stops asking (see `STREAM_RETRY_MS`). */
-  #streamRetryMs: number;
+  readonly #streams: StreamChoice;
   /** The seats the streamed poll that is open holds (its lines flow), or `null`. */
   #open: Set<Seat> | null = null;
   /** How much each upload carries. */
@@ -107,8 +97,7 @@ export class TabGroup {
   ) {
     this.#base = base;
     this.#options = options;
-    this.#stream = options.stream !== false;
-    this.#streamRetryMs = options.streamRetryMs ?? STREAM_RETRY_MS;
+    this.#streams = new StreamChoice(options.stream !== false, options.streamRetryMs);
     this.#locks = locks;
     this.#channel = shared ? new BroadcastChannel(`ptth:${base}`) : null;
     if (this.#channel) this.#channel.onmessage = (event: MessageEvent<Message>) => this.#onMessage(event.data);
@@ -186,8 +175,7 @@ export class TabGroup {
   /** Polls anew now (after sleep, or coming back online). */
   wake(): void {
     if (!this.#leader) return;
-    this.#stream = this.#options.stream !== false;
-    this.#streamAgainAt = 0;
+    this.#streams.wake();
     this.#uploads.reset();
     this.#attempt = 0;
     for (const seat of this.#seats.values()) seat.retry = true;
@@ -354,12 +342,7 @@ export class TabGroup {
       })),
     };
     const holdMs = Math.max(...seats.map((seat) => seat.card.holdMs));
-    if (!this.#stream && this.#streamAgainAt !== 0 && performance.now() >= this.#streamAgainAt) {
-      DEBUG: log('asking for streams again');
-      this.#stream = true;
-      this.#streamAgainAt = 0;
-    }
-    const stream = this.#stream;
+    const stream = this.#streams.next();
     const sentAt = performance.now();
     let taken = false;
     let opened: Set<Seat> | null = null;
@@ -378,7 +361,7 @@ export class TabGroup {
           alive();
           if (stream && reply.at !== undefined && performance.now() - sentAt - reply.at > LATE_MS) {
             DEBUG: log('a streamed line came', Math.round(performance.now() - sentAt - reply.at), 'ms late');
-            this.#noStreams();
+            this.#streams.stop();
           }
           this.#deliver(reply);
         }
@@ -391,7 +374,7 @@ export class TabGroup {
       // Polls that are not streamed work either way (streams are asked for again later).
       if (stream && error instanceof DeadlineError) {
         DEBUG: log('a streamed poll ran out of time:', error.message);
-        this.#noStreams();
+        this.#streams.stop();
         if (error instanceof LinesHeldBack) {
           // Its first line never came: the hub answers, the way to it holds lines back. Poll
           // again at once without a stream, asking for what that stream may have carried.
@@ -410,9 +393,7 @@ export class TabGroup {
     if (opened !== null && this.#open === opened) this.#open = null;
     // A stream that flowed for a whole hold, no line late: the next time streams stop, they are
     // tried again soon.
-    if (stream && this.#stream && performance.now() - sentAt >= holdMs) {
-      this.#streamRetryMs = this.#options.streamRetryMs ?? STREAM_RETRY_MS;
-    }
+    if (stream && this.#streams.on && performance.now() - sentAt >= holdMs) this.#streams.flowed();
     if (this.#polls === 0 || seats.some((seat) => seat.outbox.length > 0)) this.#schedulePoll();
   }
 
@@ -490,16 +471,6 @@ export class TabGroup {
     const at = Math.max(this.#resumeAt, now + backoff, this.#notBefore);
     DEBUG: log('backoff', Math.round(at - now), 'ms after', reason);
     this.#resumeLater(at, now);
-  }
-
-  /** Stops asking for streamed polls, until `#streamRetryMs` from now (see `STREAM_RETRY_MS`). */
-  #noStreams(): void {
-    // Stopped already (several late lines of one stream, or a late line and then its deadline).
-    if (!this.#stream) return;
-    DEBUG: log('no more streams for', this.#streamRetryMs, 'ms');
-    this.#stream = false;
-    this.#streamAgainAt = performance.now() + this.#streamRetryMs;
-    this.#streamRetryMs = Math.min(this.#streamRetryMs * 2, STREAM_RETRY_MAX_MS);
   }
 
   /** Holds polls back until `at` (`performance.now()`), then polls with whatever came meanwhile. */
