@@ -169,9 +169,14 @@ async function greeted(replies: AsyncGenerator<SharedPollReply>, ms: number): Pr
     clearTimeout(timer);
   }
   return (async function* () {
-    if (first.done) return;
-    yield first.value;
-    yield* replies;
+    try {
+      if (first.done) return;
+      yield first.value;
+      yield* replies;
+    } finally {
+      // Left at the first line (an error there): the line reader lets the connection go too.
+      await replies.return(undefined);
+    }
   })();
 }
 

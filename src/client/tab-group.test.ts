@@ -47,14 +47,15 @@ function passedHeaders(response: Response): Record<string, string> {
 
 /**
  * A loopback proxy to `target` (the hub's endpoint): each request goes on whole once it came (and
- * `seen` is told of it, with its body), and `relay` writes the target's response back. Its base,
- * closed after the test.
+ * `seen` is told of it, with its body) and `before` let it (by default at once), and `relay`
+ * writes the target's response back. Its base, closed after the test.
  */
 async function proxy(
   t: TestContext,
   target: string,
   relay: (response: Response, res: ServerResponse) => Promise<void>,
   seen: (req: IncomingMessage, body: Buffer) => void,
+  before: (body: string) => Promise<void> = async () => {},
 ): Promise<string> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -67,6 +68,7 @@ async function proxy(
       const method = req.method ?? 'GET';
       const body = Buffer.concat(chunks);
       seen(req, body);
+      await before(body.toString());
       const response = await fetch(new URL(req.url ?? '/', target), {
         method,
         headers,
@@ -334,6 +336,54 @@ describe('TabGroup', () => {
     await waitForValue(() => (proxy.accepts.length >= 2 ? true : undefined), holdMs * 2);
     assert.match(proxy.accepts[0] ?? '', /ndjson/);
     assert.doesNotMatch(proxy.accepts[1] ?? '', /ndjson/);
+  });
+
+  it('keeps streaming when the poll itself was slow to get to the hub (a slow upload, a proxy holding it whole)', async (t) => {
+    const holdMs = 7_000;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const accepts: string[] = [];
+    // Each poll (not the answer posts) reaches the hub LATE_MS + 300 ms after it was sent.
+    const base = await proxy(
+      t,
+      hubBase,
+      async (response, res) => {
+        res.writeHead(response.status, passedHeaders(response));
+        res.flushHeaders();
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) res.write(read.value);
+        res.end();
+      },
+      (req, body) => {
+        if (req.url?.endsWith('/poll') && !body.includes('"hold":false')) accepts.push(req.headers.accept ?? '');
+      },
+      async (body) => {
+        if (!body.includes('"hold":false')) await new Promise((resolve) => setTimeout(resolve, LATE_MS + 300));
+      },
+    );
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const member = async (instance: string) => {
+      const session = await hub.register({ url: 'http://page.test/', instance });
+      const card = () => ({
+        id: session.id,
+        secret: session.secret,
+        instance,
+        ack: 0,
+        holdMs,
+        maxBodyBytes: Number.POSITIVE_INFINITY,
+      });
+      group.join(echoMember(group, card));
+      return session.id;
+    };
+    const first = await member('tab-10');
+    assert.equal(await (await hub.fetch(first, '/one', { timeoutMs: 10_000 })).text(), 'answered /one');
+    // A second member makes the group poll again: that poll still asks for a stream.
+    await member('tab-11');
+    await waitForValue(() => (accepts.length >= 2 ? true : undefined));
+    assert.deepEqual(
+      accepts.map((accept) => /ndjson/.test(accept)),
+      [true, true],
+    );
   });
 
   it('reports a streamed poll whose head never came as a failure, after its deadline', async (t) => {

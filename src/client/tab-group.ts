@@ -357,11 +357,24 @@ export class TabGroup {
         taken = true;
         this.#taken(sent);
         if (!Array.isArray(replies)) opened = this.#open = new Set(seats);
+        /** The stream's first line: when it came, and its `at`. */
+        let first: { came: number; at: number } | null = null;
         for await (const reply of replies) {
           alive();
-          if (stream && reply.at !== undefined && performance.now() - sentAt - reply.at > LATE_MS) {
-            DEBUG: log('a streamed line came', Math.round(performance.now() - sentAt - reply.at), 'ms late');
-            this.#streams.stop();
+          if (stream && reply.at !== undefined) {
+            const now = performance.now();
+            // Later lines are timed from the first, so the poll's upload (however slow, or held
+            // whole by a proxy) does not count; the first, from the poll, is late when something
+            // held the stream's head back as well: by about a hold, longer than most uploads.
+            const late =
+              first === null
+                ? now - sentAt - reply.at - Math.max(LATE_MS, holdMs / 2)
+                : now - first.came - (reply.at - first.at) - LATE_MS;
+            first ??= { came: now, at: reply.at };
+            if (late > 0) {
+              DEBUG: log('a streamed line came', Math.round(late), 'ms later than allowed');
+              this.#streams.stop();
+            }
           }
           this.#deliver(reply);
         }
@@ -393,7 +406,8 @@ export class TabGroup {
     if (opened !== null && this.#open === opened) this.#open = null;
     // A stream that flowed for a whole hold, no line late: the next time streams stop, they are
     // tried again soon.
-    if (stream && this.#streams.on && performance.now() - sentAt >= holdMs) this.#streams.flowed();
+    // (The hub may end a hold a few ms early, and counts it from the poll's head.)
+    if (stream && this.#streams.on && performance.now() - sentAt >= holdMs * 0.9) this.#streams.flowed();
     if (this.#polls === 0 || seats.some((seat) => seat.outbox.length > 0)) this.#schedulePoll();
   }
 

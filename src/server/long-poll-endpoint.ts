@@ -22,7 +22,14 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { parseResponseBatch, printBatch, printRequest } from '../protocol/message-http.ts';
 import type { ClientSession, HeldPoll } from './client-session.ts';
 import type { Hub } from './hub.ts';
-import { type AnyRequest, REMOTE_ADDRESS_HEADER, requestGone, takesLight, whenGone } from './light-request.ts';
+import {
+  type AnyRequest,
+  LightRequest,
+  REMOTE_ADDRESS_HEADER,
+  requestGone,
+  takesLight,
+  whenGone,
+} from './light-request.ts';
 import { readBodyWithin, tooManyRequests } from './limits.ts';
 import {
   ackOf,
@@ -200,8 +207,11 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
           headers: { allow: 'POST' },
         });
       }
+      // A streamed poll's lines count their time from here: the upload of its answers, however
+      // slow, must not make them look held back on the way.
+      const arrivedAt = request instanceof LightRequest ? request.exchange.arrivedAt : performance.now();
       const body = parseJson(await readBodyWithin(request, uploadLimit, hub.limits, ''), 'shared poll');
-      return await sharedPoll(hub, request, body, checkPollRate);
+      return await sharedPoll(hub, request, body, checkPollRate, arrivedAt);
     } catch (error) {
       if (error instanceof HttpError) return error.toResponse();
       throw error;

@@ -32,6 +32,8 @@ function onResponseClose(this: ServerResponse & { [EXCHANGE]?: Exchange }): void
  * signal (`AbortLike`, enough for `hub.send`), and makes a real `AbortSignal` only when asked.
  */
 export class Exchange implements AbortLike {
+  /** When the request's head came (`performance.now()`), before its body was read. */
+  readonly arrivedAt = performance.now();
   #controller: AbortController | null = null;
   #reason: Error | null = null;
   #listeners: (EventListenerObject | (() => void))[] | null = null;

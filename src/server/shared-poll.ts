@@ -63,8 +63,8 @@ function membersOf(body: unknown): SharedPollMember[] {
 }
 
 /**
- * Handles a shared poll whose JSON body is `body`: takes each member's answers, then holds the
- * poll on all of them. A member that fails its check is listed in `refused` and the poll is
+ * Handles a shared poll whose JSON body is `body` (its head came at `arrivedAt`, `performance.now()`):
+ * takes each member's answers, then holds the poll on all of them. A member that fails its check is listed in `refused` and the poll is
  * answered at once, so its tab can connect again while the others carry on.
  */
 export async function sharedPoll(
@@ -72,6 +72,7 @@ export async function sharedPoll(
   request: AnyRequest,
   body: unknown,
   checkRate: (id: string) => void = () => {},
+  arrivedAt = performance.now(),
 ): Promise<Response> {
   const members = membersOf(body);
   const name = pollNameOf((body as Partial<SharedPollBody>).poll);
@@ -103,7 +104,7 @@ export async function sharedPoll(
   const reply = (requests: SharedPollReply['requests']) => json({ requests, refused } satisfies SharedPollReply);
   if ((body as Partial<SharedPollBody>).hold === false) return answersTaken(refused);
   if (refused.length > 0 || sessions.length === 0 || requestGone(request)) return reply([]);
-  if (wantsStream(request)) return streamedPoll(hub, request, sessions, name);
+  if (wantsStream(request)) return streamedPoll(hub, request, sessions, name, arrivedAt);
   const requests = await new Promise<SharedPollReply['requests']>((resolve) => {
     const collected: SharedPollReply['requests'] = [];
     const held = new Map<ClientSession, HeldPoll>();

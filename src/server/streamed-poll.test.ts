@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect as connectSocket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
@@ -55,7 +55,9 @@ function setup(t: TestContext, holdMs = 2_000) {
  */
 async function lineReader(body: ReadableStream<Uint8Array>): Promise<() => Promise<SharedPollReply | null>> {
   const replies = lines(body);
-  assert.deepEqual((await replies.next()).value, { requests: [], refused: [], at: 0 });
+  const hello = (await replies.next()).value;
+  assert.deepEqual({ ...hello, at: 0 }, { requests: [], refused: [], at: 0 });
+  assert.equal(typeof hello?.at, 'number');
   return async () => (await replies.next()).value ?? null;
 }
 
@@ -189,5 +191,36 @@ describe('the streamed shared poll', () => {
         [path],
       );
     }
+  });
+
+  it("counts its lines' time from the poll's head, so a slow upload of its body is in every at", async (t) => {
+    const { app, connect } = setup(t);
+    const server = createServer(toNodeListener(app));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const a = await connect();
+    const body = JSON.stringify({ clients: [{ id: a.id }] });
+    const socket = connectSocket((server.address() as AddressInfo).port, '127.0.0.1');
+    t.after(() => socket.destroy());
+    socket.write(
+      'POST /ptth/poll HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\n' +
+        `Accept: application/x-ndjson\r\nPtth-Secret: ${a.id}=${a.secret}\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    // The body comes 300 ms after the head, as a slow upload's would.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.write(body);
+    let received = '';
+    const hello = await new Promise<SharedPollReply>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString();
+        const line = /\r\n\r\n[0-9a-f]+\r\n(\{.*\})\n/.exec(received)?.[1];
+        if (line) resolve(JSON.parse(line) as SharedPollReply);
+      });
+    });
+    assert.deepEqual(hello.requests, []);
+    assert.ok((hello.at ?? 0) >= 250, `at ${hello.at}`);
   });
 });

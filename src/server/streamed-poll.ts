@@ -33,19 +33,21 @@ const HEADERS = {
   [HELLO_HEADER]: '1',
 };
 
-/** The first line of every stream, written at once (see `HELLO_HEADER`). */
-const HELLO = `${JSON.stringify({ requests: [], refused: [], at: 0 } satisfies SharedPollReply)}\n`;
-
-/** Holds the poll on every seat and streams each batch as a line until a hold ends. */
+/**
+ * Holds the poll on every seat and streams each batch as a line until a hold ends; each line's
+ * `at` counts from `started`, when the poll's head came.
+ */
 export function streamedPoll(
   hub: Hub,
   request: AnyRequest,
   seats: readonly Seat[],
   name: string | undefined,
+  started = performance.now(),
 ): Response {
   const response = new LineResponse({ headers: HEADERS });
-  response.push(HELLO);
-  const started = performance.now();
+  // The first line, at once and with no requests (see `HELLO_HEADER`).
+  const hello: SharedPollReply = { requests: [], refused: [], at: Math.round(performance.now() - started) };
+  response.push(`${JSON.stringify(hello)}\n`);
   const held = new Map<ClientSession, HeldPoll>();
   let collected: SharedPollReply['requests'] = [];
   let gathering = false;
