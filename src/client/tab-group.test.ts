@@ -386,6 +386,122 @@ describe('TabGroup', () => {
     );
   });
 
+  it('stops asking for streams when a proxy passes the stream on in bursts, the head with the first', async (t) => {
+    const holdMs = 10_000;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const accepts: string[] = [];
+    // Streamed polls: everything, the head included, goes on in bursts every 4 s.
+    const base = await proxy(
+      t,
+      hubBase,
+      async (response, res) => {
+        if (!response.headers.get('content-type')?.includes('ndjson')) {
+          res.writeHead(response.status, passedHeaders(response));
+          res.end(Buffer.from(await response.arrayBuffer()));
+          return;
+        }
+        const held: Uint8Array[] = [];
+        const burst = setInterval(() => {
+          if (!res.headersSent) res.writeHead(response.status, passedHeaders(response));
+          for (const chunk of held.splice(0)) res.write(chunk);
+        }, 4_000);
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        try {
+          for (let read = await reader.read(); !read.done; read = await reader.read()) held.push(read.value);
+        } catch {}
+        clearInterval(burst);
+        if (!res.headersSent) res.writeHead(response.status, passedHeaders(response));
+        res.end(Buffer.concat(held));
+      },
+      (req, body) => {
+        if (req.url?.endsWith('/poll') && !body.includes('"hold":false')) accepts.push(req.headers.accept ?? '');
+      },
+    );
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const member = async (instance: string) => {
+      const session = await hub.register({ url: 'http://page.test/', instance });
+      const card = () => ({
+        id: session.id,
+        secret: session.secret,
+        instance,
+        ack: 0,
+        holdMs,
+        maxBodyBytes: Number.POSITIVE_INFINITY,
+      });
+      group.join(echoMember(group, card));
+      return session.id;
+    };
+    const id = await member('tab-12');
+    await waitForValue(() => (accepts.length > 0 ? true : undefined));
+    // Requests from 0.2 to 3.7 s into the stream all come out with its head at 4 s.
+    const calls: Promise<Response>[] = [];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < 8; i++) {
+      calls.push(hub.fetch(id, `/burst-${i}`, { timeoutMs: 20_000 }));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await Promise.all(calls);
+    // A second member makes the group poll again: that poll asks for no stream.
+    await member('tab-13');
+    await waitForValue(() => (accepts.length >= 2 ? true : undefined));
+    assert.match(accepts[0] ?? '', /ndjson/);
+    assert.doesNotMatch(accepts[1] ?? '', /ndjson/);
+  });
+
+  it('stops asking for streams on a late first request from a hub that writes no empty first line', async (t) => {
+    const holdMs = 10_000;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const accepts: string[] = [];
+    // An older hub behind a proxy that buffers: the head at once, without Ptth-Hello and without
+    // the empty first line; the lines when the stream ends.
+    const base = await proxy(
+      t,
+      hubBase,
+      async (response, res) => {
+        const streamed = response.headers.get('content-type')?.includes('ndjson');
+        const headers = passedHeaders(response);
+        delete headers['ptth-hello'];
+        res.writeHead(response.status, headers);
+        res.flushHeaders();
+        const text = await response.text();
+        res.end(streamed ? text.slice(text.indexOf('\n') + 1) : text);
+      },
+      (req, body) => {
+        if (req.url?.endsWith('/poll') && !body.includes('"hold":false')) accepts.push(req.headers.accept ?? '');
+      },
+    );
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const member = async (instance: string) => {
+      const session = await hub.register({ url: 'http://page.test/', instance });
+      const card = () => ({
+        id: session.id,
+        secret: session.secret,
+        instance,
+        ack: 0,
+        holdMs,
+        maxBodyBytes: Number.POSITIVE_INFINITY,
+      });
+      group.join(echoMember(group, card));
+      return session.id;
+    };
+    const id = await member('tab-14');
+    await waitForValue(() => (accepts.length > 0 ? true : undefined));
+    // The first request comes late in the hold, and one past the hold ends the stream: the first
+    // reaches the page 4 s after the hub wrote it (more than LATE_MS, less than half a hold).
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    const late = hub.fetch(id, '/late', { timeoutMs: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const last = hub.fetch(id, '/last', { timeoutMs: 20_000 });
+    assert.equal(await (await late).text(), 'answered /late');
+    assert.equal(await (await last).text(), 'answered /last');
+    await member('tab-15');
+    await waitForValue(() => (accepts.length >= 2 ? true : undefined));
+    assert.match(accepts[0] ?? '', /ndjson/);
+    assert.doesNotMatch(accepts.at(-1) ?? '', /ndjson/);
+  });
+
   it('reports a streamed poll whose head never came as a failure, after its deadline', async (t) => {
     const holdMs = 1_000;
     const pollMarginMs = 300;

@@ -357,22 +357,24 @@ export class TabGroup {
         taken = true;
         this.#taken(sent);
         if (!Array.isArray(replies)) opened = this.#open = new Set(seats);
-        /** The stream's first line: when it came, and its `at`. */
-        let first: { came: number; at: number } | null = null;
+        // How late each line came, give or take a constant (the clocks differ, and the poll's
+        // upload, however slow, is the same for every line): any two more than LATE_MS apart
+        // mean something held lines back. The first line alone is timed from the poll's sending:
+        // the hub's empty first line may be late by half a hold (a proxy that holds the
+        // response's head adds a whole one; an upload seldom takes that long), a request by LATE_MS.
+        let early = Number.POSITIVE_INFINITY;
+        let late = Number.NEGATIVE_INFINITY;
         for await (const reply of replies) {
           alive();
           if (stream && reply.at !== undefined) {
             const now = performance.now();
-            // Later lines are timed from the first, so the poll's upload (however slow, or held
-            // whole by a proxy) does not count; the first, from the poll, is late when something
-            // held the stream's head back as well: by about a hold, longer than most uploads.
-            const late =
-              first === null
-                ? now - sentAt - reply.at - Math.max(LATE_MS, holdMs / 2)
-                : now - first.came - (reply.at - first.at) - LATE_MS;
-            first ??= { came: now, at: reply.at };
-            if (late > 0) {
-              DEBUG: log('a streamed line came', Math.round(late), 'ms later than allowed');
+            const delay = now - reply.at;
+            const allowed = reply.requests.length === 0 ? Math.max(LATE_MS, holdMs / 2) : LATE_MS;
+            const firstLate = early === Number.POSITIVE_INFINITY && delay - sentAt > allowed;
+            early = Math.min(early, delay);
+            late = Math.max(late, delay);
+            if (firstLate || late - early > LATE_MS) {
+              DEBUG: log('a streamed line came late', Math.round(late - early), 'ms against another');
               this.#streams.stop();
             }
           }

@@ -174,6 +174,16 @@ export function requestGone(request: AnyRequest): boolean {
 }
 
 /**
+ * When the head of `request` came (`performance.now()`), before its body was read: the adapter
+ * knows; for any other request, now (a fetch-shaped server calls its handler at the head).
+ */
+export function arrivedAt(request: AnyRequest): number {
+  return request instanceof NodeRequest || request instanceof LightRequest
+    ? request.exchange.arrivedAt
+    : performance.now();
+}
+
+/**
  * Calls `listener` once when the client of `request` goes (see `requestGone`), with no
  * `AbortSignal` made for a request from the adapter (a held poll would pay for one each);
  * returns a function that stops listening.

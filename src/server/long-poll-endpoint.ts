@@ -24,7 +24,7 @@ import type { ClientSession, HeldPoll } from './client-session.ts';
 import type { Hub } from './hub.ts';
 import {
   type AnyRequest,
-  LightRequest,
+  arrivedAt,
   REMOTE_ADDRESS_HEADER,
   requestGone,
   takesLight,
@@ -209,9 +209,9 @@ export function longPollEndpoint(hub: Hub, endpoint = DEFAULT_ENDPOINT): RouteHa
       }
       // A streamed poll's lines count their time from here: the upload of its answers, however
       // slow, must not make them look held back on the way.
-      const arrivedAt = request instanceof LightRequest ? request.exchange.arrivedAt : performance.now();
+      const arrived = arrivedAt(request);
       const body = parseJson(await readBodyWithin(request, uploadLimit, hub.limits, ''), 'shared poll');
-      return await sharedPoll(hub, request, body, checkPollRate, arrivedAt);
+      return await sharedPoll(hub, request, body, checkPollRate, arrived);
     } catch (error) {
       if (error instanceof HttpError) return error.toResponse();
       throw error;
