@@ -122,7 +122,7 @@ export async function pollHub(base: string, poll: Poll, signal: AbortSignal): Pr
  * asked for it and the hub streams, one per line as each comes (the poll is over when they end),
  * or none (204) for answers sent with `hold: false` that the hub took for every member. A stream
  * whose first line (see `HELLO_HEADER`) does not come within `firstLineMs` fails with a
- * `DeadlineError`.
+ * `LinesHeldBack`; `onTaken` is called as soon as the hub answered (it took the answers then).
  */
 export async function sharedPollHub(
   base: string,
@@ -131,6 +131,7 @@ export async function sharedPollHub(
   signal: AbortSignal,
   stream = false,
   firstLineMs = Number.POSITIVE_INFINITY,
+  onTaken: () => void = () => {},
 ): Promise<AsyncIterable<SharedPollReply> | Iterable<SharedPollReply>> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
@@ -139,6 +140,8 @@ export async function sharedPollHub(
   if (stream) headers.accept = `${NDJSON}, application/json`;
   const init = { headers, body: JSON.stringify(body), signal };
   const response = await post('shared poll', `${base}/poll`, init, 200, body.hold === false);
+  // The hub took the poll's answers before it answered.
+  onTaken();
   if (response.status === 204) return [];
   if (response.body !== null && response.headers.get('content-type')?.startsWith(NDJSON)) {
     const replies = lines(response.body);

@@ -502,6 +502,32 @@ describe('TabGroup', () => {
     assert.doesNotMatch(accepts.at(-1) ?? '', /ndjson/);
   });
 
+  it('does not send again the answers a streamed poll carried when its first line is held back', async (t) => {
+    const holdMs = 8_000;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const proxy = await bufferingProxy(t, hubBase, 'at once');
+    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-16' });
+    const group = new TabGroup(proxy.base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, streamRetryMs: 300 });
+    t.after(() => group.close());
+    const card = () => ({
+      id: session.id,
+      secret: session.secret,
+      instance: 'tab-16',
+      ack: 0,
+      holdMs,
+      maxBodyBytes: Number.POSITIVE_INFINITY,
+    });
+    group.join(echoMember(group, card));
+    await waitForValue(() => (proxy.accepts.some((accept) => !/ndjson/.test(accept)) ? true : undefined), 5_000);
+    // Streams are due again when the answer goes: it rides on a streamed poll whose first line is held.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(await (await hub.fetch(session.id, '/a', { timeoutMs: 5_000 })).text(), 'answered /a');
+    const polls = proxy.accepts.length;
+    await waitForValue(() => (proxy.accepts.length >= polls + 1 ? true : undefined), 6_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(hub.stats().droppedResponses, 0, 'an answer went twice');
+  });
+
   it('reports a streamed poll whose head never came as a failure, after its deadline', async (t) => {
     const holdMs = 1_000;
     const pollMarginMs = 300;

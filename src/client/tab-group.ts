@@ -18,6 +18,7 @@ import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
 import { count, GroupUploads } from './group-uploads.ts';
 import { HubRefused, LinesHeldBack, pollNames, sharedPollHub } from './hub-exchange.ts';
+import { LineTiming } from './line-timing.ts';
 import { browserLocks, type Locks, localLocks } from './locks.ts';
 import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
 import { StreamChoice } from './stream-choice.ts';
@@ -346,6 +347,7 @@ export class TabGroup {
     const sentAt = performance.now();
     let taken = false;
     let opened: Set<Seat> | null = null;
+    const timing = stream ? new LineTiming(sentAt, holdMs, LATE_MS) : null;
     this.#polls++;
     // Answers that did not fit go at once on a post of their own: the poll may be held a while.
     if (seats.some((seat) => seat.outbox.length > 0)) void this.#post(seats);
@@ -353,30 +355,16 @@ export class TabGroup {
       const cards = seats.map((seat) => seat.card);
       const deadline = holdMs + (this.#options.pollMarginMs ?? POLL_MARGIN_MS);
       await withDeadline(this.#closed.signal, deadline, async (signal, alive) => {
-        const replies = await sharedPollHub(this.#base, cards, body, signal, stream, LATE_MS);
-        taken = true;
-        this.#taken(sent);
+        const replies = await sharedPollHub(this.#base, cards, body, signal, stream, LATE_MS, () => {
+          taken = true;
+          this.#taken(sent);
+        });
         if (!Array.isArray(replies)) opened = this.#open = new Set(seats);
-        // How late each line came, give or take a constant (the clocks differ, and the poll's
-        // upload, however slow, is the same for every line): any two more than LATE_MS apart
-        // mean something held lines back. The first line alone is timed from the poll's sending:
-        // the hub's empty first line may be late by half a hold (a proxy that holds the
-        // response's head adds a whole one; an upload seldom takes that long), a request by LATE_MS.
-        let early = Number.POSITIVE_INFINITY;
-        let late = Number.NEGATIVE_INFINITY;
         for await (const reply of replies) {
           alive();
-          if (stream && reply.at !== undefined) {
-            const now = performance.now();
-            const delay = now - reply.at;
-            const allowed = reply.requests.length === 0 ? Math.max(LATE_MS, holdMs / 2) : LATE_MS;
-            const firstLate = early === Number.POSITIVE_INFINITY && delay - sentAt > allowed;
-            early = Math.min(early, delay);
-            late = Math.max(late, delay);
-            if (firstLate || late - early > LATE_MS) {
-              DEBUG: log('a streamed line came late', Math.round(late - early), 'ms against another');
-              this.#streams.stop();
-            }
+          if (timing?.late(reply)) {
+            DEBUG: log('a streamed line came late');
+            this.#streams.stop();
           }
           this.#deliver(reply);
         }
@@ -394,7 +382,7 @@ export class TabGroup {
           // Its first line never came: the hub answers, the way to it holds lines back. Poll
           // again at once without a stream, asking for what that stream may have carried.
           for (const { seat, responses } of sent) {
-            seat.outbox.unshift(...responses);
+            if (!taken) seat.outbox.unshift(...responses);
             seat.retry = true;
           }
           this.#schedulePoll();
@@ -409,7 +397,9 @@ export class TabGroup {
     // A stream that flowed for a whole hold, no line late: the next time streams stop, they are
     // tried again soon.
     // (The hub may end a hold a few ms early, and counts it from the poll's head.)
-    if (stream && this.#streams.on && performance.now() - sentAt >= holdMs * 0.9) this.#streams.flowed();
+    if (stream && this.#streams.on && !timing?.heldBack && performance.now() - sentAt >= holdMs * 0.9) {
+      this.#streams.flowed();
+    }
     if (this.#polls === 0 || seats.some((seat) => seat.outbox.length > 0)) this.#schedulePoll();
   }
 
