@@ -2,27 +2,14 @@
 // parent's request, so that its calls can be interleaved with hub.fetch's (gateway-load.mjs):
 // `{ type: 'block', url, count, expected }` answers `{ times }`, each call's ms. With
 // `expected` null, any 200 JSON object passes (the gateway's client info: the HTTP hop alone).
-import { Agent, get } from 'node:http';
+import { Agent } from 'node:http';
 import { serveParent } from './child.mjs';
+import { httpGet } from './http-get.mjs';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
 function call(url, expected) {
-  return new Promise((resolve, reject) => {
-    get(url, { agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        text += chunk;
-      });
-      res.on('end', () => {
-        const ok = res.statusCode === 200 && (expected === null ? text.startsWith('{') : text === expected);
-        if (ok) resolve();
-        else reject(new Error(`unexpected answer ${res.statusCode}: ${text.slice(0, 200)}`));
-      });
-      res.on('error', reject);
-    }).on('error', reject);
-  });
+  return httpGet(url, agent, (text) => (expected === null ? text.startsWith('{') : text === expected));
 }
 
 serveParent({

@@ -2,27 +2,15 @@
 // the gateway would: p50/p99 of sequential GETs and answers/s with many in flight, as JSON on stdout.
 // `hopUrl` is answered by the server alone: its sequential p50/p99 is the cost of the HTTP hop.
 // Usage: node http-load.mjs '{"url", "expected", "hopUrl", "warmup", "count", "total", "inFlight"}'
-import { Agent, get } from 'node:http';
+import { Agent } from 'node:http';
+import { httpGet } from './http-get.mjs';
 import { latency, throughput } from './stats.mjs';
 
 const { url, expected, hopUrl, warmup, count, total, inFlight } = JSON.parse(process.argv[2]);
 const agent = new Agent({ keepAlive: true, maxSockets: inFlight, maxFreeSockets: inFlight });
 
 function call(target = url, check = (text) => text === expected) {
-  return new Promise((resolve, reject) => {
-    get(target, { agent }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        text += chunk;
-      });
-      res.on('end', () => {
-        if (res.statusCode !== 200 || !check(text)) reject(new Error(`unexpected answer ${res.statusCode}: ${text}`));
-        else resolve();
-      });
-      res.on('error', reject);
-    }).on('error', reject);
-  });
+  return httpGet(target, agent, check);
 }
 
 // A count or total of 0 leaves that part out, so a caller can time the parts separately.

@@ -193,29 +193,35 @@ function echoMember(group: TabGroup, card: () => ReturnType<GroupMember['card']>
   return member;
 }
 
+/** Registers a client on `hub` and has an echoing member of it (holding `holdMs`) join `group`; its id. */
+async function joinEcho(hub: Hub, group: TabGroup, instance: string, holdMs: number): Promise<string> {
+  const session = await hub.register({ url: 'http://page.test/', instance });
+  const card = () => ({
+    id: session.id,
+    secret: session.secret,
+    instance,
+    ack: 0,
+    holdMs,
+    maxBodyBytes: Number.POSITIVE_INFINITY,
+  });
+  group.join(echoMember(group, card));
+  return session.id;
+}
+
 describe('TabGroup', () => {
   it('stops asking for streamed polls when a proxy holds the lines back, and then answers at once', async (t) => {
     // The hold must outlast LATE_MS: the buffered line comes when the stream ends, a hold later.
     const holdMs = LATE_MS + 1_000;
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const { base, accepts } = await bufferingProxy(t, hubBase);
-    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-3' });
     const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
-    const card = () => ({
-      id: session.id,
-      secret: session.secret,
-      instance: 'tab-3',
-      ack: 0,
-      holdMs,
-      maxBodyBytes: Number.POSITIVE_INFINITY,
-    });
-    group.join(echoMember(group, card));
-    const first = await hub.fetch(session.id, '/held-back', { timeoutMs: holdMs * 3 });
+    const id = await joinEcho(hub, group, 'tab-3', holdMs);
+    const first = await hub.fetch(id, '/held-back', { timeoutMs: holdMs * 3 });
     assert.equal(await first.text(), 'answered /held-back');
     assert.match(accepts[0] ?? '', /application\/x-ndjson/);
     const started = performance.now();
-    const second = await hub.fetch(session.id, '/at-once', { timeoutMs: holdMs * 3 });
+    const second = await hub.fetch(id, '/at-once', { timeoutMs: holdMs * 3 });
     assert.equal(await second.text(), 'answered /at-once');
     assert.ok(performance.now() - started < 1_000, `answered after ${Math.round(performance.now() - started)} ms`);
     assert.doesNotMatch(accepts.at(-1) ?? '', /ndjson/);
@@ -226,20 +232,11 @@ describe('TabGroup', () => {
     const holdMs = LATE_MS + 3_000;
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const { base, accepts } = await bufferingProxy(t, hubBase, 'at once');
-    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-6' });
     const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
-    const card = () => ({
-      id: session.id,
-      secret: session.secret,
-      instance: 'tab-6',
-      ack: 0,
-      holdMs,
-      maxBodyBytes: Number.POSITIVE_INFINITY,
-    });
-    group.join(echoMember(group, card));
+    const id = await joinEcho(hub, group, 'tab-6', holdMs);
     const asked = performance.now();
-    const first = await hub.fetch(session.id, '/held-back', { timeoutMs: holdMs * 3 });
+    const first = await hub.fetch(id, '/held-back', { timeoutMs: holdMs * 3 });
     assert.equal(await first.text(), 'answered /held-back');
     // The stream's first line, which the hub writes at once, did not come within LATE_MS.
     const took = performance.now() - asked;
@@ -253,19 +250,10 @@ describe('TabGroup', () => {
     const streamRetryMs = 300;
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const proxy = await bufferingProxy(t, hubBase, 'at once');
-    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-5' });
     const group = new TabGroup(proxy.base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, streamRetryMs });
     t.after(() => group.close());
-    const card = () => ({
-      id: session.id,
-      secret: session.secret,
-      instance: 'tab-5',
-      ack: 0,
-      holdMs,
-      maxBodyBytes: Number.POSITIVE_INFINITY,
-    });
-    group.join(echoMember(group, card));
-    const call = async (path: string) => (await hub.fetch(session.id, path, { timeoutMs: 10_000 })).text();
+    const id = await joinEcho(hub, group, 'tab-5', holdMs);
+    const call = async (path: string) => (await hub.fetch(id, path, { timeoutMs: 10_000 })).text();
     assert.equal(await call('/buffered'), 'answered /buffered');
     assert.doesNotMatch(proxy.accepts.at(-1) ?? '', /ndjson/);
     // The proxy stops buffering (it was a hiccup, or someone fixed it); the retry is due.
@@ -286,19 +274,10 @@ describe('TabGroup', () => {
     const streamRetryMs = 300;
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const proxy = await bufferingProxy(t, hubBase);
-    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-7' });
     const group = new TabGroup(proxy.base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, streamRetryMs });
     t.after(() => group.close());
-    const card = () => ({
-      id: session.id,
-      secret: session.secret,
-      instance: 'tab-7',
-      ack: 0,
-      holdMs,
-      maxBodyBytes: Number.POSITIVE_INFINITY,
-    });
-    group.join(echoMember(group, card));
-    const call = async (path: string) => (await hub.fetch(session.id, path, { timeoutMs: holdMs * 3 })).text();
+    const id = await joinEcho(hub, group, 'tab-7', holdMs);
+    const call = async (path: string) => (await hub.fetch(id, path, { timeoutMs: holdMs * 3 })).text();
     // Four lines in one held-back stream, each late when the hold lets them through.
     for (const path of ['/a', '/b', '/c', '/d']) {
       void call(path);
@@ -321,18 +300,9 @@ describe('TabGroup', () => {
     const holdMs = LATE_MS + 500;
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const proxy = await bufferingProxy(t, hubBase);
-    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-8' });
     const group = new TabGroup(proxy.base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, streamRetryMs: 200 });
     t.after(() => group.close());
-    const card = () => ({
-      id: session.id,
-      secret: session.secret,
-      instance: 'tab-8',
-      ack: 0,
-      holdMs,
-      maxBodyBytes: Number.POSITIVE_INFINITY,
-    });
-    group.join(echoMember(group, card));
+    await joinEcho(hub, group, 'tab-8', holdMs);
     await waitForValue(() => (proxy.accepts.length >= 2 ? true : undefined), holdMs * 2);
     assert.match(proxy.accepts[0] ?? '', /ndjson/);
     assert.doesNotMatch(proxy.accepts[1] ?? '', /ndjson/);
@@ -362,19 +332,7 @@ describe('TabGroup', () => {
     );
     const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
-    const member = async (instance: string) => {
-      const session = await hub.register({ url: 'http://page.test/', instance });
-      const card = () => ({
-        id: session.id,
-        secret: session.secret,
-        instance,
-        ack: 0,
-        holdMs,
-        maxBodyBytes: Number.POSITIVE_INFINITY,
-      });
-      group.join(echoMember(group, card));
-      return session.id;
-    };
+    const member = (instance: string) => joinEcho(hub, group, instance, holdMs);
     const first = await member('tab-10');
     assert.equal(await (await hub.fetch(first, '/one', { timeoutMs: 10_000 })).text(), 'answered /one');
     // A second member makes the group poll again: that poll still asks for a stream.
@@ -419,19 +377,7 @@ describe('TabGroup', () => {
     );
     const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
-    const member = async (instance: string) => {
-      const session = await hub.register({ url: 'http://page.test/', instance });
-      const card = () => ({
-        id: session.id,
-        secret: session.secret,
-        instance,
-        ack: 0,
-        holdMs,
-        maxBodyBytes: Number.POSITIVE_INFINITY,
-      });
-      group.join(echoMember(group, card));
-      return session.id;
-    };
+    const member = (instance: string) => joinEcho(hub, group, instance, holdMs);
     const id = await member('tab-12');
     await waitForValue(() => (accepts.length > 0 ? true : undefined));
     // Requests from 0.2 to 3.7 s into the stream all come out with its head at 4 s.
@@ -473,19 +419,7 @@ describe('TabGroup', () => {
     );
     const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
-    const member = async (instance: string) => {
-      const session = await hub.register({ url: 'http://page.test/', instance });
-      const card = () => ({
-        id: session.id,
-        secret: session.secret,
-        instance,
-        ack: 0,
-        holdMs,
-        maxBodyBytes: Number.POSITIVE_INFINITY,
-      });
-      group.join(echoMember(group, card));
-      return session.id;
-    };
+    const member = (instance: string) => joinEcho(hub, group, instance, holdMs);
     const id = await member('tab-14');
     await waitForValue(() => (accepts.length > 0 ? true : undefined));
     // The first request comes late in the hold, and one past the hold ends the stream: the first
@@ -506,22 +440,13 @@ describe('TabGroup', () => {
     const holdMs = 8_000;
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const proxy = await bufferingProxy(t, hubBase, 'at once');
-    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-16' });
     const group = new TabGroup(proxy.base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, streamRetryMs: 300 });
     t.after(() => group.close());
-    const card = () => ({
-      id: session.id,
-      secret: session.secret,
-      instance: 'tab-16',
-      ack: 0,
-      holdMs,
-      maxBodyBytes: Number.POSITIVE_INFINITY,
-    });
-    group.join(echoMember(group, card));
+    const id = await joinEcho(hub, group, 'tab-16', holdMs);
     await waitForValue(() => (proxy.accepts.some((accept) => !/ndjson/.test(accept)) ? true : undefined), 5_000);
     // Streams are due again when the answer goes: it rides on a streamed poll whose first line is held.
     await new Promise((resolve) => setTimeout(resolve, 400));
-    assert.equal(await (await hub.fetch(session.id, '/a', { timeoutMs: 5_000 })).text(), 'answered /a');
+    assert.equal(await (await hub.fetch(id, '/a', { timeoutMs: 5_000 })).text(), 'answered /a');
     const polls = proxy.accepts.length;
     await waitForValue(() => (proxy.accepts.length >= polls + 1 ? true : undefined), 6_000);
     await new Promise((resolve) => setTimeout(resolve, 200));
