@@ -91,6 +91,13 @@ async function proxy(
  * head too (`'held'`); until `pass()` (from then on, each piece as it comes). `accepts` records
  * the `Accept` of every poll through it but the answers-only ones.
  */
+/** A proxy's `seen` that records into `accepts` the `Accept` of every poll but the answers-only ones. */
+function pollsInto(accepts: string[]): (req: IncomingMessage, body: Buffer) => void {
+  return (req, body) => {
+    if (req.url?.endsWith('/poll') && !body.includes('"hold":false')) accepts.push(req.headers.accept ?? '');
+  };
+}
+
 async function bufferingProxy(
   t: TestContext,
   target: string,
@@ -120,9 +127,7 @@ async function bufferingProxy(
       res.writeHead(response.status, { ...passedHeaders(response), 'content-length': String(body.length) });
       res.end(body);
     },
-    (req, body) => {
-      if (req.url?.endsWith('/poll') && !body.includes('"hold":false')) accepts.push(req.headers.accept ?? '');
-    },
+    pollsInto(accepts),
   );
   return {
     base,
@@ -157,9 +162,7 @@ async function stallingProxy(t: TestContext, target: string): Promise<{ base: st
       }
       if (cuts === era) res.end();
     },
-    (req, body) => {
-      if (req.url?.endsWith('/poll') && !body.includes('"hold":false')) polls.push(req.headers.accept ?? '');
-    },
+    pollsInto(polls),
   );
   return {
     base,
@@ -323,9 +326,7 @@ describe('TabGroup', () => {
         for (let read = await reader.read(); !read.done; read = await reader.read()) res.write(read.value);
         res.end();
       },
-      (req, body) => {
-        if (req.url?.endsWith('/poll') && !body.includes('"hold":false')) accepts.push(req.headers.accept ?? '');
-      },
+      pollsInto(accepts),
       async (body) => {
         if (!body.includes('"hold":false')) await new Promise((resolve) => setTimeout(resolve, LATE_MS + 300));
       },
@@ -371,9 +372,7 @@ describe('TabGroup', () => {
         if (!res.headersSent) res.writeHead(response.status, passedHeaders(response));
         res.end(Buffer.concat(held));
       },
-      (req, body) => {
-        if (req.url?.endsWith('/poll') && !body.includes('"hold":false')) accepts.push(req.headers.accept ?? '');
-      },
+      pollsInto(accepts),
     );
     const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
@@ -413,9 +412,7 @@ describe('TabGroup', () => {
         const text = await response.text();
         res.end(streamed ? text.slice(text.indexOf('\n') + 1) : text);
       },
-      (req, body) => {
-        if (req.url?.endsWith('/poll') && !body.includes('"hold":false')) accepts.push(req.headers.accept ?? '');
-      },
+      pollsInto(accepts),
     );
     const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
