@@ -196,8 +196,17 @@ function echoMember(group: TabGroup, card: () => ReturnType<GroupMember['card']>
   return member;
 }
 
-/** Registers a client on `hub` and has an echoing member of it (holding `holdMs`) join `group`; its id. */
-async function joinEcho(hub: Hub, group: TabGroup, instance: string, holdMs: number): Promise<string> {
+/**
+ * Registers a client on `hub` and has an echoing member of it (holding `holdMs`) join `group`,
+ * after `prepare` saw it (to watch or change it); its id.
+ */
+async function joinEcho(
+  hub: Hub,
+  group: TabGroup,
+  instance: string,
+  holdMs: number,
+  prepare: (member: GroupMember) => void = () => {},
+): Promise<string> {
   const session = await hub.register({ url: 'http://page.test/', instance });
   const card = () => ({
     id: session.id,
@@ -207,7 +216,9 @@ async function joinEcho(hub: Hub, group: TabGroup, instance: string, holdMs: num
     holdMs,
     maxBodyBytes: Number.POSITIVE_INFINITY,
   });
-  group.join(echoMember(group, card));
+  const member = echoMember(group, card);
+  prepare(member);
+  group.join(member);
   return session.id;
 }
 
@@ -465,22 +476,13 @@ describe('TabGroup', () => {
       },
       () => {},
     );
-    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-9' });
     const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, pollMarginMs });
     t.after(() => group.close());
-    const card = () => ({
-      id: session.id,
-      secret: session.secret,
-      instance: 'tab-9',
-      ack: 0,
-      holdMs,
-      maxBodyBytes: Number.POSITIVE_INFINITY,
-    });
-    const member = echoMember(group, card);
     const failures: string[] = [];
-    member.failed = (reason: string) => failures.push(reason);
-    group.join(member);
-    assert.equal(await (await hub.fetch(session.id, '/after', { timeoutMs: 10_000 })).text(), 'answered /after');
+    const id = await joinEcho(hub, group, 'tab-9', holdMs, (member) => {
+      member.failed = (reason: string) => failures.push(reason);
+    });
+    assert.equal(await (await hub.fetch(id, '/after', { timeoutMs: 10_000 })).text(), 'answered /after');
     assert.equal(failures.length, 1, failures.join('; '));
   });
 
@@ -489,26 +491,17 @@ describe('TabGroup', () => {
     const pollMarginMs = 300;
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const proxy = await stallingProxy(t, hubBase);
-    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-4' });
     const group = new TabGroup(proxy.base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50, pollMarginMs });
     t.after(() => group.close());
-    const card = () => ({
-      id: session.id,
-      secret: session.secret,
-      instance: 'tab-4',
-      ack: 0,
-      holdMs,
-      maxBodyBytes: Number.POSITIVE_INFINITY,
-    });
-    const member = echoMember(group, card);
     const answered: string[] = [];
-    const receive = member.receive;
-    member.receive = (id, requests) => {
-      answered.push(...requests.map((request) => request.path));
-      receive(id, requests);
-    };
-    group.join(member);
-    const call = async (path: string, timeoutMs = 5_000) => (await hub.fetch(session.id, path, { timeoutMs })).text();
+    const sessionId = await joinEcho(hub, group, 'tab-4', holdMs, (member) => {
+      const receive = member.receive;
+      member.receive = (id, requests) => {
+        answered.push(...requests.map((request) => request.path));
+        receive(id, requests);
+      };
+    });
+    const call = async (path: string, timeoutMs = 5_000) => (await hub.fetch(sessionId, path, { timeoutMs })).text();
     // Until a request comes on a stream that was already open (the first poll asks for all again).
     for (let i = 0, polls = -1; polls !== proxy.polls.length; i++) {
       polls = proxy.polls.length;
@@ -590,22 +583,15 @@ describe('TabGroup', () => {
 
   it('a group of one connection takes the answers handed to it at once, before any poll', async (t) => {
     const { hub, base } = await serveHub(t);
-    const session = await hub.register({ url: 'http://page.test/', instance: 'tab-7' });
     const group = soloGroup(base, { minBackoffMs: 10, maxBackoffMs: 50 });
     t.after(() => group.close());
-    const card = () => ({
-      id: session.id,
-      secret: session.secret,
-      instance: 'tab-7',
-      ack: 0,
-      holdMs: 5_000,
-      maxBodyBytes: Number.POSITIVE_INFINITY,
+    let member: GroupMember | undefined;
+    await joinEcho(hub, group, 'tab-7', 5_000, (joining) => {
+      member = joining;
     });
-    const member = echoMember(group, card);
-    group.join(member);
     // Answers a member took back from a full shared poll: they must reach the hub, not vanish.
     const late = { id: 'gone.1', status: 200, statusText: '', headers: [], body: new TextEncoder().encode('late') };
-    group.answer(member, [late]);
+    group.answer(member as GroupMember, [late]);
     // The hub never sent 'gone.1': it counts the answer as one it was never owed.
     await waitForValue(() => (hub.stats().rejectedResponses > 0 ? true : undefined));
   });

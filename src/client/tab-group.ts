@@ -379,12 +379,10 @@ export class TabGroup {
         DEBUG: log('a streamed poll ran out of time:', error.message);
         this.#streams.stop();
         if (error instanceof LinesHeldBack) {
-          // Its first line never came: the hub answers, the way to it holds lines back. Poll
-          // again at once without a stream, asking for what that stream may have carried.
-          for (const { seat, responses } of sent) {
-            if (!taken) seat.outbox.unshift(...responses);
-            seat.retry = true;
-          }
+          // Its first line never came: the hub answered (it took the answers), the way to it
+          // holds lines back. Poll again at once without a stream, asking for what that stream
+          // may have carried.
+          for (const { seat } of sent) seat.retry = true;
           this.#schedulePoll();
           return;
         }
@@ -397,7 +395,7 @@ export class TabGroup {
     // A stream that flowed for a whole hold, no line late: the next time streams stop, they are
     // tried again soon.
     // (The hub may end a hold a few ms early, and counts it from the poll's head.)
-    if (stream && this.#streams.on && !timing?.heldBack && performance.now() - sentAt >= holdMs * 0.9) {
+    if (timing !== null && !timing.heldBack && this.#streams.on && performance.now() - sentAt >= holdMs * 0.9) {
       this.#streams.flowed();
     }
     if (this.#polls === 0 || seats.some((seat) => seat.outbox.length > 0)) this.#schedulePoll();

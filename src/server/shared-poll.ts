@@ -63,9 +63,10 @@ function membersOf(body: unknown): SharedPollMember[] {
 }
 
 /**
- * Handles a shared poll whose JSON body is `body` (its head came at `arrivedAt`, `performance.now()`):
- * takes each member's answers, then holds the poll on all of them. A member that fails its check is listed in `refused` and the poll is
- * answered at once, so its tab can connect again while the others carry on.
+ * Handles a shared poll whose JSON body is `body` (its head came at `arrivedAt`,
+ * `performance.now()`): takes each member's answers, then holds the poll on all of them. A member
+ * that fails its check is listed in `refused` and the poll is answered at once, so its tab can
+ * connect again while the others carry on.
  */
 export async function sharedPoll(
   hub: Hub,

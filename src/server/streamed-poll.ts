@@ -45,9 +45,12 @@ export function streamedPoll(
   started = performance.now(),
 ): Response {
   const response = new LineResponse({ headers: HEADERS });
+  const push = (requests: SharedPollReply['requests']) => {
+    const line: SharedPollReply = { requests, refused: [], at: Math.round(performance.now() - started) };
+    response.push(`${JSON.stringify(line)}\n`);
+  };
   // The first line, at once and with no requests (see `HELLO_HEADER`).
-  const hello: SharedPollReply = { requests: [], refused: [], at: Math.round(performance.now() - started) };
-  response.push(`${JSON.stringify(hello)}\n`);
+  push([]);
   const held = new Map<ClientSession, HeldPoll>();
   let collected: SharedPollReply['requests'] = [];
   let gathering = false;
@@ -58,9 +61,9 @@ export function streamedPoll(
   const flush = () => {
     gathering = false;
     if (collected.length > 0) {
-      const line: SharedPollReply = { requests: collected, refused: [], at: Math.round(performance.now() - started) };
+      const requests = collected;
       collected = [];
-      response.push(`${JSON.stringify(line)}\n`);
+      push(requests);
     }
     if (ending) finish();
   };
