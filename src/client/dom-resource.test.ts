@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { utf8 } from '../protocol/bytes.ts';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
+import type { ReverseRequest } from '../protocol/message.ts';
+import { heldText } from '../protocol/text-response.ts';
 import { domResource } from './dom-resource.ts';
+import { SERVE_MESSAGE, type ServesMessages } from './serve-request.ts';
 import { morph, testDocument } from './test-dom.ts';
 
 const PAGE = `<!DOCTYPE html><html><head><title>T</title></head><body>
@@ -271,6 +275,50 @@ describe('DOM resource handler', () => {
     assert.equal(await (await get).text(), '<li>NEW</li>');
     assert.equal((await del).status, 204);
     assert.equal(await (await after).text(), '1');
+  });
+
+  it('answers a reverse request at once, with no promise, when none is waiting before it', () => {
+    const document = testDocument(PAGE);
+    const handler = domResource({ document, morph }) as unknown as ServesMessages;
+    const message: ReverseRequest = {
+      id: 'r1',
+      method: 'GET',
+      path: '/html/body/h1',
+      query: '',
+      headers: [],
+      body: null,
+    };
+    const answer = handler[SERVE_MESSAGE](message);
+    assert.ok(!(answer instanceof Promise), 'a small GET is answered without a promise');
+    assert.equal(answer.status, 200);
+    assert.equal(heldText(answer), '<h1 class="big">Hello</h1>');
+  });
+
+  it('a reverse request behind one that waits (the sanitizer loading) waits its turn and sees its write', async () => {
+    const document = testDocument(PAGE);
+    let loaded: () => void = () => {};
+    const loading = new Promise<void>((resolve) => {
+      loaded = resolve;
+    });
+    const sanitize = { load: () => loading.then(() => (_container: Element) => {}) };
+    const handler = domResource({ document, morph, sanitize }) as unknown as ServesMessages;
+    const message = (id: string, method: string, path: string, body: string | null = null): ReverseRequest => ({
+      id,
+      method,
+      path,
+      query: '',
+      headers: body === null ? [] : [['content-type', 'text/html']],
+      body: body === null ? null : utf8(body),
+    });
+    const put = handler[SERVE_MESSAGE](message('r1', 'PUT', '/html/body/h1', '<h1 class="big">Bye</h1>'));
+    const get = handler[SERVE_MESSAGE](message('r2', 'GET', '/html/body/h1'));
+    assert.ok(put instanceof Promise && get instanceof Promise, 'both wait for the sanitizer');
+    loaded();
+    assert.equal((await put).status, 200);
+    assert.equal(heldText(await get), '<h1 class="big">Bye</h1>');
+    // The queue is empty again: the next GET is answered at once.
+    const next = handler[SERVE_MESSAGE](message('r3', 'GET', '/html/body/h1'));
+    assert.ok(!(next instanceof Promise));
   });
 
   it('POST into an SVG element parses the fragment as SVG', async () => {

@@ -140,19 +140,39 @@ export function domResource(options: DomResourceOptions): Handler {
   }
 
   let tail: Promise<unknown> = Promise.resolve();
-  /** Runs one request in its turn; a watching GET answers outside the queue. */
-  function serve(request: DomRequest, body: string | Promise<string>): Promise<Answer> {
-    const step = tail.then(() => attempt(request, body));
-    tail = step;
-    return step.then((out) => ('later' in out ? out.later.catch(problemOf) : out));
+  /** Requests in the queue whose turn has not ended. */
+  let queued = 0;
+  const settled = (out: Answer | Later): Answer | Promise<Answer> =>
+    'later' in out ? out.later.catch(problemOf) : out;
+  const dequeue = () => {
+    queued--;
+  };
+  /** `step` as the queue's last turn: the next request waits until it ends, whatever its outcome. */
+  function enqueue(step: Promise<Answer | Later>): Promise<Answer> {
+    queued++;
+    tail = step.then(dequeue, dequeue);
+    return step.then(settled);
+  }
+  /**
+   * Runs one request in its turn; a watching GET answers outside the queue. With the queue empty
+   * it runs at once, and an answer that needs no waiting comes back as it is, with no promise:
+   * their turns and allocations cost a small GET more than its XPath.
+   */
+  function serve(request: DomRequest, body: string | Promise<string>): Answer | Promise<Answer> {
+    if (queued > 0) return enqueue(tail.then(() => attempt(request, body)));
+    const out = attempt(request, body);
+    return out instanceof Promise ? enqueue(out) : settled(out);
   }
 
-  const handler = (request: Request) => serve(request, request.body === null ? '' : request.text()).then(toResponse);
+  const handler = (request: Request) =>
+    Promise.resolve(serve(request, request.body === null ? '' : request.text())).then(toResponse);
   const servesMessages: ServesMessages = {
-    [SERVE_MESSAGE]: (message) =>
-      serve(messageRequest(message), message.body === null ? '' : utf8Text(message.body)).then((answer) =>
-        toMessage(message.id, answer),
-      ),
+    [SERVE_MESSAGE]: (message) => {
+      const answer = serve(messageRequest(message), message.body === null ? '' : utf8Text(message.body));
+      return answer instanceof Promise
+        ? answer.then((done) => toMessage(message.id, done))
+        : toMessage(message.id, answer);
+    },
   };
   return Object.assign(handler, servesMessages);
 }

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, type TestContext } from 'node:test';
+import { utf8 } from '../protocol/bytes.ts';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
 import { MAX_SHARED_CLIENTS, type SharedPollBody } from '../protocol/long-poll-wire.ts';
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { devApp } from '../server/dev-server.ts';
 import { Hub } from '../server/hub.ts';
 import type { HubOptions } from '../server/hub-types.ts';
@@ -11,6 +13,7 @@ import { type FetchHandler, toNodeListener } from '../server/node-adapter.ts';
 import type { LongPollOptions } from './connection-types.ts';
 import { localLocks } from './locks.ts';
 import { Connection, type ConnectionState, type RequestRecord } from './long-poll.ts';
+import { SERVE_MESSAGE } from './serve-request.ts';
 import { type TabGroup, tabGroup } from './tab-group.ts';
 
 /** A hub behind a real loopback server; `fault` may answer a request instead of the hub. */
@@ -46,6 +49,34 @@ function waitFor<T>(get: () => T | undefined, ms = 5_000): Promise<T> {
 }
 
 const echo = async (request: Request) => new Response(`${request.method} ${new URL(request.url).pathname}`);
+
+/**
+ * An echo that serves reverse requests as they are (as the DOM handler does) and answers at
+ * once, with no promise, but for `/slow`, which waits for `slow`; `served` lists the paths in
+ * the order they ran, each with whether it ran in the same task as the previous one.
+ */
+function messageEcho(slow: Promise<void> = Promise.resolve()) {
+  const served: { path: string; sameTask: boolean }[] = [];
+  let inTask = false;
+  const answer = ({ id, method, path }: ReverseRequest): ReverseResponse => ({
+    id,
+    status: 200,
+    statusText: '',
+    headers: [['content-type', 'text/plain']],
+    body: utf8(`${method} ${path}`),
+  });
+  const handler = Object.assign(echo, {
+    [SERVE_MESSAGE]: (message: ReverseRequest) => {
+      served.push({ path: message.path, sameTask: inTask });
+      inTask = true;
+      setImmediate(() => {
+        inTask = false;
+      });
+      return message.path === '/slow' ? slow.then(() => answer(message)) : answer(message);
+    },
+  });
+  return { handler, served };
+}
 
 /** How a connection that polls for itself alone uploads its answers, per wire. */
 interface Mode {
@@ -344,6 +375,30 @@ describe('the long-poll Connection', () => {
       assert.deepEqual(uploadsAfterATask, [false]);
     });
 
+    it(`answers a handler gives at once, with no promise, leave on one upload (${mode.name})`, async (t) => {
+      const uploads: number[] = [];
+      const { hub, endpoint, close } = await serve(async (request) => {
+        const sent = await mode.answersIn(request);
+        if (sent > 0) uploads.push(sent);
+        return null;
+      });
+      t.after(close);
+      const { handler, served } = messageEcho();
+      const connection = new Connection({ endpoint, handler, storage: null, ...mode.options });
+      t.after(() => connection.close());
+      const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+      const answers = await Promise.all(
+        ['/1', '/2', '/3'].map(async (path) => (await hub.fetch(id, new Request(REVERSE_ORIGIN + path))).text()),
+      );
+      assert.deepEqual(answers, ['GET /1', 'GET /2', 'GET /3']);
+      assert.deepEqual(
+        served.map(({ sameTask }) => sameTask),
+        [false, true, true],
+        'the three came in one batch',
+      );
+      assert.deepEqual(uploads, [3]);
+    });
+
     it(`a burst of answers larger than one upload reaches every caller, in several uploads (${mode.name})`, async (t) => {
       // The hub reads an upload of at most 16 bodies' worth: 40 answers of 900 bytes are more.
       const { hub, endpoint, close } = await serve(() => null, { maxBodyBytes: 1_000 });
@@ -595,6 +650,29 @@ describe('the long-poll Connection', () => {
     );
     assert.deepEqual(answers, ['GET /fast', 'GET /slow']);
     assert.ok(resentAt - refusedAt >= 950, `sent again after ${resentAt - refusedAt} ms`);
+  });
+
+  it('a slow request does not hold back the answers a handler gave at once in its batch', async (t) => {
+    const { hub, endpoint, close } = await serve();
+    t.after(close);
+    let release: () => void = () => {};
+    const { handler, served } = messageEcho(
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    );
+    const connection = new Connection({ endpoint, handler, storage: null });
+    t.after(() => connection.close());
+    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    const slowAnswer = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/slow`));
+    const fastAnswer = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/fast`));
+    assert.equal(await (await fastAnswer).text(), 'GET /fast');
+    assert.deepEqual(served, [
+      { path: '/slow', sameTask: false },
+      { path: '/fast', sameTask: true },
+    ]);
+    release();
+    assert.equal(await (await slowAnswer).text(), 'GET /slow');
   });
 
   it('a slow request does not hold back the answers that are ready: they leave a macrotask later', async (t) => {

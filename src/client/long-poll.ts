@@ -46,6 +46,8 @@ export class Connection extends ListenedTarget {
   #retryAt = 0;
   #polls = 0;
   #flushQueued = false;
+  /** Inside `#receive`'s loop: an answer given at once waits for the loop's end to leave. */
+  #receiving = false;
   /** Requests of this connection being served now. */
   #serving = 0;
   #outbox: ReverseResponse[] = [];
@@ -419,31 +421,45 @@ export class Connection extends ListenedTarget {
   /** Runs newly arrived requests; a redelivered one is answered from memory, never run twice. */
   #receive(requests: ReverseRequest[]): void {
     DEBUG: log('received', requests.length, 'requests');
-    for (const request of requests) {
-      if (this.#delivery.arrive(request)) {
-        this.#serving++;
-        void this.#serve(request);
-        continue;
+    // The loop counts as one request being served: answers given at once join one batch.
+    this.#serving++;
+    this.#receiving = true;
+    try {
+      for (const request of requests) {
+        if (this.#delivery.arrive(request)) {
+          this.#serving++;
+          this.#serve(request);
+          continue;
+        }
+        // Delivered again: never run twice. Answer from memory; one still running answers when done.
+        const answer = this.#delivery.answer(request.id);
+        if (answer && !this.#outbox.includes(answer)) this.#outbox.push(answer);
       }
-      // Delivered again: never run twice. Answer from memory; one still running answers when done.
-      const answer = this.#delivery.answer(request.id);
-      if (answer && !this.#outbox.includes(answer)) this.#outbox.push(answer);
+    } finally {
+      this.#receiving = false;
+      this.#serving--;
     }
-    // With requests running, the last to finish sends the batch.
+    // With requests running, the last to finish sends the batch; answers given already leave a macrotask later.
     if (this.#serving === 0) this.#flush();
+    else if (this.#outbox.length > 0) this.#scheduleFlush();
   }
 
-  async #serve(message: ReverseRequest): Promise<void> {
+  #serve(message: ReverseRequest): void {
     const started = performance.now();
     const generation = this.#generation;
-    const response = await serveRequest(this.#options.handler, message, this.#maxBodyBytes);
+    const response = serveRequest(this.#options.handler, message, this.#maxBodyBytes);
+    if (response instanceof Promise) void response.then((done) => this.#served(message, done, started, generation));
+    else this.#served(message, response, started, generation);
+  }
+
+  #served(message: ReverseRequest, response: ReverseResponse, started: number, generation: number): void {
     this.#serving--;
     // Answers owed to a hub that forgot this client have no caller any more.
     if (this.#state === 'closed' || generation !== this.#generation) return;
     this.#delivery.remember(response);
     this.#outbox.push(response);
     this.#report(message, response.status, started);
-    this.#flushSoon();
+    if (!this.#receiving) this.#flushSoon();
   }
 
   /** Reports a served request, only to someone who listens: an event nobody hears costs more than the rest. */

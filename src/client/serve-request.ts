@@ -19,7 +19,8 @@ export const SERVE_MESSAGE: unique symbol = Symbol.for('ptth.serveMessage');
 
 /** A handler that can also serve reverse requests as they are (see `SERVE_MESSAGE`). */
 export interface ServesMessages {
-  [SERVE_MESSAGE](message: ReverseRequest): Promise<ReverseResponse>;
+  /** The answer, as it is when it needs no waiting (see `serveRequest`). */
+  [SERVE_MESSAGE](message: ReverseRequest): ReverseResponse | Promise<ReverseResponse>;
 }
 
 function problemResponse(id: string, error: HttpError): ReverseResponse {
@@ -34,35 +35,66 @@ function problemResponse(id: string, error: HttpError): ReverseResponse {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** The handler's answer to `message` as a reverse response; never rejects. */
-export async function serveRequest(
+/**
+ * The handler's answer to `message` as a reverse response; never throws nor rejects. A handler
+ * that serves messages and answers at once is answered at once, with no promise (its turns cost
+ * a small request more than the rest of it); otherwise the answer comes as a promise.
+ */
+export function serveRequest(
+  handler: Handler,
+  message: ReverseRequest,
+  maxBodyBytes: number,
+): ReverseResponse | Promise<ReverseResponse> {
+  const direct = (handler as Partial<ServesMessages>)[SERVE_MESSAGE];
+  if (direct === undefined) return serveFetchShaped(handler, message, maxBodyBytes);
+  try {
+    const answer = direct.call(handler, message);
+    if (!(answer instanceof Promise)) return checked(message, answer, maxBodyBytes);
+    return answer.then(
+      (done) => checked(message, done, maxBodyBytes),
+      (error) => thrown(message, error),
+    );
+  } catch (error) {
+    return thrown(message, error);
+  }
+}
+
+/** `answer`, or a 502 when its body is over the limit. */
+function checked(message: ReverseRequest, answer: ReverseResponse, maxBodyBytes: number): ReverseResponse {
+  if (!bodyOver(answer, maxBodyBytes)) return answer;
+  const detail = `The body is larger than the limit of ${maxBodyBytes} bytes`;
+  return fail(message, 502, `The page's answer to ${what(message)} was unusable: ${detail}`);
+}
+
+const what = (message: ReverseRequest) => `${message.method} ${message.path}`;
+
+function fail(message: ReverseRequest, status: number, detail: string): ReverseResponse {
+  return problemResponse(message.id, new HttpError(status, detail));
+}
+
+/** A handler that threw: a request the fetch classes refuse (bad method or header) is the caller's fault, a 400. */
+function thrown(message: ReverseRequest, error: unknown): ReverseResponse {
+  const status = error instanceof HttpError ? error.status : error instanceof TypeError ? 400 : 500;
+  return fail(message, status, `The page could not serve ${what(message)}: ${messageOf(error)}`);
+}
+
+async function serveFetchShaped(
   handler: Handler,
   message: ReverseRequest,
   maxBodyBytes: number,
 ): Promise<ReverseResponse> {
-  const what = `${message.method} ${message.path}`;
-  const fail = (status: number, detail: string) => problemResponse(message.id, new HttpError(status, detail));
-  const direct = (handler as Partial<ServesMessages>)[SERVE_MESSAGE];
   let response: Response;
   try {
-    if (direct !== undefined) {
-      const answer = await direct.call(handler, message);
-      if (!bodyOver(answer, maxBodyBytes)) return answer;
-      const detail = `The body is larger than the limit of ${maxBodyBytes} bytes`;
-      return fail(502, `The page's answer to ${what} was unusable: ${detail}`);
-    }
     response = await handler(toRequest(message));
   } catch (error) {
-    // A request the fetch classes refuse (bad method or header) is the caller's fault: 400.
-    const status = error instanceof HttpError ? error.status : error instanceof TypeError ? 400 : 500;
-    return fail(status, `The page could not serve ${what}: ${messageOf(error)}`);
+    return thrown(message, error);
   }
   if (response.status < 200 || response.status > 599) {
-    return fail(502, `The page answered ${what} with status ${response.status}`);
+    return fail(message, 502, `The page answered ${what(message)} with status ${response.status}`);
   }
   try {
     return await fromResponse(message.id, response, maxBodyBytes);
   } catch (error) {
-    return fail(502, `The page's answer to ${what} was unusable: ${messageOf(error)}`);
+    return fail(message, 502, `The page's answer to ${what(message)} was unusable: ${messageOf(error)}`);
   }
 }
