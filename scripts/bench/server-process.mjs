@@ -152,6 +152,23 @@ serveParent(
       writeFileSync(file, JSON.stringify(profile));
       return {};
     },
+    // A sampling heap profile (what the server allocates, by function) until heapStop.
+    heapStart: async () => {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('HeapProfiler.enable');
+      await profiler.post('HeapProfiler.startSampling', {
+        samplingInterval: 1024,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+      return {};
+    },
+    heapStop: async () => {
+      const { profile } = await profiler.post('HeapProfiler.stopSampling');
+      profiler.disconnect();
+      return { profile };
+    },
     close: async () => {
       await server.close();
       return {};

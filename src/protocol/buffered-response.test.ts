@@ -49,6 +49,30 @@ describe('BufferedResponse behaves as a Response made with the same body', () =>
     }
   });
 
+  it('takes header fields given as a list as new Response does: order, repeats, status, and what it refuses', () => {
+    const list: [string, string][] = [
+      ['Set-Cookie', 'a=1'],
+      ['vary', 'Accept'],
+      ['set-cookie', 'b=2'],
+      ['Vary', 'Origin'],
+      ['content-type', 'text/html'],
+    ];
+    const ours = new BufferedResponse('x', { status: 201, statusText: 'Made', headers: list });
+    const theirs = new Response('x', { status: 201, statusText: 'Made', headers: list });
+    assert.deepEqual([...ours.headers], [...theirs.headers]);
+    assert.deepEqual(ours.headers.getSetCookie(), ['a=1', 'b=2']);
+    assert.equal(ours.status, 201);
+    assert.equal(ours.statusText, 'Made');
+    assert.equal(new BufferedResponse(null, { headers: [['etag', '"1"']] }).status, 200);
+    assert.throws(
+      () => new BufferedResponse(null, { headers: [['a', 'b', 'c']] as unknown as [string, string][] }),
+      TypeError,
+    );
+    assert.throws(() => new BufferedResponse(null, { headers: [['bad name', 'v']] }), TypeError);
+    assert.throws(() => new BufferedResponse(null, { headers: [['name', 'bad\nvalue']] }), TypeError);
+    assert.throws(() => new BufferedResponse(null, { status: 99, headers: [] }), RangeError);
+  });
+
   it('parses JSON, and rejects what is not JSON', async () => {
     for (const [, response] of pair('{"a":[1]}')) assert.deepEqual(await response.json(), { a: [1] });
     for (const [, response] of pair('{')) await assert.rejects(response.json(), SyntaxError);
