@@ -652,6 +652,30 @@ describe('the long-poll Connection', () => {
     assert.ok(resentAt - refusedAt >= 950, `sent again after ${resentAt - refusedAt} ms`);
   });
 
+  it('backs off, longer each time, while every poll is refused with a 4xx, and serves again once they pass', async (t) => {
+    let refusing = true;
+    let refused = 0;
+    const { hub, endpoint, close } = await serve(async (request) => {
+      if (!refusing || request.method !== 'POST' || !request.url.includes('/poll/')) return null;
+      refused++;
+      return new Response('Request Header Or Cookie Too Large', { status: 400 });
+    });
+    t.after(close);
+    const connection = new Connection({ endpoint, handler: echo, storage: null, wire: 'http', minBackoffMs: 100 });
+    const errors: string[] = [];
+    connection.on('error', ({ reason }) => errors.push(reason));
+    t.after(() => connection.close());
+    const id = await waitFor(() => connection.id ?? undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Backoff from 100 ms, doubling with jitter: polls near 0, 100, 300 and 700 ms, not a loop.
+    assert.ok(refused >= 2 && refused <= 6, `${refused} polls refused in a second`);
+    assert.equal(errors.length, refused);
+    assert.equal(connection.state, 'backoff');
+    refusing = false;
+    const answer = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/after`), { timeoutMs: 5_000 });
+    assert.equal(await answer.text(), 'GET /after');
+  });
+
   it('a slow request does not hold back the answers a handler gave at once in its batch', async (t) => {
     const { hub, endpoint, close } = await serve();
     t.after(close);

@@ -340,10 +340,12 @@ export class Connection extends ListenedTarget {
         this.#holdBackUntil(performance.now() + error.retryAfterMs);
         return this.#emit('error', { reason: error.message, error });
       }
-      // The hub refused this batch as it is: sending it again would fail the same way.
+      // The hub refused this batch as it is: sending it again would fail the same way, so it is
+      // dropped. The next poll still waits a backoff, longer while refusals go on: a refusal that
+      // is not the batch's fault (a proxy refusing every poll, say) must not make a loop of polls.
       if (error instanceof HubRefused && error.status >= 400 && error.status < 500) {
-        this.#emit('error', { reason: `${error.message}; ${responses.length} responses dropped` });
-        return this.#scheduleFlush();
+        const dropped = responses.length > 0 ? `; ${responses.length} responses dropped` : '';
+        return this.#fail(error.message + dropped, error);
       }
       // The hub may not have read these answers: send them again; it drops duplicates by id.
       this.#outbox.unshift(...responses);
