@@ -13,6 +13,9 @@ export interface Upload {
   bytes: number;
 }
 
+/** In how many uploads refused with a 4xx (not 408, 413 nor 429) an answer is sent before it is dropped. */
+export const REFUSALS_BEFORE_DROP = 3;
+
 export class GroupUploads {
   /** Where `take` starts next, among the seats. */
   #firstSeat = 0;
@@ -44,27 +47,38 @@ export class GroupUploads {
     return { answers, bytes: used };
   }
 
+  /** How many times each answer was in an upload refused with a 4xx another try does not cure. */
+  readonly #refusals = new WeakMap<ReverseResponse, number>();
+
   /**
-   * Whether an upload of `answers` answers (`bytes` by `takeWithin`'s count) that failed with
-   * `error` must be dropped: a single answer too large for any upload (413), which would fail the
-   * same way again. A 413 for several caps uploads at half of this one from now on (a proxy on
-   * the way may read less than the hub); they go again. Any other failure (a 400 while a member
-   * reconnects, a 408 on a slow upload) is worth another try after the backoff.
+   * Which of the `answers` of an upload (`bytes` by `takeWithin`'s count) that failed with
+   * `error` must be dropped, as they would fail the same way again:
+   * - a single answer too large for any upload (413). A 413 for several caps uploads at half of
+   *   this one from now on (a proxy on the way may read less than the hub); they go again;
+   * - an answer in its `REFUSALS_BEFORE_DROP`th upload refused with another 4xx (a body the hub
+   *   cannot read): once is worth another try, but one answer must not hold back every answer
+   *   of the group for ever. Answers that came later, refused fewer times, go again.
+   * Any other failure (a 408 on a slow upload, a 429, a network error, a 5xx) drops nothing.
    */
-  tooLarge(error: unknown, answers: number, bytes: number): boolean {
-    if (!(error instanceof HubRefused) || error.status !== 413) return false;
-    if (answers <= 1) return true;
-    if (bytes > 0 && Number.isFinite(bytes)) this.#cap = Math.min(this.#cap, bytes / 2);
-    return false;
+  dropped(error: unknown, answers: readonly ReverseResponse[], bytes: number): Set<ReverseResponse> {
+    const drop = new Set<ReverseResponse>();
+    if (!(error instanceof HubRefused) || error.status < 400 || error.status > 499) return drop;
+    if (error.status === 413) {
+      if (answers.length === 1) drop.add(answers[0] as ReverseResponse);
+      else if (bytes > 0 && Number.isFinite(bytes)) this.#cap = Math.min(this.#cap, bytes / 2);
+      return drop;
+    }
+    if (error.status === 408 || error.status === 429) return drop;
+    for (const answer of answers) {
+      const refusals = (this.#refusals.get(answer) ?? 0) + 1;
+      this.#refusals.set(answer, refusals);
+      if (refusals >= REFUSALS_BEFORE_DROP) drop.add(answer);
+    }
+    return drop;
   }
 
   /** Lifts the cap (`wake()`: the page may be on another network now). */
   reset(): void {
     this.#cap = Number.POSITIVE_INFINITY;
   }
-}
-
-/** How many answers a poll or a post carried. */
-export function count(sent: readonly { responses: readonly unknown[] }[]): number {
-  return sent.reduce((total, { responses }) => total + responses.length, 0);
 }

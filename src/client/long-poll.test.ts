@@ -676,6 +676,29 @@ describe('the long-poll Connection', () => {
     assert.equal(await answer.text(), 'GET /after');
   });
 
+  it('drops an answer whose uploads the hub keeps refusing (a 4xx, three times), so the answers after it arrive', async (t) => {
+    let refused = 0;
+    const { hub, endpoint, close } = await serve(async (request) => {
+      if (request.method !== 'POST' || !request.url.endsWith('/poll')) return null;
+      if (!(await request.clone().text()).includes('GET /poison')) return null;
+      refused++;
+      return new Response('unreadable', { status: 400 });
+    });
+    t.after(close);
+    const connection = new Connection({ endpoint, handler: echo, storage: null, minBackoffMs: 20, maxBackoffMs: 100 });
+    const errors: string[] = [];
+    connection.on('error', ({ reason }) => errors.push(reason));
+    t.after(() => connection.close());
+    const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+    const poison = hub.fetch(id, new Request(`${REVERSE_ORIGIN}/poison`), { timeoutMs: 3_000 });
+    await waitFor(() => (refused > 0 ? true : undefined));
+    const after = await hub.fetch(id, new Request(`${REVERSE_ORIGIN}/after`), { timeoutMs: 3_000 });
+    assert.equal(await after.text(), 'GET /after');
+    assert.equal(refused, 3);
+    assert.match(errors.at(-1) ?? '', /1 responses dropped/);
+    assert.equal((await poison).status, 504, 'the dropped answer never reaches its caller');
+  });
+
   it('a slow request does not hold back the answers a handler gave at once in its batch', async (t) => {
     const { hub, endpoint, close } = await serve();
     t.after(close);

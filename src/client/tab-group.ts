@@ -16,7 +16,7 @@ import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
-import { count, GroupUploads } from './group-uploads.ts';
+import { GroupUploads } from './group-uploads.ts';
 import { HubRefused, LinesHeldBack, pollNames, sharedPollHub } from './hub-exchange.ts';
 import { LineTiming } from './line-timing.ts';
 import { browserLocks, type Locks, localLocks } from './locks.ts';
@@ -448,12 +448,16 @@ export class TabGroup {
     bytes: number,
     taken: boolean,
   ): void {
-    const dropped = this.#uploads.tooLarge(error, count(sent), bytes);
+    const dropped = this.#uploads.dropped(
+      error,
+      sent.flatMap(({ responses }) => responses),
+      bytes,
+    );
     for (const { seat, responses } of sent) {
-      if (!taken && !dropped) seat.outbox.unshift(...responses);
+      if (!taken) seat.outbox.unshift(...responses.filter((response) => !dropped.has(response)));
       seat.retry = true;
     }
-    this.#failed(error, dropped ? count(sent) : 0);
+    this.#failed(error, dropped.size);
   }
 
   /**
