@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { lines } from './hub-exchange.ts';
+import type { SharedPollReply } from '../protocol/long-poll-wire.ts';
+import { firstByteAt, lines } from './hub-exchange.ts';
 
 /** A stream of the given chunks of bytes. */
 function chunks(...parts: Uint8Array[]): ReadableStream<Uint8Array> {
@@ -36,6 +37,35 @@ describe('lines (a streamed poll)', () => {
       for await (const value of lines(stream)) seen.push(value);
     }, /ended inside a line/);
     assert.deepEqual(seen, [{ a: 1 }]);
+  });
+
+  it('notes when the first byte of each line came, not its last', async () => {
+    const encode = (text: string) => new TextEncoder().encode(text);
+    const held: { controller?: ReadableStreamDefaultController<Uint8Array> } = {};
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        held.controller = c;
+      },
+    });
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 200));
+    const seen: { reply: SharedPollReply; at: number | undefined }[] = [];
+    const reading = (async () => {
+      for await (const reply of lines(stream)) seen.push({ reply, at: firstByteAt(reply) });
+    })();
+    const start = performance.now();
+    const send = (text: string) => held.controller?.enqueue(encode(text));
+    send('{"requests":[],"ref');
+    await pause();
+    send('used":[],"at":1}\n{"requests":[],');
+    await pause();
+    send('"refused":[],"at":2}\n');
+    held.controller?.close();
+    await reading;
+    assert.equal(seen.length, 2);
+    const [first, second] = seen.map(({ at }) => (at ?? Number.NaN) - start);
+    assert.ok((first as number) < 100, `the first line's first byte at ${first} ms`);
+    assert.ok((second as number) >= 150 && (second as number) < 300, `the second's at ${second} ms`);
+    assert.equal(firstByteAt({ requests: [], refused: [] }), undefined);
   });
 
   it('lets the stream go when the reader stops early', async () => {

@@ -188,15 +188,25 @@ export async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<S
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffered = '';
+  // When the first byte of what is buffered came (see `firstByteAt`).
+  let startedAt = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      const now = performance.now();
+      if (buffered === '') startedAt = now;
       buffered += decoder.decode(value, { stream: true });
       for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
         const line = buffered.slice(0, end);
         buffered = buffered.slice(end + 1);
-        if (line.trim() !== '') yield JSON.parse(line) as SharedPollReply;
+        if (line.trim() !== '') {
+          const reply = JSON.parse(line) as SharedPollReply;
+          arrivals.set(reply, startedAt);
+          yield reply;
+        }
+        // What follows began in this chunk.
+        startedAt = now;
       }
     }
   } finally {
@@ -204,6 +214,17 @@ export async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<S
     void reader.cancel().catch(() => {});
   }
   if (buffered.trim() !== '') throw new Error('the shared poll stream ended inside a line');
+}
+
+const arrivals = new WeakMap<SharedPollReply, number>();
+
+/**
+ * When the first byte of a line `lines` yielded came (`performance.now()`); `undefined` for a
+ * reply that did not come from it. A line with a large body may take seconds on a slow link:
+ * timed by its first byte, it is not taken for one a proxy held back.
+ */
+export function firstByteAt(reply: SharedPollReply): number | undefined {
+  return arrivals.get(reply);
 }
 
 /** `DELETE {base}/poll/{id}`: the tab leaves (best effort; `keepalive` lets it out while the page unloads); settles when done or failed. */

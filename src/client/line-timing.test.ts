@@ -56,6 +56,22 @@ describe('LineTiming', () => {
     }
   });
 
+  it('times a line by its first byte: a long one that took seconds to come whole is not late', () => {
+    const { time, clocks: c, pass } = clocks();
+    const timing = new LineTiming(1_000, 25_000, 3_000, c);
+    assert.equal(timing.late(hello(0), time.now), false);
+    pass(1_000);
+    const began = time.now;
+    // Its last byte came 5 s after its first (a large body on a slow link).
+    pass(5_000);
+    assert.equal(timing.late(request(1_000), began), false);
+    assert.equal(timing.heldBack, false);
+    // Timed by its last byte, the same line would be 5 s late.
+    const byLast = new LineTiming(1_000, 25_000, 3_000, c);
+    assert.equal(byLast.late(hello(0), began - 1_000), false);
+    assert.equal(byLast.late(request(1_000)), true);
+  });
+
   it('stops judging when the monotonic clock stood still while the wall clock went on (sleep)', () => {
     const { time, clocks: c, pass } = clocks();
     const timing = new LineTiming(1_000, 25_000, 3_000, c);

@@ -3,7 +3,7 @@
  * some of them back. Each line's delay is its arrival minus its `at` (the hub's milliseconds
  * since the poll's head came), give or take a constant (the two clocks differ, and the poll's
  * upload, however slow, delays every line alike): two delays more than `lateMs` apart mean lines
- * were held. Only the first line is timed from the poll's sending: the hub's empty first line
+ * were held. A line is timed by its first byte: a long one on a slow link is not late. Only the first line is timed from the poll's sending: the hub's empty first line
  * may be late by half a hold (a proxy that holds the response's head adds a whole one; an upload
  * seldom takes that long), a request by `lateMs`.
  */
@@ -38,8 +38,11 @@ export class LineTiming {
     return this.#heldBack;
   }
 
-  /** A line came: `true` the first time it shows the stream held back, and only then. */
-  late(line: { at?: number; requests: readonly unknown[] }): boolean {
+  /**
+   * A line came, its first byte at `arrivedAt` (the monotonic clock; by default now): `true` the
+   * first time it shows the stream held back, and only then.
+   */
+  late(line: { at?: number; requests: readonly unknown[] }, arrivedAt?: number): boolean {
     if (this.#done || line.at === undefined) return false;
     const now = this.clocks.now();
     // Where the monotonic clock stops while the machine sleeps, delays would shrink by the sleep.
@@ -49,7 +52,7 @@ export class LineTiming {
       this.#done = true;
       return false;
     }
-    const delay = now - line.at;
+    const delay = (arrivedAt ?? now) - line.at;
     const first = this.#early === Number.POSITIVE_INFINITY;
     const allowed = line.requests.length === 0 ? Math.max(this.lateMs, this.holdMs / 2) : this.lateMs;
     this.#early = Math.min(this.#early, delay);

@@ -356,6 +356,47 @@ describe('TabGroup', () => {
     );
   });
 
+  it('keeps streaming when a large request comes slowly (a slow link): a line is timed by its first byte', async (t) => {
+    const holdMs = 8_000;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const accepts: string[] = [];
+    // Pieces of 16 KB of any larger chunk go on 250 ms apart: the 300 KB line takes about 5 s.
+    const base = await proxy(
+      t,
+      hubBase,
+      async (response, res) => {
+        res.writeHead(response.status, passedHeaders(response));
+        res.flushHeaders();
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) {
+          if (read.value.length <= 1_024) res.write(read.value);
+          else {
+            for (let at = 0; at < read.value.length; at += 16_384) {
+              await new Promise((resolve) => setTimeout(resolve, 250));
+              res.write(read.value.subarray(at, at + 16_384));
+            }
+          }
+        }
+        res.end();
+      },
+      pollsInto(accepts),
+    );
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const first = await joinEcho(hub, group, 'tab-14', holdMs);
+    const sentAt = Date.now();
+    const big = await hub.fetch(first, '/big', { method: 'POST', body: 'x'.repeat(300_000), timeoutMs: 15_000 });
+    assert.equal(await big.text(), 'answered /big');
+    assert.ok(Date.now() - sentAt > LATE_MS, 'the line took longer than LATE_MS to come whole');
+    // A second member makes the group poll again: that poll still asks for a stream.
+    await joinEcho(hub, group, 'tab-15', holdMs);
+    await waitForValue(() => (accepts.length >= 2 ? true : undefined));
+    assert.deepEqual(
+      accepts.map((accept) => /ndjson/.test(accept)),
+      [true, true],
+    );
+  });
+
   it('stops asking for streams when a proxy passes the stream on in bursts, the head with the first', async (t) => {
     const holdMs = 10_000;
     const { hub, base: hubBase } = await serveHub(t, holdMs);

@@ -17,7 +17,7 @@ import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
 import { GroupUploads } from './group-uploads.ts';
-import { HubRefused, LinesHeldBack, pollNames, sharedPollHub } from './hub-exchange.ts';
+import { firstByteAt, HubRefused, LinesHeldBack, pollNames, sharedPollHub } from './hub-exchange.ts';
 import { LineTiming } from './line-timing.ts';
 import { browserLocks, type Locks, localLocks } from './locks.ts';
 import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
@@ -362,7 +362,7 @@ export class TabGroup {
         if (!Array.isArray(replies)) opened = this.#open = new Set(seats);
         for await (const reply of replies) {
           alive();
-          if (timing?.late(reply)) {
+          if (timing?.late(reply, firstByteAt(reply))) {
             DEBUG: log('a streamed line came late');
             this.#streams.stop();
           }
