@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { utf8 } from '../protocol/bytes.ts';
 import { REVERSE_ORIGIN } from '../protocol/fetch-convert.ts';
-import type { ReverseRequest } from '../protocol/message.ts';
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { heldText } from '../protocol/text-response.ts';
 import { domResource } from './dom-resource.ts';
 import { SERVE_MESSAGE, type ServesMessages } from './serve-request.ts';
@@ -292,6 +292,35 @@ describe('DOM resource handler', () => {
     assert.ok(!(answer instanceof Promise), 'a small GET is answered without a promise');
     assert.equal(answer.status, 200);
     assert.equal(heldText(answer), '<h1 class="big">Hello</h1>');
+  });
+
+  it('a request made during a write (from a morph hook) waits for the write to end', async () => {
+    const document = testDocument(PAGE);
+    const during: (ReverseResponse | Promise<ReverseResponse>)[] = [];
+    const holder: { handler?: ServesMessages } = {};
+    const message = (id: string, method: string, body: string | null = null): ReverseRequest => ({
+      id,
+      method,
+      path: '/html/body/h1',
+      query: '',
+      headers: body === null ? [] : [['content-type', 'text/html']],
+      body: body === null ? null : utf8(body),
+    });
+    const handler = domResource({
+      document,
+      morph,
+      onBeforeElUpdated: () => {
+        if (during.length === 0) during.push(holder.handler?.[SERVE_MESSAGE](message('r2', 'GET')) as ReverseResponse);
+        return true;
+      },
+    }) as unknown as ServesMessages;
+    holder.handler = handler;
+    const put = handler[SERVE_MESSAGE](message('r1', 'PUT', '<h1 class="big">Bye</h1>'));
+    assert.ok(!(put instanceof Promise), 'the write itself ran at once');
+    assert.equal(put.status, 200);
+    const get = during[0];
+    assert.ok(get instanceof Promise, 'the request made during the write waited its turn');
+    assert.equal(heldText(await get), '<h1 class="big">Bye</h1>');
   });
 
   it('a reverse request behind one that waits (the sanitizer loading) waits its turn and sees its write', async () => {

@@ -8,6 +8,7 @@
 import { utf8Text } from '../protocol/bytes.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import { remembered } from '../protocol/lru.ts';
+import { isThenable } from '../protocol/thenable.ts';
 import { expressionOf } from '../protocol/xpath-path.ts';
 import { type Answer, type Later, messageRequest, problemOf, toMessage, toResponse } from './dom-answer.ts';
 import { type DomMarkup, htmlMarkup } from './dom-markup.ts';
@@ -140,18 +141,22 @@ export function domResource(options: DomResourceOptions): Handler {
   }
 
   let tail: Promise<unknown> = Promise.resolve();
-  /** Requests in the queue whose turn has not ended. */
-  let queued = 0;
+  /**
+   * Requests whose turn has not ended: those waiting in the queue, and one running at once (so a
+   * request made while it runs, from a custom element's callback or `onBeforeElUpdated` during
+   * a morph, waits its turn and never sees a write half done).
+   */
+  let turns = 0;
   const settled = (out: Answer | Later): Answer | Promise<Answer> =>
     'later' in out ? out.later.catch(problemOf) : out;
-  const dequeue = () => {
-    queued--;
+  const ended = () => {
+    turns--;
   };
-  /** `step` as the queue's last turn: the next request waits until it ends, whatever its outcome. */
-  function enqueue(step: Promise<Answer | Later>): Promise<Answer> {
-    queued++;
-    tail = step.then(dequeue, dequeue);
-    return step.then(settled);
+  /** `step`, counted in `turns` already, as the queue's last turn: the next request waits until it ends. */
+  function enqueue(step: PromiseLike<Answer | Later>): Promise<Answer> {
+    const done = Promise.resolve(step);
+    tail = done.then(ended, ended);
+    return done.then(settled);
   }
   /**
    * Runs one request in its turn; a watching GET answers outside the queue. With the queue empty
@@ -159,9 +164,18 @@ export function domResource(options: DomResourceOptions): Handler {
    * their turns and allocations cost a small GET more than its XPath.
    */
   function serve(request: DomRequest, body: string | Promise<string>): Answer | Promise<Answer> {
-    if (queued > 0) return enqueue(tail.then(() => attempt(request, body)));
-    const out = attempt(request, body);
-    return out instanceof Promise ? enqueue(out) : settled(out);
+    turns++;
+    if (turns > 1) return enqueue(tail.then(() => attempt(request, body)));
+    let out: Answer | Later | PromiseLike<Answer | Later>;
+    try {
+      out = attempt(request, body);
+    } catch (error) {
+      // attempt catches what the handler throws; this is what a thrown problem itself threw.
+      out = problemOf(error);
+    }
+    if (isThenable(out)) return enqueue(out);
+    turns--;
+    return settled(out);
   }
 
   const handler = (request: Request) =>
@@ -169,9 +183,7 @@ export function domResource(options: DomResourceOptions): Handler {
   const servesMessages: ServesMessages = {
     [SERVE_MESSAGE]: (message) => {
       const answer = serve(messageRequest(message), message.body === null ? '' : utf8Text(message.body));
-      return answer instanceof Promise
-        ? answer.then((done) => toMessage(message.id, done))
-        : toMessage(message.id, answer);
+      return isThenable(answer) ? answer.then((done) => toMessage(message.id, done)) : toMessage(message.id, answer);
     },
   };
   return Object.assign(handler, servesMessages);

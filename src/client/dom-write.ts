@@ -178,7 +178,8 @@ export function domWrites(
   /** Loads the sanitizer before the first write; `undefined` (at once) when there is nothing to wait for. */
   function ready(request: DomRequest): Promise<void> | undefined {
     if (sanitize !== null || lazy === null || !WRITES.has(request.method.toUpperCase())) return undefined;
-    return lazy.load().then(
+    // A promise of this realm whatever `load` gives (a thenable of another library, say).
+    return Promise.resolve(lazy.load()).then(
       (loaded) => {
         sanitize = loaded;
       },

@@ -13,7 +13,7 @@ export interface Upload {
   bytes: number;
 }
 
-/** In how many uploads refused with a 4xx (not 408, 413 nor 429) an answer is sent before it is dropped. */
+/** In how many uploads refused with a 4xx (not 408, 413 nor 429), carrying it alone, an answer goes before it is dropped. */
 export const REFUSALS_BEFORE_DROP = 3;
 
 export class GroupUploads {
@@ -32,7 +32,10 @@ export class GroupUploads {
    */
   take(seats: readonly Seat[]): Upload {
     const answers = new Map<Seat, ReverseResponse[]>();
-    let budget = Math.min(uploadBudget(Math.min(...seats.map((seat) => seat.card.maxBodyBytes))), this.#cap);
+    // One answer alone (see `dropped`): a budget of nothing takes exactly one.
+    let budget = this.#alone
+      ? 0
+      : Math.min(uploadBudget(Math.min(...seats.map((seat) => seat.card.maxBodyBytes))), this.#cap);
     let used = 0;
     const start = this.#firstSeat++ % Math.max(1, seats.length);
     for (let i = 0; i < seats.length; i++) {
@@ -43,21 +46,26 @@ export class GroupUploads {
       answers.set(seat, taken);
       budget -= bytes;
       used += bytes;
+      if (this.#alone) break;
     }
     return { answers, bytes: used };
   }
 
-  /** How many times each answer was in an upload refused with a 4xx another try does not cure. */
+  /** How many times each answer was refused with a 4xx another try does not cure, sent alone. */
   readonly #refusals = new WeakMap<ReverseResponse, number>();
+  /** Uploads carry one answer each until the hub takes one (see `dropped`). */
+  #alone = false;
 
   /**
    * Which of the `answers` of an upload (`bytes` by `takeWithin`'s count) that failed with
    * `error` must be dropped, as they would fail the same way again:
    * - a single answer too large for any upload (413). A 413 for several caps uploads at half of
    *   this one from now on (a proxy on the way may read less than the hub); they go again;
-   * - an answer in its `REFUSALS_BEFORE_DROP`th upload refused with another 4xx (a body the hub
-   *   cannot read): once is worth another try, but one answer must not hold back every answer
-   *   of the group for ever. Answers that came later, refused fewer times, go again.
+   * - an answer refused with another 4xx (a body the hub cannot read) in its
+   *   `REFUSALS_BEFORE_DROP`th upload carrying it alone: once is worth another try, but one
+   *   answer must not hold back every answer of the group for ever. A refusal of several makes
+   *   the next uploads carry one answer each, until the hub takes one, so that the others are
+   *   not dropped with the one at fault.
    * Any other failure (a 408 on a slow upload, a 429, a network error, a 5xx) drops nothing.
    */
   dropped(error: unknown, answers: readonly ReverseResponse[], bytes: number): Set<ReverseResponse> {
@@ -68,13 +76,21 @@ export class GroupUploads {
       else if (bytes > 0 && Number.isFinite(bytes)) this.#cap = Math.min(this.#cap, bytes / 2);
       return drop;
     }
-    if (error.status === 408 || error.status === 429) return drop;
-    for (const answer of answers) {
-      const refusals = (this.#refusals.get(answer) ?? 0) + 1;
-      this.#refusals.set(answer, refusals);
-      if (refusals >= REFUSALS_BEFORE_DROP) drop.add(answer);
+    if (error.status === 408 || error.status === 429 || answers.length === 0) return drop;
+    if (answers.length > 1) {
+      this.#alone = true;
+      return drop;
     }
+    const answer = answers[0] as ReverseResponse;
+    const refusals = (this.#refusals.get(answer) ?? 0) + 1;
+    this.#refusals.set(answer, refusals);
+    if (refusals >= REFUSALS_BEFORE_DROP) drop.add(answer);
     return drop;
+  }
+
+  /** The hub took an upload: answers go together again. */
+  accepted(): void {
+    this.#alone = false;
   }
 
   /** Lifts the cap (`wake()`: the page may be on another network now). */

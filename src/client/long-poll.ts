@@ -6,6 +6,7 @@
 import { debug } from '../protocol/debug.ts';
 import { DEFAULT_ENDPOINT } from '../protocol/long-poll-wire.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
+import { isThenable } from '../protocol/thenable.ts';
 import type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord } from './connection-types.ts';
 import { type CrossOrigin, crossOriginHint, crossOriginOf } from './cross-origin.ts';
 import { DeliveryLog } from './delivery-log.ts';
@@ -14,7 +15,7 @@ import { connectToHub, HubRefused, leaveHub, pollHub, pollNames, uploadBatch } f
 import { defaultStorage, loadIdentity, randomName, saveIdentity } from './identity.ts';
 import { ListenedTarget } from './listened-target.ts';
 import { backoffDelay, macrotask, reportError, withDeadline } from './scheduling.ts';
-import { serveRequest } from './serve-request.ts';
+import { problemFor, serveRequest } from './serve-request.ts';
 import { soloGroup, type TabGroup, tabGroup } from './tab-group.ts';
 
 export type { ConnectionEvents, ConnectionState, LongPollOptions, RequestRecord } from './connection-types.ts';
@@ -430,7 +431,12 @@ export class Connection extends ListenedTarget {
       for (const request of requests) {
         if (this.#delivery.arrive(request)) {
           this.#serving++;
-          this.#serve(request);
+          try {
+            this.#serve(request);
+          } catch (error) {
+            // The rest of the batch is still served (what threw was after its answer was counted).
+            reportError(error);
+          }
           continue;
         }
         // Delivered again: never run twice. Answer from memory; one still running answers when done.
@@ -446,12 +452,25 @@ export class Connection extends ListenedTarget {
     else if (this.#outbox.length > 0) this.#scheduleFlush();
   }
 
+  /** Serves one request; its answer is `#served`, whatever happens (so `#serving` always comes down). */
   #serve(message: ReverseRequest): void {
     const started = performance.now();
     const generation = this.#generation;
-    const response = serveRequest(this.#options.handler, message, this.#maxBodyBytes);
-    if (response instanceof Promise) void response.then((done) => this.#served(message, done, started, generation));
-    else this.#served(message, response, started, generation);
+    let response: ReverseResponse | PromiseLike<ReverseResponse>;
+    try {
+      response = serveRequest(this.#options.handler, message, this.#maxBodyBytes);
+    } catch (error) {
+      // serveRequest never throws: this is belt and braces, as below.
+      response = problemFor(message, error);
+    }
+    if (!isThenable(response)) {
+      this.#served(message, response, started, generation);
+      return;
+    }
+    void Promise.resolve(response).then(
+      (done) => this.#served(message, done, started, generation),
+      (error: unknown) => this.#served(message, problemFor(message, error), started, generation),
+    );
   }
 
   #served(message: ReverseRequest, response: ReverseResponse, started: number, generation: number): void {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { HttpError } from '../protocol/http-error.ts';
-import type { ReverseRequest } from '../protocol/message.ts';
+import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import type { Handler } from './dom-resource.ts';
-import { serveRequest } from './serve-request.ts';
+import { SERVE_MESSAGE, serveRequest } from './serve-request.ts';
 
 const message: ReverseRequest = { id: 'r1', method: 'GET', path: '/x', query: '', headers: [], body: null };
 
@@ -24,6 +24,37 @@ describe('serveRequest', () => {
       const text = new TextDecoder().decode(response.body ?? new Uint8Array());
       if (typeof body === 'string') assert.equal(text, body);
       else assert.match(text, body);
+    });
+  }
+
+  /** A handler serving messages: `answer` is what its SERVE_MESSAGE gives. */
+  const serving = (answer: () => unknown): Handler =>
+    Object.assign(() => new Response('not this way'), { [SERVE_MESSAGE]: answer }) as unknown as Handler;
+  const ok = (): ReverseResponse => ({ id: 'r1', status: 200, statusText: '', headers: [], body: null });
+  const messageCases: Array<[string, () => unknown, number, 'at once' | 'later']> = [
+    ['an answer given at once comes back at once', ok, 200, 'at once'],
+    ['an answer that is no response is 502, given at once', () => undefined, 502, 'at once'],
+    ['an answer that is no response is 502, given later', () => Promise.resolve(undefined), 502, 'later'],
+    ['a rejection is 500, never a rejected promise', () => Promise.reject(new Error('boom')), 500, 'later'],
+    [
+      'a throw is 500, given at once',
+      () => {
+        throw new Error('boom');
+      },
+      500,
+      'at once',
+    ],
+    // A promise of another library (or realm): taken for one, not for an answer.
+    // biome-ignore lint/suspicious/noThenProperty: a thenable is what this case is about.
+    ['a thenable is waited for', () => ({ then: (resolve: (value: unknown) => void) => resolve(ok()) }), 200, 'later'],
+  ];
+  for (const [what, answer, status, when] of messageCases) {
+    it(`served as a message: ${what}`, async () => {
+      const out = serveRequest(serving(answer), message, 10);
+      assert.equal(out instanceof Promise, when === 'later');
+      const response = await out;
+      assert.equal(response.id, 'r1');
+      assert.equal(response.status, status);
     });
   }
 });

@@ -8,6 +8,7 @@ import { fromResponse, toRequest } from '../protocol/fetch-convert.ts';
 import { HttpError } from '../protocol/http-error.ts';
 import type { ReverseRequest, ReverseResponse } from '../protocol/message.ts';
 import { bodyOver } from '../protocol/text-response.ts';
+import { isThenable } from '../protocol/thenable.ts';
 import type { Handler } from './dom-resource.ts';
 
 /**
@@ -33,7 +34,14 @@ function problemResponse(id: string, error: HttpError): ReverseResponse {
   };
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return String(error);
+  } catch {
+    return 'a value that cannot be shown';
+  }
+}
 
 /**
  * The handler's answer to `message` as a reverse response; never throws nor rejects. A handler
@@ -49,18 +57,20 @@ export function serveRequest(
   if (direct === undefined) return serveFetchShaped(handler, message, maxBodyBytes);
   try {
     const answer = direct.call(handler, message);
-    if (!(answer instanceof Promise)) return checked(message, answer, maxBodyBytes);
-    return answer.then(
-      (done) => checked(message, done, maxBodyBytes),
-      (error) => thrown(message, error),
-    );
+    if (!isThenable(answer)) return checked(message, answer, maxBodyBytes);
+    return Promise.resolve(answer)
+      .then((done) => checked(message, done, maxBodyBytes))
+      .catch((error: unknown) => problemFor(message, error));
   } catch (error) {
-    return thrown(message, error);
+    return problemFor(message, error);
   }
 }
 
-/** `answer`, or a 502 when its body is over the limit. */
+/** `answer`, or a 502 when its body is over the limit (or it is no answer at all). */
 function checked(message: ReverseRequest, answer: ReverseResponse, maxBodyBytes: number): ReverseResponse {
+  if (typeof answer !== 'object' || answer === null) {
+    return fail(message, 502, `The page's answer to ${what(message)} was unusable: not a response`);
+  }
   if (!bodyOver(answer, maxBodyBytes)) return answer;
   const detail = `The body is larger than the limit of ${maxBodyBytes} bytes`;
   return fail(message, 502, `The page's answer to ${what(message)} was unusable: ${detail}`);
@@ -72,8 +82,11 @@ function fail(message: ReverseRequest, status: number, detail: string): ReverseR
   return problemResponse(message.id, new HttpError(status, detail));
 }
 
-/** A handler that threw: a request the fetch classes refuse (bad method or header) is the caller's fault, a 400. */
-function thrown(message: ReverseRequest, error: unknown): ReverseResponse {
+/**
+ * The answer to `message` when serving it threw `error`: a request the fetch classes refuse (bad
+ * method or header) is the caller's fault, a 400; else a 500 (an `HttpError` its own status).
+ */
+export function problemFor(message: ReverseRequest, error: unknown): ReverseResponse {
   const status = error instanceof HttpError ? error.status : error instanceof TypeError ? 400 : 500;
   return fail(message, status, `The page could not serve ${what(message)}: ${messageOf(error)}`);
 }
@@ -87,7 +100,7 @@ async function serveFetchShaped(
   try {
     response = await handler(toRequest(message));
   } catch (error) {
-    return thrown(message, error);
+    return problemFor(message, error);
   }
   if (response.status < 200 || response.status > 599) {
     return fail(message, 502, `The page answered ${what(message)} with status ${response.status}`);

@@ -434,6 +434,7 @@ export class TabGroup {
       return;
     }
     this.#posting--;
+    this.#uploads.accepted();
     if (seats.some((seat) => seat.outbox.length > 0 || seat.retry)) this.#schedulePoll();
   }
 
@@ -493,6 +494,7 @@ export class TabGroup {
 
   /** The hub took a poll (200): what it carried is delivered, the members are told it works. */
   #taken(sent: readonly { seat: Seat; retry: boolean; askAll: boolean }[]): void {
+    this.#uploads.accepted();
     if (this.#failing) this.#send({ type: 'recovered' });
     this.#failing = false;
     this.#attempt = 0;

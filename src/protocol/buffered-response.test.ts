@@ -68,6 +68,10 @@ describe('BufferedResponse behaves as a Response made with the same body', () =>
       () => new BufferedResponse(null, { headers: [['a', 'b', 'c']] as unknown as [string, string][] }),
       TypeError,
     );
+    assert.throws(() => new BufferedResponse(null, { headers: [['ab']] as unknown as [string, string][] }), TypeError);
+    // An entry that is an iterable of two but not an array, as Headers takes it.
+    const odd = [new Set(['x-a', '1'])] as unknown as [string, string][];
+    assert.equal(new BufferedResponse(null, { headers: odd }).headers.get('x-a'), '1');
     assert.throws(() => new BufferedResponse(null, { headers: [['bad name', 'v']] }), TypeError);
     assert.throws(() => new BufferedResponse(null, { headers: [['name', 'bad\nvalue']] }), TypeError);
     assert.throws(() => new BufferedResponse(null, { status: 99, headers: [] }), RangeError);
