@@ -169,9 +169,9 @@ export function domResource(options: DomResourceOptions): Handler {
     let out: Answer | Later | PromiseLike<Answer | Later>;
     try {
       out = attempt(request, body);
-    } catch (error) {
-      // attempt catches what the handler throws; this is what a thrown problem itself threw.
-      out = problemOf(error);
+    } catch {
+      // attempt catches what the handler throws: this is a problem that threw as it was made.
+      out = { status: 500, headers: { 'content-type': 'text/plain' }, body: 'The DOM handler failed' };
     }
     if (isThenable(out)) return enqueue(out);
     turns--;

@@ -32,29 +32,38 @@ export class GroupUploads {
    */
   take(seats: readonly Seat[]): Upload {
     const answers = new Map<Seat, ReverseResponse[]>();
-    // One answer alone (see `dropped`): a budget of nothing takes exactly one.
-    let budget = this.#alone
-      ? 0
-      : Math.min(uploadBudget(Math.min(...seats.map((seat) => seat.card.maxBodyBytes))), this.#cap);
+    let budget = Math.min(uploadBudget(Math.min(...seats.map((seat) => seat.card.maxBodyBytes))), this.#cap);
     let used = 0;
     const start = this.#firstSeat++ % Math.max(1, seats.length);
     for (let i = 0; i < seats.length; i++) {
       const seat = seats[(start + i) % seats.length] as Seat;
       if (seat.outbox.length === 0) continue;
-      const { taken, bytes } = takeWithin(seat.outbox, budget, answers.size === 0);
+      // A suspect (see `dropped`) goes alone: first, or in another upload.
+      if (this.#suspects.has(seat.outbox[0] as ReverseResponse)) {
+        if (answers.size > 0) continue;
+        const { taken, bytes } = takeWithin(seat.outbox, 0, true, 1);
+        answers.set(seat, taken);
+        return { answers, bytes };
+      }
+      const clean = seat.outbox.findIndex((answer) => this.#suspects.has(answer));
+      const { taken, bytes } = takeWithin(
+        seat.outbox,
+        budget,
+        answers.size === 0,
+        clean < 0 ? seat.outbox.length : clean,
+      );
       if (taken.length === 0) continue;
       answers.set(seat, taken);
       budget -= bytes;
       used += bytes;
-      if (this.#alone) break;
     }
     return { answers, bytes: used };
   }
 
   /** How many times each answer was refused with a 4xx another try does not cure, sent alone. */
   readonly #refusals = new WeakMap<ReverseResponse, number>();
-  /** Uploads carry one answer each until the hub takes one (see `dropped`). */
-  #alone = false;
+  /** Answers that were in an upload so refused with others: each goes alone until the hub takes it or it is dropped. */
+  readonly #suspects = new WeakSet<ReverseResponse>();
 
   /**
    * Which of the `answers` of an upload (`bytes` by `takeWithin`'s count) that failed with
@@ -63,9 +72,9 @@ export class GroupUploads {
    *   this one from now on (a proxy on the way may read less than the hub); they go again;
    * - an answer refused with another 4xx (a body the hub cannot read) in its
    *   `REFUSALS_BEFORE_DROP`th upload carrying it alone: once is worth another try, but one
-   *   answer must not hold back every answer of the group for ever. A refusal of several makes
-   *   the next uploads carry one answer each, until the hub takes one, so that the others are
-   *   not dropped with the one at fault.
+   *   answer must not hold back every answer of the group for ever. The answers of an upload of
+   *   several so refused each go alone from then on (see `take`), so that the others are not
+   *   dropped with the one at fault; answers that come later go together as before.
    * Any other failure (a 408 on a slow upload, a 429, a network error, a 5xx) drops nothing.
    */
   dropped(error: unknown, answers: readonly ReverseResponse[], bytes: number): Set<ReverseResponse> {
@@ -78,7 +87,7 @@ export class GroupUploads {
     }
     if (error.status === 408 || error.status === 429 || answers.length === 0) return drop;
     if (answers.length > 1) {
-      this.#alone = true;
+      for (const answer of answers) this.#suspects.add(answer);
       return drop;
     }
     const answer = answers[0] as ReverseResponse;
@@ -86,11 +95,6 @@ export class GroupUploads {
     this.#refusals.set(answer, refusals);
     if (refusals >= REFUSALS_BEFORE_DROP) drop.add(answer);
     return drop;
-  }
-
-  /** The hub took an upload: answers go together again. */
-  accepted(): void {
-    this.#alone = false;
   }
 
   /** Lifts the cap (`wake()`: the page may be on another network now). */

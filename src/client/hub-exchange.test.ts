@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SharedPollReply } from '../protocol/long-poll-wire.ts';
-import { firstByteAt, lines } from './hub-exchange.ts';
+import { type Arrival, arrivalOf, FLOW_PAUSE_MS, lines } from './hub-exchange.ts';
 
 /** A stream of the given chunks of bytes. */
 function chunks(...parts: Uint8Array[]): ReadableStream<Uint8Array> {
@@ -39,7 +38,7 @@ describe('lines (a streamed poll)', () => {
     assert.deepEqual(seen, [{ a: 1 }]);
   });
 
-  it('notes when the first byte of each line came, not its last', async () => {
+  it('notes when the first byte of each line came, and how long the lines before it in its flow took', async () => {
     const encode = (text: string) => new TextEncoder().encode(text);
     const held: { controller?: ReadableStreamDefaultController<Uint8Array> } = {};
     const stream = new ReadableStream<Uint8Array>({
@@ -47,25 +46,35 @@ describe('lines (a streamed poll)', () => {
         held.controller = c;
       },
     });
-    const pause = () => new Promise((resolve) => setTimeout(resolve, 200));
-    const seen: { reply: SharedPollReply; at: number | undefined }[] = [];
+    const seen: Arrival[] = [];
     const reading = (async () => {
-      for await (const reply of lines(stream)) seen.push({ reply, at: firstByteAt(reply) });
+      for await (const reply of lines(stream))
+        seen.push(arrivalOf(reply) ?? { firstByteAt: Number.NaN, behind: Number.NaN });
     })();
-    const start = performance.now();
-    const send = (text: string) => held.controller?.enqueue(encode(text));
-    send('{"requests":[],"ref');
-    await pause();
-    send('used":[],"at":1}\n{"requests":[],');
-    await pause();
-    send('"refused":[],"at":2}\n');
+    const sent: number[] = [];
+    const send = async (text: string, after: number) => {
+      await new Promise((resolve) => setTimeout(resolve, after));
+      sent.push(performance.now());
+      held.controller?.enqueue(encode(text));
+    };
+    await send('{"requests":[],"ref', 0);
+    await send('used":[],"at":1}\n{"requests":[],', 200);
+    // After a pause: a new flow, in which nothing came before.
+    await send('"refused":[],"at":2}\n{"requests":[],"refused":[],"at":3}\n', FLOW_PAUSE_MS + 200);
     held.controller?.close();
     await reading;
-    assert.equal(seen.length, 2);
-    const [first, second] = seen.map(({ at }) => (at ?? Number.NaN) - start);
-    assert.ok((first as number) < 100, `the first line's first byte at ${first} ms`);
-    assert.ok((second as number) >= 150 && (second as number) < 300, `the second's at ${second} ms`);
-    assert.equal(firstByteAt({ requests: [], refused: [] }), undefined);
+    assert.equal(seen.length, 3);
+    const [one, two, three] = seen as [Arrival, Arrival, Arrival];
+    const [first, second, third] = sent as [number, number, number];
+    // Each line's first byte: the chunk it began in (read a few turns after it was sent, at most).
+    assert.ok(one.firstByteAt >= first && one.firstByteAt < second, 'the first line began in the first chunk');
+    assert.ok(two.firstByteAt >= second && two.firstByteAt < third, 'the second began in the second');
+    assert.ok(three.firstByteAt >= third, 'the third began in the third');
+    // The first line took from the first chunk to the second; the third came after a pause.
+    assert.equal(one.behind, 0);
+    assert.equal(two.behind, two.firstByteAt - one.firstByteAt);
+    assert.equal(three.behind, 0);
+    assert.equal(arrivalOf({ requests: [], refused: [] }), undefined);
   });
 
   it('lets the stream go when the reader stops early', async () => {

@@ -188,25 +188,39 @@ export async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<S
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffered = '';
-  // When the first byte of what is buffered came (see `firstByteAt`).
+  // When the first byte of what is buffered came; when the current flow (bytes with no pause of
+  // `FLOW_PAUSE_MS`) began, and how long the lines of it so far took to come, first byte to last;
+  // that time as it was at the first byte of what is buffered (see `arrivalOf`).
   let startedAt = 0;
+  let flowStart = 0;
+  let busy = 0;
+  let behind = 0;
+  let lastReadAt = Number.NEGATIVE_INFINITY;
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       const now = performance.now();
-      if (buffered === '') startedAt = now;
+      if (now - lastReadAt > FLOW_PAUSE_MS) {
+        flowStart = now;
+        busy = 0;
+      }
+      lastReadAt = now;
+      if (buffered === '') {
+        startedAt = now;
+        behind = busy;
+      }
       buffered += decoder.decode(value, { stream: true });
       for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
         const line = buffered.slice(0, end);
         buffered = buffered.slice(end + 1);
-        if (line.trim() !== '') {
-          const reply = JSON.parse(line) as SharedPollReply;
-          arrivals.set(reply, startedAt);
-          yield reply;
-        }
-        // What follows began in this chunk.
+        const reply = line.trim() === '' ? null : (JSON.parse(line) as SharedPollReply);
+        if (reply !== null) arrivals.set(reply, { firstByteAt: startedAt, behind });
+        // Its time on the link, in this flow (a pause in it was a wait elsewhere); what follows began now.
+        busy += now - Math.max(startedAt, flowStart);
         startedAt = now;
+        behind = busy;
+        if (reply !== null) yield reply;
       }
     }
   } finally {
@@ -216,14 +230,29 @@ export async function* lines(body: ReadableStream<Uint8Array>): AsyncGenerator<S
   if (buffered.trim() !== '') throw new Error('the shared poll stream ended inside a line');
 }
 
-const arrivals = new WeakMap<SharedPollReply, number>();
+/** A pause between a stream's bytes longer than this ends what `Arrival` calls a flow. */
+export const FLOW_PAUSE_MS = 1_000;
+
+/** When a line of a streamed poll came (see `arrivalOf`), on `performance.now()`'s clock. */
+export interface Arrival {
+  /** When its first byte came. */
+  firstByteAt: number;
+  /**
+   * How long the lines before it in its flow (bytes with no pause of `FLOW_PAUSE_MS`) took to
+   * come, first byte to last: the most it can have waited behind them on the link.
+   */
+  behind: number;
+}
+
+const arrivals = new WeakMap<SharedPollReply, Arrival>();
 
 /**
- * When the first byte of a line `lines` yielded came (`performance.now()`); `undefined` for a
- * reply that did not come from it. A line with a large body may take seconds on a slow link:
- * timed by its first byte, it is not taken for one a proxy held back.
+ * When a line `lines` yielded came; `undefined` for a reply that did not come from it. A line
+ * with a large body may take seconds on a slow link, and the lines written meanwhile wait
+ * behind it: the first byte, and the time the lines before it in the same flow of bytes took,
+ * tell them from lines a proxy held back (which come after a pause, all at once).
  */
-export function firstByteAt(reply: SharedPollReply): number | undefined {
+export function arrivalOf(reply: SharedPollReply): Arrival | undefined {
   return arrivals.get(reply);
 }
 
@@ -262,16 +291,18 @@ function uploadSize(response: ReverseResponse): number {
 /**
  * Takes from the front of `outbox` the answers that fit in `budget` bytes (see `uploadSize`),
  * and at least one when `atLeastOne` (an answer
- * too large for any upload goes alone, and the hub refuses it alone). `bytes` is what they used.
+ * too large for any upload goes alone, and the hub refuses it alone); at most `most` of them.
+ * `bytes` is what they used.
  */
 export function takeWithin(
   outbox: ReverseResponse[],
   budget: number,
   atLeastOne: boolean,
+  most = outbox.length,
 ): { taken: ReverseResponse[]; bytes: number } {
   let size = 0;
   let count = 0;
-  while (count < outbox.length) {
+  while (count < Math.min(most, outbox.length)) {
     const next = size + uploadSize(outbox[count] as ReverseResponse);
     if ((count > 0 || !atLeastOne) && next > budget) break;
     size = next;

@@ -59,17 +59,31 @@ describe('LineTiming', () => {
   it('times a line by its first byte: a long one that took seconds to come whole is not late', () => {
     const { time, clocks: c, pass } = clocks();
     const timing = new LineTiming(1_000, 25_000, 3_000, c);
-    assert.equal(timing.late(hello(0), time.now), false);
+    assert.equal(timing.late(hello(0), { firstByteAt: time.now, behind: 0 }), false);
     pass(1_000);
     const began = time.now;
-    // Its last byte came 5 s after its first (a large body on a slow link).
+    // Its first byte now, its last 5 s later (a large body on a slow link).
     pass(5_000);
-    assert.equal(timing.late(request(1_000), began), false);
+    assert.equal(timing.late(request(1_000), { firstByteAt: began, behind: 0 }), false);
     assert.equal(timing.heldBack, false);
     // Timed by its last byte, the same line would be 5 s late.
     const byLast = new LineTiming(1_000, 25_000, 3_000, c);
-    assert.equal(byLast.late(hello(0), began - 1_000), false);
+    assert.equal(byLast.late(hello(0), { firstByteAt: began - 1_000, behind: 0 }), false);
     assert.equal(byLast.late(request(1_000)), true);
+  });
+
+  it('does not count against a line what it waited behind the lines before it on the link', () => {
+    const { time, clocks: c, pass } = clocks();
+    const timing = new LineTiming(1_000, 25_000, 3_000, c);
+    assert.equal(timing.late(hello(0), { firstByteAt: time.now, behind: 0 }), false);
+    // A large line took 5 s to come; one written at 1 s came right after it.
+    pass(5_600);
+    assert.equal(timing.late(request(1_000), { firstByteAt: time.now, behind: 5_000 }), false);
+    assert.equal(timing.heldBack, false);
+    // The same line with nothing before it on the link (a proxy held it) is late.
+    const held = new LineTiming(1_000, 25_000, 3_000, c);
+    assert.equal(held.late(hello(0), { firstByteAt: time.now - 5_600, behind: 0 }), false);
+    assert.equal(held.late(request(1_000), { firstByteAt: time.now, behind: 0 }), true);
   });
 
   it('stops judging when the monotonic clock stood still while the wall clock went on (sleep)', () => {

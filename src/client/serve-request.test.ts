@@ -15,6 +15,8 @@ describe('serveRequest', () => {
     ['a thrown TypeError is 400', () => Promise.reject(new TypeError('bad header')), 400, /bad header/],
     ['a network-error Response (status 0) is 502', () => Response.error(), 502, /status 0/],
     ['a body over the limit is 502', () => new Response('x'.repeat(11)), 502, /unusable/],
+    ['no Response at all is 502, not a rejection', () => undefined as unknown as Response, 502, /not a Response/],
+    ['a promise of nothing is 502', () => Promise.resolve(null as unknown as Response), 502, /not a Response/],
   ];
   for (const [what, handler, status, body] of cases) {
     it(what, async () => {
@@ -35,6 +37,8 @@ describe('serveRequest', () => {
     ['an answer given at once comes back at once', ok, 200, 'at once'],
     ['an answer that is no response is 502, given at once', () => undefined, 502, 'at once'],
     ['an answer that is no response is 502, given later', () => Promise.resolve(undefined), 502, 'later'],
+    ['an answer to another request is 502', () => ({ ...ok(), id: 'r2' }), 502, 'at once'],
+    ['an answer with status 0 is 502', () => ({ ...ok(), status: 0 }), 502, 'at once'],
     ['a rejection is 500, never a rejected promise', () => Promise.reject(new Error('boom')), 500, 'later'],
     [
       'a throw is 500, given at once',

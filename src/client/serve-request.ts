@@ -68,8 +68,12 @@ export function serveRequest(
 
 /** `answer`, or a 502 when its body is over the limit (or it is no answer at all). */
 function checked(message: ReverseRequest, answer: ReverseResponse, maxBodyBytes: number): ReverseResponse {
-  if (typeof answer !== 'object' || answer === null) {
-    return fail(message, 502, `The page's answer to ${what(message)} was unusable: not a response`);
+  // An answer naming another request would answer another caller.
+  if (typeof answer !== 'object' || answer === null || answer.id !== message.id) {
+    return fail(message, 502, `The page's answer to ${what(message)} was unusable: not a response to it`);
+  }
+  if (!(answer.status >= 200 && answer.status <= 599)) {
+    return fail(message, 502, `The page answered ${what(message)} with status ${answer.status}`);
   }
   if (!bodyOver(answer, maxBodyBytes)) return answer;
   const detail = `The body is larger than the limit of ${maxBodyBytes} bytes`;
@@ -101,6 +105,10 @@ async function serveFetchShaped(
     response = await handler(toRequest(message));
   } catch (error) {
     return problemFor(message, error);
+  }
+  // Not `instanceof`: a Response of another realm (an iframe's) is one too.
+  if (typeof response !== 'object' || response === null || typeof response.status !== 'number') {
+    return fail(message, 502, `The page's answer to ${what(message)} was unusable: not a Response`);
   }
   if (response.status < 200 || response.status > 599) {
     return fail(message, 502, `The page answered ${what(message)} with status ${response.status}`);

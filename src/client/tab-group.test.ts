@@ -356,7 +356,7 @@ describe('TabGroup', () => {
     );
   });
 
-  it('keeps streaming when a large request comes slowly (a slow link): a line is timed by its first byte', async (t) => {
+  it('keeps streaming when a large request comes slowly (a slow link), and one behind it: a line is timed by its first byte', async (t) => {
     const holdMs = 8_000;
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const accepts: string[] = [];
@@ -385,8 +385,12 @@ describe('TabGroup', () => {
     t.after(() => group.close());
     const first = await joinEcho(hub, group, 'tab-14', holdMs);
     const sentAt = Date.now();
-    const big = await hub.fetch(first, '/big', { method: 'POST', body: 'x'.repeat(300_000), timeoutMs: 15_000 });
-    assert.equal(await big.text(), 'answered /big');
+    const big = hub.fetch(first, '/big', { method: 'POST', body: 'x'.repeat(300_000), timeoutMs: 15_000 });
+    // A small request written while the large one is on its way waits behind it on the link.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const small = await hub.fetch(first, '/small', { timeoutMs: 15_000 });
+    assert.equal(await (await big).text(), 'answered /big');
+    assert.equal(await small.text(), 'answered /small');
     assert.ok(Date.now() - sentAt > LATE_MS, 'the line took longer than LATE_MS to come whole');
     // A second member makes the group poll again: that poll still asks for a stream.
     await joinEcho(hub, group, 'tab-15', holdMs);

@@ -17,7 +17,7 @@ import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
 import { GroupUploads } from './group-uploads.ts';
-import { firstByteAt, HubRefused, LinesHeldBack, pollNames, sharedPollHub } from './hub-exchange.ts';
+import { arrivalOf, HubRefused, LinesHeldBack, pollNames, sharedPollHub } from './hub-exchange.ts';
 import { LineTiming } from './line-timing.ts';
 import { browserLocks, type Locks, localLocks } from './locks.ts';
 import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
@@ -362,7 +362,7 @@ export class TabGroup {
         if (!Array.isArray(replies)) opened = this.#open = new Set(seats);
         for await (const reply of replies) {
           alive();
-          if (timing?.late(reply, firstByteAt(reply))) {
+          if (timing?.late(reply, arrivalOf(reply))) {
             DEBUG: log('a streamed line came late');
             this.#streams.stop();
           }
@@ -434,7 +434,6 @@ export class TabGroup {
       return;
     }
     this.#posting--;
-    this.#uploads.accepted();
     if (seats.some((seat) => seat.outbox.length > 0 || seat.retry)) this.#schedulePoll();
   }
 
@@ -494,7 +493,6 @@ export class TabGroup {
 
   /** The hub took a poll (200): what it carried is delivered, the members are told it works. */
   #taken(sent: readonly { seat: Seat; retry: boolean; askAll: boolean }[]): void {
-    this.#uploads.accepted();
     if (this.#failing) this.#send({ type: 'recovered' });
     this.#failing = false;
     this.#attempt = 0;
