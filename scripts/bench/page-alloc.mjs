@@ -8,6 +8,7 @@
 // page-profile.mjs). Needs `npm run build`.
 import { allocationLines } from './allocations.mjs';
 import { launchBare } from './bare-chromium.mjs';
+import { pageWithSystem } from './page-system.mjs';
 import { startServerProcess } from './server-handle.mjs';
 
 const system = process.argv.includes('--bare') ? 'bare' : 'ptth';
@@ -16,14 +17,7 @@ const calls = at > 0 ? Number(process.argv[at + 1]) : 10_000;
 const server = await startServerProcess();
 const browser = await launchBare();
 try {
-  const page = await browser.newPage();
-  await page.goto(server.url);
-  if (system === 'bare') await page.evaluate(() => window.bench.bare());
-  else {
-    await page.evaluate(() => window.ptth.connect());
-    await page.waitForFunction(() => window.ptth.connection?.state === 'open');
-  }
-  await server.ask({ type: 'throughput', system, total: 5_000, inFlight: 256 });
+  const page = await pageWithSystem(browser, server, system);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.enable');
   await cdp.send('HeapProfiler.startSampling', {

@@ -10,6 +10,7 @@ import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../chromium.mjs';
 import { launchBare } from './bare-chromium.mjs';
 import { summarize } from './cpu-profile.mjs';
+import { pageWithSystem } from './page-system.mjs';
 import { startServerProcess } from './server-handle.mjs';
 
 const sequential = process.argv.includes('--sequential');
@@ -20,14 +21,7 @@ const browser = process.argv.includes('--playwright')
   ? await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
   : await launchBare();
 try {
-  const page = await browser.newPage();
-  await page.goto(server.url);
-  if (system === 'bare') await page.evaluate(() => window.bench.bare());
-  else {
-    await page.evaluate(() => window.ptth.connect());
-    await page.waitForFunction(() => window.ptth.connection?.state === 'open');
-  }
-  await server.ask({ type: 'throughput', system, total: 2_000, inFlight: 256 });
+  const page = await pageWithSystem(browser, server, system);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 100 });

@@ -119,6 +119,29 @@ const MODES: Mode[] = [
   },
 ];
 
+/** A hub (closed after the test) that notes how many answers each upload of `mode` carried, in `uploads`. */
+async function serveCountingUploads(t: TestContext, mode: Mode) {
+  const uploads: number[] = [];
+  const { hub, endpoint, close } = await serve(async (request) => {
+    const sent = await mode.answersIn(request);
+    if (sent > 0) uploads.push(sent);
+    return null;
+  });
+  t.after(close);
+  return { hub, endpoint, uploads };
+}
+
+/** Opens a connection with `options` (closed after the test) and has `hub` make three requests on it at once, answered by an echo. */
+async function threeAtOnce(t: TestContext, hub: Hub, options: LongPollOptions): Promise<void> {
+  const connection = new Connection(options);
+  t.after(() => connection.close());
+  const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
+  const answers = await Promise.all(
+    ['/1', '/2', '/3'].map(async (path) => (await hub.fetch(id, new Request(REVERSE_ORIGIN + path))).text()),
+  );
+  assert.deepEqual(answers, ['GET /1', 'GET /2', 'GET /3']);
+}
+
 /** An echoing connection of `mode`, open, closed after the test; the reasons of its errors. */
 async function openEcho(
   t: TestContext,
@@ -338,13 +361,7 @@ describe('the long-poll Connection', () => {
     });
 
     it(`sends the answers of a batch on one upload as soon as the last is answered, not a task later (${mode.name})`, async (t) => {
-      const uploads: number[] = [];
-      const { hub, endpoint, close } = await serve(async (request) => {
-        const sent = await mode.answersIn(request);
-        if (sent > 0) uploads.push(sent);
-        return null;
-      });
-      t.after(close);
+      const { hub, endpoint, uploads } = await serveCountingUploads(t, mode);
       // Each answer schedules a marker task; the upload must leave before the marker of the last one.
       let taskSinceAnswer = true;
       const handler = async (request: Request) => {
@@ -365,33 +382,15 @@ describe('the long-poll Connection', () => {
       t.after(() => {
         globalThis.fetch = realFetch;
       });
-      const connection = new Connection({ endpoint, handler, storage: null, ...mode.options });
-      t.after(() => connection.close());
-      const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
-      const answers = await Promise.all(
-        ['/1', '/2', '/3'].map(async (path) => (await hub.fetch(id, new Request(REVERSE_ORIGIN + path))).text()),
-      );
-      assert.deepEqual(answers, ['GET /1', 'GET /2', 'GET /3']);
+      await threeAtOnce(t, hub, { endpoint, handler, storage: null, ...mode.options });
       assert.deepEqual(uploads, [3]);
       assert.deepEqual(uploadsAfterATask, [false]);
     });
 
     it(`answers a handler gives at once, with no promise, leave on one upload (${mode.name})`, async (t) => {
-      const uploads: number[] = [];
-      const { hub, endpoint, close } = await serve(async (request) => {
-        const sent = await mode.answersIn(request);
-        if (sent > 0) uploads.push(sent);
-        return null;
-      });
-      t.after(close);
+      const { hub, endpoint, uploads } = await serveCountingUploads(t, mode);
       const { handler, served } = messageEcho();
-      const connection = new Connection({ endpoint, handler, storage: null, ...mode.options });
-      t.after(() => connection.close());
-      const id = await waitFor(() => (connection.state === 'open' ? connection.id : undefined) ?? undefined);
-      const answers = await Promise.all(
-        ['/1', '/2', '/3'].map(async (path) => (await hub.fetch(id, new Request(REVERSE_ORIGIN + path))).text()),
-      );
-      assert.deepEqual(answers, ['GET /1', 'GET /2', 'GET /3']);
+      await threeAtOnce(t, hub, { endpoint, handler, storage: null, ...mode.options });
       assert.deepEqual(
         served.map(({ sameTask }) => sameTask),
         [false, true, true],

@@ -86,11 +86,38 @@ async function proxy(
 }
 
 /**
- * A proxy that buffers: it passes each response's body on only once the whole of it came, as
- * nginx may with `proxy_buffering` (which sends the head at once: `head: 'at once'`), or the
- * head too (`'held'`); until `pass()` (from then on, each piece as it comes). `accepts` records
- * the `Accept` of every poll through it but the answers-only ones.
+ * Writes the target's response back as it comes, its head at once and each chunk through
+ * `write` (by default as it is), in order.
  */
+async function relayAsItComes(
+  response: Response,
+  res: ServerResponse,
+  write: (chunk: Uint8Array) => Promise<void> | void = (chunk) => void res.write(chunk),
+): Promise<void> {
+  res.writeHead(response.status, passedHeaders(response));
+  res.flushHeaders();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) await write(read.value);
+  res.end();
+}
+
+/** Has a member of `instance` join `group`, which makes it poll again, and checks which polls so far asked for a stream. */
+async function joinAndCheckStreams(
+  hub: Hub,
+  group: TabGroup,
+  instance: string,
+  holdMs: number,
+  accepts: string[],
+  streamed: boolean[],
+): Promise<void> {
+  await joinEcho(hub, group, instance, holdMs);
+  await waitForValue(() => (accepts.length >= streamed.length ? true : undefined));
+  assert.deepEqual(
+    accepts.map((accept) => /ndjson/.test(accept)),
+    streamed,
+  );
+}
+
 /** A proxy's `seen` that records into `accepts` the `Accept` of every poll but the answers-only ones. */
 function pollsInto(accepts: string[]): (req: IncomingMessage, body: Buffer) => void {
   return (req, body) => {
@@ -98,6 +125,12 @@ function pollsInto(accepts: string[]): (req: IncomingMessage, body: Buffer) => v
   };
 }
 
+/**
+ * A proxy that buffers: it passes each response's body on only once the whole of it came, as
+ * nginx may with `proxy_buffering` (which sends the head at once: `head: 'at once'`), or the
+ * head too (`'held'`); until `pass()` (from then on, each piece as it comes). `accepts` records
+ * the `Accept` of every poll through it but the answers-only ones.
+ */
 async function bufferingProxy(
   t: TestContext,
   target: string,
@@ -109,14 +142,7 @@ async function bufferingProxy(
     t,
     target,
     async (response, res) => {
-      if (!buffering) {
-        res.writeHead(response.status, passedHeaders(response));
-        res.flushHeaders();
-        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-        for (let read = await reader.read(); !read.done; read = await reader.read()) res.write(read.value);
-        res.end();
-        return;
-      }
+      if (!buffering) return relayAsItComes(response, res);
       if (head === 'at once') {
         res.writeHead(response.status, passedHeaders(response));
         res.flushHeaders();
@@ -330,13 +356,7 @@ describe('TabGroup', () => {
     const base = await proxy(
       t,
       hubBase,
-      async (response, res) => {
-        res.writeHead(response.status, passedHeaders(response));
-        res.flushHeaders();
-        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-        for (let read = await reader.read(); !read.done; read = await reader.read()) res.write(read.value);
-        res.end();
-      },
+      (response, res) => relayAsItComes(response, res),
       pollsInto(accepts),
       async (body) => {
         if (!body.includes('"hold":false')) await new Promise((resolve) => setTimeout(resolve, LATE_MS + 300));
@@ -348,12 +368,7 @@ describe('TabGroup', () => {
     const first = await member('tab-10');
     assert.equal(await (await hub.fetch(first, '/one', { timeoutMs: 10_000 })).text(), 'answered /one');
     // A second member makes the group poll again: that poll still asks for a stream.
-    await member('tab-11');
-    await waitForValue(() => (accepts.length >= 2 ? true : undefined));
-    assert.deepEqual(
-      accepts.map((accept) => /ndjson/.test(accept)),
-      [true, true],
-    );
+    await joinAndCheckStreams(hub, group, 'tab-11', holdMs, accepts, [true, true]);
   });
 
   it('keeps streaming when a large request comes slowly (a slow link), and one behind it: a line is timed by its first byte', async (t) => {
@@ -364,21 +379,16 @@ describe('TabGroup', () => {
     const base = await proxy(
       t,
       hubBase,
-      async (response, res) => {
-        res.writeHead(response.status, passedHeaders(response));
-        res.flushHeaders();
-        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-        for (let read = await reader.read(); !read.done; read = await reader.read()) {
-          if (read.value.length <= 1_024) res.write(read.value);
+      (response, res) =>
+        relayAsItComes(response, res, async (chunk) => {
+          if (chunk.length <= 1_024) res.write(chunk);
           else {
-            for (let at = 0; at < read.value.length; at += 16_384) {
+            for (let at = 0; at < chunk.length; at += 16_384) {
               await new Promise((resolve) => setTimeout(resolve, 250));
-              res.write(read.value.subarray(at, at + 16_384));
+              res.write(chunk.subarray(at, at + 16_384));
             }
           }
-        }
-        res.end();
-      },
+        }),
       pollsInto(accepts),
     );
     const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
@@ -393,12 +403,7 @@ describe('TabGroup', () => {
     assert.equal(await small.text(), 'answered /small');
     assert.ok(Date.now() - sentAt > LATE_MS, 'the line took longer than LATE_MS to come whole');
     // A second member makes the group poll again: that poll still asks for a stream.
-    await joinEcho(hub, group, 'tab-15', holdMs);
-    await waitForValue(() => (accepts.length >= 2 ? true : undefined));
-    assert.deepEqual(
-      accepts.map((accept) => /ndjson/.test(accept)),
-      [true, true],
-    );
+    await joinAndCheckStreams(hub, group, 'tab-15', holdMs, accepts, [true, true]);
   });
 
   it('stops asking for streams when a proxy passes the stream on in bursts, the head with the first', async (t) => {
