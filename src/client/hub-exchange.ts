@@ -284,7 +284,12 @@ export function uploadBudget(maxBodyBytes: number): number {
 /** A bound of the bytes one answer takes in an upload: its body's bound, its header fields, and room for the rest. */
 function uploadSize(response: ReverseResponse): number {
   let size = bodySizeBound(response) + 512;
-  for (const [name, value] of response.headers) size += name.length + value.length * 3 + 8;
+  // Indexed, not destructured: an iterator per field showed as 127 B per answer in the page.
+  const { headers } = response;
+  for (let i = 0; i < headers.length; i++) {
+    const [name, value] = headers[i] as [string, string];
+    size += name.length + value.length * 3 + 8;
+  }
   return size;
 }
 
