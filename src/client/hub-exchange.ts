@@ -154,6 +154,9 @@ export async function sharedPollHub(
 /** What a streamed poll fails with when its first line (see `HELLO_HEADER`) did not come in time. */
 export class LinesHeldBack extends DeadlineError {}
 
+/** What a streamed poll fails with when it ended before its first line (see `greeted`). */
+export class StreamCut extends Error {}
+
 /**
  * The lines of a stream whose hub writes an empty one first, at once (`HELLO_HEADER`), once
  * that one came (it is the first value, so its `at` is checked as any line's); a
@@ -171,10 +174,13 @@ async function greeted(replies: AsyncGenerator<SharedPollReply>, ms: number): Pr
   } finally {
     clearTimeout(timer);
   }
+  // The hub writes its first line at once: a stream that ended without it was cut on the way
+  // (a cut can look like a clean end), and what the hub wrote into it is lost.
+  if (first.done) throw new StreamCut('the streamed poll ended before its first line: its connection was cut');
+  const line = first.value;
   return (async function* () {
     try {
-      if (first.done) return;
-      yield first.value;
+      yield line;
       yield* replies;
     } finally {
       // Left at the first line (an error there): the line reader lets the connection go too.

@@ -406,6 +406,54 @@ describe('TabGroup', () => {
     await joinAndCheckStreams(hub, group, 'tab-15', holdMs, accepts, [true, true]);
   });
 
+  for (const [where, passHello] of [
+    ['before its first line', false],
+    ['at the end of a line', true],
+  ] as const) {
+    it(`asks again for what a stream carried when it was cut ${where} and the cut looked like its end`, async (t) => {
+      const holdMs = 5_000;
+      const { hub, base: hubBase } = await serveHub(t, holdMs);
+      let cut = false;
+      // The first stream to carry a request ends cleanly before that line (the hello passed or not).
+      const base = await proxy(
+        t,
+        hubBase,
+        async (response, res) => {
+          if (cut || !response.headers.get('content-type')?.includes('ndjson')) return relayAsItComes(response, res);
+          res.writeHead(response.status, passedHeaders(response));
+          res.flushHeaders();
+          const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+          const decoder = new TextDecoder();
+          let text = '';
+          for (let read = await reader.read(); !read.done; read = await reader.read()) {
+            text += decoder.decode(read.value, { stream: true });
+            for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n')) {
+              const line = text.slice(0, end + 1);
+              text = text.slice(end + 1);
+              if (line.startsWith('{"requests":[]')) {
+                if (passHello) res.write(line);
+                continue;
+              }
+              cut = true;
+              res.end();
+              await reader.cancel();
+              return;
+            }
+          }
+          res.end();
+        },
+        () => {},
+      );
+      const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+      t.after(() => group.close());
+      const id = await joinEcho(hub, group, 'tab-20', holdMs);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const answer = await hub.fetch(id, '/cut', { timeoutMs: 3_000 });
+      assert.equal(await answer.text(), 'answered /cut');
+      assert.equal(cut, true, 'the stream was cut');
+    });
+  }
+
   it('stops asking for streams when a proxy passes the stream on in bursts, the head with the first', async (t) => {
     const holdMs = 10_000;
     const { hub, base: hubBase } = await serveHub(t, holdMs);

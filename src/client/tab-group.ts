@@ -392,6 +392,9 @@ export class TabGroup {
     }
     this.#polls--;
     if (opened !== null && this.#open === opened) this.#open = null;
+    // A stream cut at the end of a line can look like one the hub ended: the next poll asks
+    // again for what it may have carried (the hub sends again what the acknowledgement lacks).
+    if (opened !== null) for (const { seat } of sent) seat.retry = true;
     // A stream that flowed for a whole hold, no line late: the next time streams stop, they are
     // tried again soon.
     // (The hub may end a hold a few ms early, and counts it from the poll's head.)
