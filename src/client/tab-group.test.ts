@@ -454,6 +454,59 @@ describe('TabGroup', () => {
     });
   }
 
+  for (const [what, passHello] of [
+    ['ends every stream before its first line', false],
+    ['ends every stream right after its first line', true],
+  ] as const) {
+    it(`stops asking for streams, with no loop of polls, behind a proxy that ${what}`, async (t) => {
+      const holdMs = 5_000;
+      const { hub, base: hubBase } = await serveHub(t, holdMs);
+      const accepts: string[] = [];
+      const base = await proxy(
+        t,
+        hubBase,
+        async (response, res) => {
+          if (!response.headers.get('content-type')?.includes('ndjson')) return relayAsItComes(response, res);
+          res.writeHead(response.status, passedHeaders(response));
+          res.flushHeaders();
+          const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+          const first = await reader.read();
+          if (passHello && !first.done) res.write(first.value);
+          res.end();
+          await reader.cancel();
+        },
+        pollsInto(accepts),
+      );
+      const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+      t.after(() => group.close());
+      const id = await joinEcho(hub, group, 'tab-22', holdMs);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      assert.ok(accepts.length <= 3, `${accepts.length} polls in a second`);
+      assert.equal(await (await hub.fetch(id, '/through', { timeoutMs: 3_000 })).text(), 'answered /through');
+      assert.match(accepts[0] ?? '', /ndjson/);
+      assert.doesNotMatch(accepts.at(-1) ?? '', /ndjson/, 'the last poll asked for no stream');
+    });
+  }
+
+  it('sends answers on posts again once a poll took the stream over (a member joined)', async (t) => {
+    const holdMs = 10_000;
+    const { hub, base: hubBase } = await serveHub(t, holdMs);
+    const accepts: string[] = [];
+    const base = await proxy(t, hubBase, (response, res) => relayAsItComes(response, res), pollsInto(accepts));
+    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+    t.after(() => group.close());
+    const first = await joinEcho(hub, group, 'tab-23', holdMs);
+    await waitForValue(() => (accepts.length > 0 ? true : undefined));
+    await joinEcho(hub, group, 'tab-24', holdMs);
+    await waitForValue(() => (accepts.length > 1 ? true : undefined));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const polls = accepts.length;
+    for (let i = 0; i < 5; i++) {
+      assert.equal(await (await hub.fetch(first, `/after-${i}`, { timeoutMs: 3_000 })).text(), `answered /after-${i}`);
+    }
+    assert.ok(accepts.length - polls <= 1, `${accepts.length - polls} polls for 5 answers`);
+  });
+
   it('stops asking for streams when a proxy passes the stream on in bursts, the head with the first', async (t) => {
     const holdMs = 10_000;
     const { hub, base: hubBase } = await serveHub(t, holdMs);

@@ -17,7 +17,7 @@ import { revived } from '../protocol/text-response.ts';
 import { DeliveryLog } from './delivery-log.ts';
 import type { GroupMember, MemberCard, Message, Seat } from './group-member.ts';
 import { GroupUploads } from './group-uploads.ts';
-import { arrivalOf, HubRefused, LinesHeldBack, pollNames, sharedPollHub } from './hub-exchange.ts';
+import { arrivalOf, HubRefused, LinesHeldBack, pollNames, StreamCut, sharedPollHub } from './hub-exchange.ts';
 import { LineTiming } from './line-timing.ts';
 import { browserLocks, type Locks, localLocks } from './locks.ts';
 import { backoffDelay, DeadlineError, macrotask, withDeadline } from './scheduling.ts';
@@ -66,6 +66,8 @@ export class TabGroup {
   #leader = false;
   readonly #seats = new Map<string, Seat>();
   #polls = 0;
+  /** Polls sent so far: a stream that ends with a later one sent was taken over, not cut. */
+  #pollsSent = 0;
   #pollQueued = false;
   /** Something a poll must carry (a seat, answers, a retry) came since the last poll was sent. */
   #dirty = false;
@@ -326,12 +328,16 @@ export class TabGroup {
     }
     clearTimeout(this.#timer);
     const { answers, bytes } = this.#uploads.take(seats);
+    // A poll that takes a stream over asks again for what that stream carries after it was
+    // sent: the stream may be cut on the way before it ends (the hub ends it before it sends again).
+    const takeover = open !== null;
     const sent = seats.map((seat) => ({
       seat,
       responses: answers.get(seat) ?? [],
-      retry: seat.retry,
+      retry: seat.retry || takeover,
       askAll: seat.askAll,
     }));
+    const mine = ++this.#pollsSent;
     const body: SharedPollBody = {
       poll: this.#pollName(),
       clients: sent.map(({ seat, responses, retry }) => ({
@@ -375,6 +381,12 @@ export class TabGroup {
       if (this.#closed.signal.aborted) return;
       // A streamed poll that ran out of time: a proxy held it back, or the connection died.
       // Polls that are not streamed work either way (streams are asked for again later).
+      if (stream && error instanceof StreamCut) {
+        // Ended before its first line: cut on the way, or by something that lets no stream
+        // through. Polls that are not streamed work either way (streams are asked for again later).
+        DEBUG: log('a streamed poll was cut before its first line');
+        this.#streams.stop();
+      }
       if (stream && error instanceof DeadlineError) {
         DEBUG: log('a streamed poll ran out of time:', error.message);
         this.#streams.stop();
@@ -392,9 +404,7 @@ export class TabGroup {
     }
     this.#polls--;
     if (opened !== null && this.#open === opened) this.#open = null;
-    // A stream cut at the end of a line can look like one the hub ended: the next poll asks
-    // again for what it may have carried (the hub sends again what the acknowledgement lacks).
-    if (opened !== null) for (const { seat } of sent) seat.retry = true;
+    if (opened !== null && this.#pollsSent === mine) this.#streamEnded(sent, sentAt, holdMs);
     // A stream that flowed for a whole hold, no line late: the next time streams stop, they are
     // tried again soon.
     // (The hub may end a hold a few ms early, and counts it from the poll's head.)
@@ -402,6 +412,21 @@ export class TabGroup {
       this.#streams.flowed();
     }
     if (this.#polls === 0 || seats.some((seat) => seat.outbox.length > 0)) this.#schedulePoll();
+  }
+
+  /**
+   * A streamed poll that no later poll took over ended with no error. A connection cut at the
+   * end of a line can look like that: the next poll asks again for what it may have carried (the
+   * hub sends again what the acknowledgement lacks). One that ended long before its hold was cut,
+   * or something on the way lets no stream through: streams stop (asked for again later), or
+   * each poll would end at once, a loop.
+   */
+  #streamEnded(sent: readonly { seat: Seat }[], sentAt: number, holdMs: number): void {
+    for (const { seat } of sent) seat.retry = true;
+    if (performance.now() - sentAt < holdMs / 2) {
+      DEBUG: log('a streamed poll ended long before its hold');
+      this.#streams.stop();
+    }
   }
 
   /**
