@@ -4,9 +4,10 @@
  * since the poll's head came), give or take a constant (the two clocks differ, and the poll's
  * upload, however slow, delays every line alike): two delays more than `lateMs` apart mean lines
  * were held. A line is timed by its first byte, less what it may have waited behind the lines
- * before it on the link: a long line on a slow link, and those waiting behind it, are not late. Only the first line is timed from the poll's sending: the hub's empty first line
- * may be late by half a hold (a proxy that holds the response's head adds a whole one; an upload
- * seldom takes that long), a request by `lateMs`.
+ * before it on the link: a long line on a slow link, and those waiting behind it, are not late.
+ * Only the first line is timed from the poll's sending: the hub's empty first line may be late by
+ * half a hold (a proxy that holds the response's head adds a whole one; an upload seldom takes
+ * that long), a request by `lateMs`.
  */
 
 import type { Arrival } from './hub-exchange.ts';

@@ -72,15 +72,20 @@ function checked(message: ReverseRequest, answer: ReverseResponse, maxBodyBytes:
   if (typeof answer !== 'object' || answer === null || answer.id !== message.id) {
     return fail(message, 502, `The page's answer to ${what(message)} was unusable: not a response to it`);
   }
-  if (!(answer.status >= 200 && answer.status <= 599)) {
-    return fail(message, 502, `The page answered ${what(message)} with status ${answer.status}`);
-  }
+  const status = badStatus(message, answer.status);
+  if (status !== null) return status;
   if (!bodyOver(answer, maxBodyBytes)) return answer;
   const detail = `The body is larger than the limit of ${maxBodyBytes} bytes`;
   return fail(message, 502, `The page's answer to ${what(message)} was unusable: ${detail}`);
 }
 
 const what = (message: ReverseRequest) => `${message.method} ${message.path}`;
+
+/** The 502 for an answer whose status no response to a caller can have, or `null`. */
+function badStatus(message: ReverseRequest, status: number): ReverseResponse | null {
+  if (status >= 200 && status <= 599) return null;
+  return fail(message, 502, `The page answered ${what(message)} with status ${status}`);
+}
 
 function fail(message: ReverseRequest, status: number, detail: string): ReverseResponse {
   return problemResponse(message.id, new HttpError(status, detail));
@@ -110,9 +115,8 @@ async function serveFetchShaped(
   if (typeof response !== 'object' || response === null || typeof response.status !== 'number') {
     return fail(message, 502, `The page's answer to ${what(message)} was unusable: not a Response`);
   }
-  if (response.status < 200 || response.status > 599) {
-    return fail(message, 502, `The page answered ${what(message)} with status ${response.status}`);
-  }
+  const status = badStatus(message, response.status);
+  if (status !== null) return status;
   try {
     return await fromResponse(message.id, response, maxBodyBytes);
   } catch (error) {

@@ -101,6 +101,13 @@ async function relayAsItComes(
   res.end();
 }
 
+/** A tab group on `base` that retries fast (10 to 50 ms), closed after the test. */
+function groupOn(t: TestContext, base: string): TabGroup {
+  const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
+  t.after(() => group.close());
+  return group;
+}
+
 /** Has a member of `instance` join `group`, which makes it poll again, and checks which polls so far asked for a stream. */
 async function joinAndCheckStreams(
   hub: Hub,
@@ -254,8 +261,7 @@ describe('TabGroup', () => {
     const holdMs = LATE_MS + 1_000;
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const { base, accepts } = await bufferingProxy(t, hubBase);
-    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-    t.after(() => group.close());
+    const group = groupOn(t, base);
     const id = await joinEcho(hub, group, 'tab-3', holdMs);
     const first = await hub.fetch(id, '/held-back', { timeoutMs: holdMs * 3 });
     assert.equal(await first.text(), 'answered /held-back');
@@ -272,8 +278,7 @@ describe('TabGroup', () => {
     const holdMs = LATE_MS + 3_000;
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const { base, accepts } = await bufferingProxy(t, hubBase, 'at once');
-    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-    t.after(() => group.close());
+    const group = groupOn(t, base);
     const id = await joinEcho(hub, group, 'tab-6', holdMs);
     const asked = performance.now();
     const first = await hub.fetch(id, '/held-back', { timeoutMs: holdMs * 3 });
@@ -362,8 +367,7 @@ describe('TabGroup', () => {
         if (!body.includes('"hold":false')) await new Promise((resolve) => setTimeout(resolve, LATE_MS + 300));
       },
     );
-    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-    t.after(() => group.close());
+    const group = groupOn(t, base);
     const member = (instance: string) => joinEcho(hub, group, instance, holdMs);
     const first = await member('tab-10');
     assert.equal(await (await hub.fetch(first, '/one', { timeoutMs: 10_000 })).text(), 'answered /one');
@@ -391,8 +395,7 @@ describe('TabGroup', () => {
         }),
       pollsInto(accepts),
     );
-    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-    t.after(() => group.close());
+    const group = groupOn(t, base);
     const first = await joinEcho(hub, group, 'tab-14', holdMs);
     const sentAt = Date.now();
     const big = hub.fetch(first, '/big', { method: 'POST', body: 'x'.repeat(300_000), timeoutMs: 15_000 });
@@ -444,8 +447,7 @@ describe('TabGroup', () => {
         },
         () => {},
       );
-      const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-      t.after(() => group.close());
+      const group = groupOn(t, base);
       const id = await joinEcho(hub, group, 'tab-20', holdMs);
       await new Promise((resolve) => setTimeout(resolve, 300));
       const answer = await hub.fetch(id, '/cut', { timeoutMs: 3_000 });
@@ -477,8 +479,7 @@ describe('TabGroup', () => {
         },
         pollsInto(accepts),
       );
-      const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-      t.after(() => group.close());
+      const group = groupOn(t, base);
       const id = await joinEcho(hub, group, 'tab-22', holdMs);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       assert.ok(accepts.length <= 3, `${accepts.length} polls in a second`);
@@ -493,8 +494,7 @@ describe('TabGroup', () => {
     const { hub, base: hubBase } = await serveHub(t, holdMs);
     const accepts: string[] = [];
     const base = await proxy(t, hubBase, (response, res) => relayAsItComes(response, res), pollsInto(accepts));
-    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-    t.after(() => group.close());
+    const group = groupOn(t, base);
     const first = await joinEcho(hub, group, 'tab-23', holdMs);
     await waitForValue(() => (accepts.length > 0 ? true : undefined));
     await joinEcho(hub, group, 'tab-24', holdMs);
@@ -536,8 +536,7 @@ describe('TabGroup', () => {
       },
       pollsInto(accepts),
     );
-    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-    t.after(() => group.close());
+    const group = groupOn(t, base);
     const member = (instance: string) => joinEcho(hub, group, instance, holdMs);
     const id = await member('tab-12');
     await waitForValue(() => (accepts.length > 0 ? true : undefined));
@@ -576,8 +575,7 @@ describe('TabGroup', () => {
       },
       pollsInto(accepts),
     );
-    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-    t.after(() => group.close());
+    const group = groupOn(t, base);
     const member = (instance: string) => joinEcho(hub, group, instance, holdMs);
     const id = await member('tab-14');
     await waitForValue(() => (accepts.length > 0 ? true : undefined));
@@ -675,8 +673,7 @@ describe('TabGroup', () => {
   it('polls for the members that have an id while another connects again (no id yet)', async (t) => {
     const { hub, base } = await serveHub(t);
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-5' });
-    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-    t.after(() => group.close());
+    const group = groupOn(t, base);
     const unlimited = Number.POSITIVE_INFINITY;
     const connecting = () => ({
       id: '',
@@ -702,8 +699,7 @@ describe('TabGroup', () => {
 
   it(`seats ${MAX_SHARED_CLIENTS} members, the most a shared poll carries, and tells the next to poll alone`, async (t) => {
     const { hub, base } = await serveHub(t);
-    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-    t.after(() => group.close());
+    const group = groupOn(t, base);
     const sessions = await Promise.all(
       Array.from({ length: MAX_SHARED_CLIENTS + 1 }, (_, i) =>
         hub.register({ url: 'http://page.test/', instance: `tab-${i}` }),
@@ -750,8 +746,7 @@ describe('TabGroup', () => {
   it("sends the leading tab's own answers on a poll at once, with no message and no macrotask", async (t) => {
     const { hub, base } = await serveHub(t);
     const session = await hub.register({ url: 'http://page.test/', instance: 'tab-1' });
-    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-    t.after(() => group.close());
+    const group = groupOn(t, base);
     const realFetch = globalThis.fetch;
     let fetches = 0;
     globalThis.fetch = (...args: Parameters<typeof fetch>) => {
@@ -815,8 +810,7 @@ describe('TabGroup', () => {
     assert.ok(request?.seq);
     void hub.attachPoll(session, { deliver: () => true }, { ack: request.seq });
     // The tab remembers its answer and acknowledges as much; a new leader polls for it.
-    const group = new TabGroup(base, localLocks(), { minBackoffMs: 10, maxBackoffMs: 50 });
-    t.after(() => group.close());
+    const group = groupOn(t, base);
     const member: GroupMember = {
       card: () => ({
         id: session.id,

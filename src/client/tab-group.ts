@@ -379,16 +379,11 @@ export class TabGroup {
       this.#polls--;
       if (opened !== null && this.#open === opened) this.#open = null;
       if (this.#closed.signal.aborted) return;
-      // A streamed poll that ran out of time: a proxy held it back, or the connection died.
-      // Polls that are not streamed work either way (streams are asked for again later).
-      if (stream && error instanceof StreamCut) {
-        // Ended before its first line: cut on the way, or by something that lets no stream
-        // through. Polls that are not streamed work either way (streams are asked for again later).
-        DEBUG: log('a streamed poll was cut before its first line');
-        this.#streams.stop();
-      }
-      if (stream && error instanceof DeadlineError) {
-        DEBUG: log('a streamed poll ran out of time:', error.message);
+      // A streamed poll that ran out of time (a proxy held it back, or the connection died), or
+      // that ended before its first line (cut on the way, or by something that lets no stream
+      // through). Polls that are not streamed work either way (streams are asked for again later).
+      if (stream && (error instanceof DeadlineError || error instanceof StreamCut)) {
+        DEBUG: log('a streamed poll failed:', error.message);
         this.#streams.stop();
         if (error instanceof LinesHeldBack) {
           // Its first line never came: the hub answered (it took the answers), the way to it
